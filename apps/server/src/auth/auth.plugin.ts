@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { listClientWorkspaceIds } from '../clients/clients.repository.ts';
+import type { Db } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import { findLiveAccessToken } from '../oauth/tokens.repository.ts';
+import { tokenDigest } from '../shared/secrets.ts';
+import { listMemberWorkspaceIds } from '../users/users.repository.ts';
+import type { Actor } from './actor.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate`; routes behind it may rely on it. */
+    actor: Actor;
+  }
+  interface FastifyInstance {
+    /** onRequest hook: a valid Bearer token, or 401 with an RFC 6750 challenge. */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+const REALM = 'realm="bzctrl"';
+
+function unauthorized(detail: string, error?: 'invalid_token' | 'invalid_request'): AppError {
+  const challenge = error
+    ? `Bearer ${REALM}, error="${error}", error_description="${detail}"`
+    : `Bearer ${REALM}`;
+  return new AppError('unauthorized', detail, [], { 'WWW-Authenticate': challenge });
+}
+
+/** Finds who holds a bearer token; undefined when it is not live. */
+export async function resolveActor(db: Db, token: string, now: Date): Promise<Actor | undefined> {
+  const row = await findLiveAccessToken(db.kysely, tokenDigest(token), now.toISOString());
+  if (!row) return undefined;
+  if (row.userId !== null && row.userDisabled !== 0) return undefined;
+  if (row.apiClientId !== null && row.clientDisabled !== 0) return undefined;
+  const apiClientId = row.apiClientId === null ? null : Number(row.apiClientId);
+  const userId = row.userId === null ? null : Number(row.userId);
+  const isAdmin = row.userRole === 'admin';
+  // A user acting through a client is limited to the workspaces both may use.
+  let workspaceIds: Set<number> | null = null;
+  if (userId !== null && !isAdmin)
+    workspaceIds = new Set(await listMemberWorkspaceIds(db.kysely, userId));
+  if (apiClientId !== null) {
+    const clientIds = await listClientWorkspaceIds(db.kysely, apiClientId);
+    workspaceIds = new Set(
+      workspaceIds ? clientIds.filter((id) => workspaceIds?.has(id)) : clientIds,
+    );
+  }
+  return {
+    kind: userId !== null ? 'user' : 'client',
+    userId,
+    userEmail: row.userEmail ?? null,
+    apiClientId,
+    clientId: row.clientId ?? null,
+    isAdmin: isAdmin && apiClientId === null,
+    workspaceIds,
+    defaultWorkspaceId:
+      row.defaultWorkspaceId === null || row.defaultWorkspaceId === undefined
+        ? null
+        : Number(row.defaultWorkspaceId),
+    scopes: new Set(row.scope.split(' ')),
+    tokenId: row.id,
+  };
+}
+
+export const authPlugin = fp(
+  async (app: FastifyInstance, opts: { db: Db }) => {
+    app.decorateRequest('actor', null as unknown as Actor);
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      const header = request.headers.authorization;
+      if (!header) throw unauthorized('A Bearer access token is required');
+      const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
+      if (!m?.[1])
+        throw unauthorized('The Authorization header is not a Bearer token', 'invalid_token');
+      const actor = await resolveActor(opts.db, m[1], new Date());
+      if (!actor)
+        throw unauthorized('The access token is invalid, expired or revoked', 'invalid_token');
+      request.actor = actor;
+    });
+  },
+  { name: 'bzctrl-auth' },
+);
+
+/** preHandler: the token must carry the scope (scopes double as permissions). */
+export function requireScope(scope: string) {
+  return async (request: FastifyRequest) => {
+    if (!request.actor.scopes.has(scope)) {
+      throw new AppError('forbidden', `This token lacks the ${scope} scope`, [], {
+        'WWW-Authenticate': `Bearer ${REALM}, error="insufficient_scope", scope="${scope}"`,
+      });
+    }
+  };
+}

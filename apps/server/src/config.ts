@@ -1,0 +1,160 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** Everything the server reads from its environment, checked once at start and frozen. */
+export interface Config {
+  readonly databaseUrl: string;
+  readonly host: string;
+  readonly port: number;
+  /** Base of every link handed out, without a trailing slash. */
+  readonly publicUrl: string;
+  readonly provisionFile: string | undefined;
+  readonly adminEmail: string | undefined;
+  readonly adminPassword: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** IANA zone in which "the date of the transaction" (due dates) is taken. */
+  readonly timeZone: string;
+  readonly bodyLimitBytes: number;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly passwordGrantEnabled: boolean;
+  readonly requireClientAuth: boolean;
+  readonly loginWindowSeconds: number;
+  readonly loginMaxFailuresPerAccount: number;
+  readonly loginMaxFailuresPerAddress: number;
+  /** log2 of scrypt's N for new password hashes. */
+  readonly scryptLogN: number;
+  readonly sqliteSynchronous: 'FULL' | 'EXTRA' | 'NORMAL';
+  readonly dbPoolSize: number;
+  readonly trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Loads `.env` from the working directory when present (real environment variables win),
+ * then reads the configuration. Call once, at start.
+ */
+export function loadEnvFile(cwd = process.cwd()): void {
+  const file = resolve(cwd, '.env');
+  if (!existsSync(file)) return;
+  const before = { ...process.env };
+  process.loadEnvFile(file);
+  Object.assign(process.env, before);
+}
+
+/** Reads and checks the configuration; every problem is reported at once. */
+export function readConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string): string => {
+    const v = env[name]?.trim();
+    return v ? v : fallback;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const hit = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+    if (!hit) problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return hit ?? fallback;
+  };
+
+  const databaseUrl = str('BZCTRL_DATABASE_URL', 'sqlite:./data/bzctrl.db');
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
+    problems.push(
+      'BZCTRL_DATABASE_URL must be sqlite:<path> or postgres://user:password@host:port/database',
+    );
+  }
+  const host = str('BZCTRL_HOST', '127.0.0.1');
+  const port = int('BZCTRL_PORT', 8080, 0, 65535);
+  const publicUrl = str(
+    'BZCTRL_PUBLIC_URL',
+    `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+  );
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    problems.push(`BZCTRL_PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+  }
+  const adminEmail = env.BZCTRL_ADMIN_EMAIL?.trim() || undefined;
+  const adminPassword = env.BZCTRL_ADMIN_PASSWORD || undefined;
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    problems.push('BZCTRL_ADMIN_EMAIL and BZCTRL_ADMIN_PASSWORD must be set together');
+  }
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    problems.push('BZCTRL_ADMIN_PASSWORD must be at least 8 characters');
+  }
+  const timeZone = str('BZCTRL_TIMEZONE', 'UTC');
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone });
+  } catch {
+    problems.push(
+      `BZCTRL_TIMEZONE must be an IANA time zone such as Europe/Amsterdam (got "${timeZone}")`,
+    );
+  }
+
+  const config: Config = {
+    databaseUrl,
+    host,
+    port,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    provisionFile: env.BZCTRL_PROVISION?.trim() || undefined,
+    adminEmail,
+    adminPassword,
+    dataDir: str('BZCTRL_DATA_DIR', './data'),
+    logLevel: oneOf('BZCTRL_LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const),
+    timeZone,
+    bodyLimitBytes: int('BZCTRL_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    accessTokenTtlSeconds: int('BZCTRL_ACCESS_TOKEN_TTL', 3600, 60, 86400),
+    refreshTokenTtlSeconds: int('BZCTRL_REFRESH_TOKEN_TTL', 30 * 86400, 300, 365 * 86400),
+    passwordGrantEnabled: bool('BZCTRL_PASSWORD_GRANT', true),
+    requireClientAuth: bool('BZCTRL_REQUIRE_CLIENT_AUTH', false),
+    loginWindowSeconds: int('BZCTRL_LOGIN_WINDOW', 3600, 60, 86400),
+    loginMaxFailuresPerAccount: int('BZCTRL_LOGIN_MAX_FAILURES_PER_ACCOUNT', 20, 1, 100),
+    loginMaxFailuresPerAddress: int('BZCTRL_LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 100000),
+    scryptLogN: int('BZCTRL_SCRYPT_LOG_N', 15, 14, 20),
+    sqliteSynchronous: oneOf('BZCTRL_SQLITE_SYNCHRONOUS', 'FULL', [
+      'FULL',
+      'EXTRA',
+      'NORMAL',
+    ] as const),
+    dbPoolSize: int('BZCTRL_DB_POOL_SIZE', 10, 1, 200),
+    trustProxy: bool('BZCTRL_TRUST_PROXY', false),
+    ...overrides,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

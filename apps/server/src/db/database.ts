@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './tables.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly dialect: DialectName;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  sqliteSynchronous?: 'FULL' | 'EXTRA' | 'NORMAL';
+  poolSize?: number;
+}
+
+// node-postgres turns these into JS objects by default; BzCtrl keeps them as the strings
+// the SQLite side stores, so rows look the same on both dialects.
+const PG_INT8 = 20;
+const PG_DATE = 1082;
+const PG_TIMESTAMP = 1114;
+const PG_TIMESTAMPTZ = 1184;
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === PG_INT8) return (v: string) => Number(v);
+    if (oid === PG_DATE) return (v: string) => v;
+    if (oid === PG_TIMESTAMPTZ || oid === PG_TIMESTAMP) {
+      return (v: string) => new Date(oid === PG_TIMESTAMP ? `${v}Z` : v).toISOString();
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: pg's own signature is overloaded
+    return pg.types.getTypeParser(oid as any, format as any);
+  },
+};
+
+/** Opens the database named by `url`: `sqlite:<path>` or `postgres://…`. */
+export function openDatabase(url: string, options: DbOptions = {}): Db {
+  const plugins = [new CamelCasePlugin()];
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+    const native = new SqliteDatabase(file);
+    native.pragma('journal_mode = WAL');
+    // FULL: a commit that returned is on disk even after power loss, not only after a
+    // process crash (NORMAL in WAL mode may lose the last commits on power loss).
+    native.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
+    native.pragma('foreign_keys = ON');
+    native.pragma('busy_timeout = 5000');
+    const kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: native }),
+      plugins,
+    });
+    return {
+      kysely,
+      dialect: 'sqlite',
+      ping: async () => {
+        await sql`select 1`.execute(kysely);
+      },
+      close: () => kysely.destroy(),
+    };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+      connectionTimeoutMillis: 10_000,
+    });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    return {
+      kysely,
+      dialect: 'postgres',
+      ping: async () => {
+        await sql`select 1`.execute(kysely);
+      },
+      close: () => kysely.destroy(),
+    };
+  }
+  throw new Error('BZCTRL_DATABASE_URL must start with sqlite: or postgres://');
+}

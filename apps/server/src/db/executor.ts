@@ -1,0 +1,5 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './tables.ts';
+
+/** What repository functions take first: the database or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;

@@ -1,0 +1,29 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db } from './database.ts';
+import * as initial from './migrations/001-initial.ts';
+
+/** Migrations in order; each receives the dialect so DDL can differ where it must. */
+const migrations = { '001-initial': initial };
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly db: Db) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(migrations)) {
+      out[name] = { up: (k) => m.up(k, this.db.dialect), down: (k) => m.down(k) };
+    }
+    return out;
+  }
+}
+
+/**
+ * Brings the schema up to date. Safe to run from several processes at once: Kysely's
+ * migrator takes a lock in the database.
+ */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,186 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The database as the code sees it. Columns are snake_case in SQL; the CamelCasePlugin
+ * converts them here, in this one place. Timestamps are ISO-8601 UTC strings, dates are
+ * `YYYY-MM-DD` strings and money is integer cents on both dialects; flags are 0/1.
+ */
+export interface Database {
+  domains: DomainTable;
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  workspaceMembers: WorkspaceMemberTable;
+  apiClients: ApiClientTable;
+  apiClientWorkspaces: ApiClientWorkspaceTable;
+  locations: LocationTable;
+  customFields: CustomFieldTable;
+  oauthTokens: OauthTokenTable;
+  loginThrottle: LoginThrottleTable;
+  todos: TodoTable;
+  todoTags: TodoTagTable;
+  todoCategories: TodoCategoryTable;
+  auditEvents: AuditEventTable;
+}
+
+export interface DomainTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkspaceTable {
+  id: Generated<number>;
+  domainId: number;
+  code: string;
+  name: string;
+  /** `<domain code>-<workspace code>`, unique. */
+  key: string;
+  /** The last todo sequence number handed out in this workspace. */
+  todoSeq: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type UserRole = 'admin' | 'member';
+
+export interface UserTable {
+  id: Generated<number>;
+  /** Lower-cased. */
+  email: string;
+  name: string;
+  role: UserRole;
+  passwordHash: string | null;
+  disabled: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkspaceMemberTable {
+  userId: number;
+  workspaceId: number;
+}
+
+export interface ApiClientTable {
+  id: Generated<number>;
+  clientId: string;
+  name: string;
+  secretHash: string;
+  defaultWorkspaceId: number | null;
+  disabled: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApiClientWorkspaceTable {
+  apiClientId: number;
+  workspaceId: number;
+}
+
+export interface LocationTable {
+  id: Generated<number>;
+  name: string;
+  createdAt: string;
+}
+
+export interface CustomFieldTable {
+  id: Generated<number>;
+  module: string;
+  name: string;
+  type: number;
+  required: number;
+  /** JSON array of allowed values, or null. */
+  options: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OauthTokenTable {
+  /** The token's `jti`. */
+  id: string;
+  kind: 'access' | 'refresh';
+  /** SHA-256 of the token, base64url. The token itself is never stored. */
+  tokenHash: string;
+  /** All tokens descending from one grant share a family; reuse revokes the family. */
+  familyId: string;
+  userId: number | null;
+  apiClientId: number | null;
+  scope: string;
+  expiresAt: string;
+  rotatedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  windowStart: string;
+  failures: number;
+}
+
+export interface TodoTable {
+  id: Generated<number>;
+  workspaceId: number;
+  seq: number;
+  key: string;
+  todoType: string;
+  title: string;
+  description: string;
+  result: string | null;
+  financialImpactCents: number | null;
+  impact: string | null;
+  likelihood: string | null;
+  priority: string | null;
+  status: string;
+  assigneeId: number;
+  reporterId: number;
+  orderId: string | null;
+  lrn: string | null;
+  reminderDate: string | null;
+  dueDate: string | null;
+  createdVia: string;
+  createdByUserId: number | null;
+  createdByClientId: number | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface TodoTagTable {
+  todoId: number;
+  position: number;
+  tag: string;
+}
+
+export interface TodoCategoryTable {
+  todoId: number;
+  kind: 'category' | 'subCategory';
+  position: number;
+  value: string;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  occurredAt: string;
+  actorUserId: number | null;
+  actorClientId: number | null;
+  /** Human-readable actor, kept even if the user or client is later removed. */
+  actorLabel: string;
+  dialect: string;
+  requestId: string | null;
+  entityType: string;
+  entityId: number;
+  workspaceId: number | null;
+  action: string;
+  /** JSON: `{ field: [old, new] }`. */
+  changes: string;
+}
+
+export type WorkspaceRow = Selectable<WorkspaceTable>;
+export type UserRow = Selectable<UserTable>;
+export type ApiClientRow = Selectable<ApiClientTable>;
+export type TodoRow = Selectable<TodoTable>;
+export type NewTodo = Insertable<TodoTable>;
+export type TodoUpdate = Updateable<TodoTable>;
+export type OauthTokenRow = Selectable<OauthTokenTable>;

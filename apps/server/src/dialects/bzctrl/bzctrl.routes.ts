@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { requireScope } from '../../auth/auth.plugin.ts';
+import { type AppDeps, ctxOf } from '../../http/context.ts';
+import { problemResponses } from '../../http/problem.ts';
+import type { TodoInput } from '../../todos/todo-fields.ts';
+import { AddTaskBody, TodoSchema } from '../../todos/todos.schemas.ts';
+import { createTodo, getTodoByKey, type Todo } from '../../todos/todos.service.ts';
+import type { WorkspaceRef } from '../../workspaces/workspace-ref.ts';
+
+type Body = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+
+/** SPEC §3: `domainWorkSpace`, or `domain` (+ `workspace`), or `workspace` alone. */
+export function workspaceRefOf(body: Body): WorkspaceRef {
+  const key = str(body.domainWorkSpace) ?? str(body.domainWorkspace);
+  if (key) return { by: 'key', key, field: 'domainWorkSpace' };
+  const domain = str(body.domain);
+  if (domain) return { by: 'domain', domain, code: str(body.workspace) ?? null, field: 'domain' };
+  const workspace = str(body.workspace);
+  if (workspace) return { by: 'codeOrName', value: workspace, field: 'workspace' };
+  return { by: 'default', field: 'domainWorkSpace' };
+}
+
+/** The add-task body's fields under the domain's names (`LRN` is accepted for `lrn`). */
+export function todoInputOf(body: Body): TodoInput {
+  return {
+    todoType: body.todoType,
+    title: body.title,
+    description: body.description,
+    result: body.result,
+    financialImpact: body.financialImpact,
+    impact: body.impact,
+    likelihood: body.likelihood,
+    priority: body.priority,
+    status: body.status,
+    assignee: body.assignee,
+    reporter: body.reporter,
+    category: body.category,
+    subCategory: body.subCategory,
+    orderID: body.orderID ?? body.orderId,
+    lrn: body.lrn ?? body.LRN,
+    tags: body.tags,
+    reminderDate: body.reminderDate,
+  };
+}
+
+/** The BzCtrl dialect's rendering: the seed 001 fields plus everything stored. */
+export function renderTask(todo: Todo) {
+  return {
+    ...todo,
+    taskType: todo.todoType,
+    domainWorkSpace: todo.workspace,
+    financialImpactCurrency: 'EUR' as const,
+  };
+}
+
+/** SPEC §3: add-task (POST and PUT) and the read-back an integrator verifies with. */
+export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
+  const addTask = {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:write'),
+    schema: {
+      summary: 'Create a task or incident',
+      tags: ['bzctrl'],
+      security: [{ bearer: [] }],
+      body: AddTaskBody,
+      response: { 201: TodoSchema, ...problemResponses },
+    },
+    handler: async (
+      request: import('fastify').FastifyRequest,
+      reply: import('fastify').FastifyReply,
+    ) => {
+      const body = request.body as Body;
+      const todo = await createTodo(ctxOf(request, deps, 'bzctrl'), {
+        fields: todoInputOf(body),
+        workspace: workspaceRefOf(body),
+        fieldNames: body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : undefined,
+      });
+      return reply
+        .code(201)
+        .header('Location', `/bzctrl-core-api/api/v1/tasks/${todo.key}`)
+        .send(renderTask(todo));
+    },
+  };
+  app.post('/bzctrl-core-api/api/v1/task/add-task', addTask);
+  app.put('/bzctrl-core-api/api/v1/task/add-task', addTask);
+
+  app.get('/bzctrl-core-api/api/v1/tasks/:key', {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:read'),
+    schema: {
+      summary: 'Read a todo back by key',
+      tags: ['bzctrl'],
+      security: [{ bearer: [] }],
+      params: Type.Object({ key: Type.String() }),
+      response: { 200: TodoSchema, ...problemResponses },
+    },
+    handler: async (request) => {
+      const { key } = request.params as { key: string };
+      return renderTask(await getTodoByKey(ctxOf(request, deps, 'bzctrl'), key));
+    },
+  });
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { requireScope } from '../../auth/auth.plugin.ts';
+import { type AppDeps, ctxOf } from '../../http/context.ts';
+import { problemResponses } from '../../http/problem.ts';
+import { createTodo } from '../../todos/todos.service.ts';
+import { todoInputOf, workspaceRefOf } from '../bzctrl/bzctrl.routes.ts';
+
+const ShortBody = Type.Object(
+  {
+    type: Type.Optional(Type.String({ description: 'Incident or Task. Required.' })),
+    title: Type.Optional(Type.String({ description: 'Required' })),
+    description: Type.Optional(Type.String({ description: 'Required' })),
+    workspace: Type.Optional(
+      Type.String({ description: 'Workspace display name ("Inbound Control"), code or key' }),
+    ),
+    priority: Type.Optional(Type.String({ description: 'Low, Medium or High' })),
+    reporter: Type.Optional(Type.String({ description: 'Defaults to the signed-in user' })),
+  },
+  { additionalProperties: true, description: 'Any add-task field is accepted as well' },
+);
+
+const ShortResponse = Type.Object({
+  status: Type.Literal('Success'),
+  reference: Type.String({ description: 'The todo key' }),
+  url: Type.String({ description: 'The details page' }),
+});
+
+/** Seed 002's short form: `PUT /api/task` answering `{status, reference, url}`. */
+export async function shortDialectRoutes(app: FastifyInstance, deps: AppDeps) {
+  const route = {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:write'),
+    schema: {
+      summary: 'Create a task or incident (short form)',
+      tags: ['short'],
+      security: [{ bearer: [] }],
+      body: ShortBody,
+      response: { 201: ShortResponse, ...problemResponses },
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const body = request.body as Record<string, unknown>;
+      const todo = await createTodo(ctxOf(request, deps, 'short'), {
+        fields: { ...todoInputOf(body), todoType: body.type ?? body.todoType },
+        workspace: workspaceRefOf(body),
+        reporterDefaultsToActor: true,
+        fieldNames: { todoType: 'type' },
+      });
+      return reply.code(201).send({ status: 'Success', reference: todo.key, url: todo.taskLink });
+    },
+  };
+  app.put('/api/task', route);
+  app.post('/api/task', route);
+}

@@ -1,0 +1,22 @@
+import type { FastifyRequest } from 'fastify';
+import type { Ctx } from '../auth/actor.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+}
+
+/** The service context of an authenticated request. */
+export function ctxOf(request: FastifyRequest, deps: AppDeps, dialect: string): Ctx {
+  return {
+    db: deps.db,
+    config: deps.config,
+    actor: request.actor,
+    now: new Date(),
+    log: request.log,
+    requestId: String(request.id),
+    dialect,
+  };
+}

@@ -1,0 +1,120 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { AppError, type ErrorCode, errorCodes, type FieldError } from '../errors.ts';
+
+/** RFC 9457 problem details, as every native and BzCtrl-dialect error is sent. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    requestId: Type.String(),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
+    ),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const problemResponses = {
+  '4xx': Type.Ref('Problem'),
+  '5xx': Type.Ref('Problem'),
+} as const;
+
+interface AjvIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Turns a Fastify validation failure into field errors: `/tags/0` becomes `tags[0]`. */
+function fieldErrorsOf(issues: AjvIssue[], context: string | undefined): FieldError[] {
+  return issues.map((i) => {
+    let path = (i.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((p, n) => (/^\d+$/.test(p) ? `[${p}]` : n === 0 ? p : `.${p}`))
+      .join('');
+    let message = i.message ?? 'is invalid';
+    if (i.keyword === 'required' && typeof i.params?.missingProperty === 'string') {
+      path = path ? `${path}.${i.params.missingProperty}` : i.params.missingProperty;
+      message = 'is required';
+    }
+    return { field: path || context || 'body', message };
+  });
+}
+
+/** Maps any error to a domain error; unknown ones become a 500 that says nothing internal. */
+export function toAppError(error: FastifyError | AppError | Error): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+  if (e.validation) {
+    const errors = fieldErrorsOf(e.validation, e.validationContext);
+    const detail = errors.map((f) => `${f.field}: ${f.message}`).join('; ');
+    return new AppError('validation_failed', detail, errors);
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(
+        'payload_too_large',
+        'The request body is larger than this server accepts',
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', 'Send the body as application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('bad_request', 'The JSON body is empty');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('bad_request', 'Content-Length does not match the body');
+  }
+  if (e.statusCode === 400 && (e.code === 'FST_ERR_CTP_INVALID_JSON' || e instanceof SyntaxError)) {
+    return new AppError('bad_request', `The body is not valid JSON: ${e.message}`);
+  }
+  if (e.statusCode === 429) return new AppError('too_many_requests', e.message);
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const code = (Object.entries(errorCodes).find(([, v]) => v.status === e.statusCode)?.[0] ??
+      'bad_request') as ErrorCode;
+    return new AppError(code, e.message);
+  }
+  return new AppError(
+    'internal',
+    'Something went wrong on our side; the request id identifies it in the log',
+  );
+}
+
+export function problemBody(err: AppError, requestId: string) {
+  return {
+    type: `https://bzctrl.dev/problems/${err.code.replaceAll('_', '-')}`,
+    title: err.title,
+    status: err.status,
+    detail: err.detail,
+    code: err.code,
+    requestId,
+    ...(err.errors.length > 0 ? { errors: err.errors } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, err: AppError) {
+  return reply
+    .code(err.status)
+    .headers(err.headers)
+    .type('application/problem+json')
+    .send(problemBody(err, String(reply.request.id)));
+}
+
+/** Installs problem-details error and not-found handlers on an app or plugin scope. */
+export function useProblemDetails(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const err = toAppError(error);
+    if (err.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, err);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+}

@@ -1,0 +1,159 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import { toAppError } from '../http/problem.ts';
+import {
+  authenticatePassword,
+  exchangeToken,
+  OAuthError,
+  type TokenRequest,
+} from './oauth.service.ts';
+
+const TokenResponse = Type.Object({
+  access_token: Type.String(),
+  refresh_token: Type.Optional(Type.String()),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  scope: Type.String(),
+  jti: Type.String(),
+});
+
+const OAuthErrorBody = Type.Object({
+  error: Type.String(),
+  error_description: Type.String(),
+});
+
+const TokenParams = Type.Object(
+  {
+    grant_type: Type.Optional(
+      Type.String({ description: 'password, refresh_token or client_credentials' }),
+    ),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    refresh_token: Type.Optional(Type.String()),
+    scope: Type.Optional(Type.String()),
+    client_id: Type.Optional(Type.String()),
+    client_secret: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+/** Parses `Authorization: Basic …` per RFC 6749 §2.3.1 (id and secret are form-encoded). */
+function parseBasic(header: string | undefined): TokenRequest['basic'] {
+  if (!header || !/^basic\s/i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return 'malformed';
+  const unform = (s: string) => {
+    try {
+      return decodeURIComponent(s.replaceAll('+', ' '));
+    } catch {
+      return s;
+    }
+  };
+  return {
+    clientId: unform(decoded.slice(0, colon)),
+    clientSecret: unform(decoded.slice(colon + 1)),
+  };
+}
+
+function paramsOf(body: unknown): Record<string, string | undefined> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new OAuthError(
+      'invalid_request',
+      'Send the parameters as a form (application/x-www-form-urlencoded or multipart/form-data)',
+    );
+  }
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (Array.isArray(v)) throw new OAuthError('invalid_request', `Parameter ${k} is repeated`);
+    if (v !== undefined && v !== null && typeof v === 'object') {
+      throw new OAuthError('invalid_request', `Parameter ${k} must be text, not a file`);
+    }
+    out[k] = v === undefined || v === null ? undefined : String(v);
+  }
+  return out;
+}
+
+function sendOAuthError(reply: FastifyReply, err: OAuthError) {
+  return reply
+    .code(err.status)
+    .headers({ 'Cache-Control': 'no-store', Pragma: 'no-cache', ...err.headers })
+    .send({ error: err.error, error_description: err.description });
+}
+
+/**
+ * The OAuth 2.0 token endpoint (RFC 6749) under both paths of SPEC §2, and seed 002's
+ * `POST /api/authenticate`. Errors follow RFC 6749 §5.2, not problem details.
+ */
+export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: Config }) {
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fields: 20, fieldSize: 16 * 1024, files: 0, fileSize: 0 },
+  });
+
+  app.setErrorHandler((error: FastifyError | OAuthError, request: FastifyRequest, reply) => {
+    if (error instanceof OAuthError) return sendOAuthError(reply, error);
+    const app = toAppError(error);
+    if (app.status >= 500) {
+      request.log.error({ err: error }, 'token request failed');
+      return reply
+        .code(500)
+        .header('Cache-Control', 'no-store')
+        .send({ error: 'server_error', error_description: app.detail });
+    }
+    return sendOAuthError(reply, new OAuthError('invalid_request', app.detail, app.status));
+  });
+
+  const deps = (request: FastifyRequest) => ({
+    db: opts.db,
+    config: opts.config,
+    now: new Date(),
+    ip: request.ip,
+    log: request.log,
+  });
+
+  const tokenRoute = {
+    schema: {
+      summary: 'Get an access token (OAuth 2.0)',
+      tags: ['auth'],
+      consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
+      body: TokenParams,
+      response: { 200: TokenResponse, '4xx': OAuthErrorBody, '5xx': OAuthErrorBody },
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const result = await exchangeToken(deps(request), {
+        basic: parseBasic(request.headers.authorization),
+        params: paramsOf(request.body),
+      });
+      return reply.headers({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).send(result);
+    },
+  };
+  app.post('/bzctrl-core-api/oauth/token', tokenRoute);
+  app.post('/api/oauth/token', tokenRoute);
+
+  app.post('/api/authenticate', {
+    schema: {
+      summary: 'Sign in with username and password (seed 002)',
+      tags: ['auth'],
+      body: Type.Object({ username: Type.String(), password: Type.String() }),
+      response: {
+        200: Type.Object({ token: Type.String() }),
+        '4xx': OAuthErrorBody,
+        '5xx': OAuthErrorBody,
+      },
+    },
+    handler: async (request, reply) => {
+      const { username, password } = request.body as { username: string; password: string };
+      const result = await authenticatePassword(deps(request), username, password);
+      return reply
+        .headers({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
+        .send({ token: result.access_token });
+    },
+  });
+}

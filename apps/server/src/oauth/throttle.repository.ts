@@ -1,0 +1,48 @@
+import type { Executor } from '../db/executor.ts';
+
+/** Failures in the current window for a key, or 0 when the window has passed. */
+export async function currentFailures(
+  db: Executor,
+  key: string,
+  windowStartAfter: string,
+): Promise<{ failures: number; windowStart: string } | undefined> {
+  return db
+    .selectFrom('loginThrottle')
+    .select(['failures', 'windowStart'])
+    .where('key', '=', key)
+    .where('windowStart', '>', windowStartAfter)
+    .executeTakeFirst();
+}
+
+/** Counts one failure, opening a new window when the old one has passed. Atomic. */
+export async function recordFailure(
+  db: Executor,
+  key: string,
+  now: string,
+  windowStartAfter: string,
+): Promise<void> {
+  await db
+    .insertInto('loginThrottle')
+    .values({ key, windowStart: now, failures: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({
+        failures: eb
+          .case()
+          .when('loginThrottle.windowStart', '>', windowStartAfter)
+          .then(eb('loginThrottle.failures', '+', 1))
+          .else(1)
+          .end(),
+        windowStart: eb
+          .case()
+          .when('loginThrottle.windowStart', '>', windowStartAfter)
+          .then(eb.ref('loginThrottle.windowStart'))
+          .else(now)
+          .end(),
+      })),
+    )
+    .execute();
+}
+
+export async function clearFailures(db: Executor, key: string): Promise<void> {
+  await db.deleteFrom('loginThrottle').where('key', '=', key).execute();
+}

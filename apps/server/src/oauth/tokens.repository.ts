@@ -1,0 +1,91 @@
+import type { Executor } from '../db/executor.ts';
+import type { OauthTokenTable } from '../db/tables.ts';
+
+export async function insertTokens(db: Executor, rows: OauthTokenTable[]): Promise<void> {
+  await db.insertInto('oauthTokens').values(rows).execute();
+}
+
+export async function findTokenByDigest(db: Executor, digest: string, kind: 'access' | 'refresh') {
+  return db
+    .selectFrom('oauthTokens')
+    .selectAll()
+    .where('tokenHash', '=', digest)
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+}
+
+/**
+ * Resolves a presented access token to its holder in one query: the token must be live,
+ * its user (if any) enabled and its client (if any) enabled.
+ */
+export async function findLiveAccessToken(db: Executor, digest: string, now: string) {
+  return db
+    .selectFrom('oauthTokens as t')
+    .leftJoin('users as u', 'u.id', 't.userId')
+    .leftJoin('apiClients as c', 'c.id', 't.apiClientId')
+    .select([
+      't.id',
+      't.userId',
+      't.apiClientId',
+      't.scope',
+      'u.email as userEmail',
+      'u.role as userRole',
+      'u.disabled as userDisabled',
+      'c.clientId as clientId',
+      'c.disabled as clientDisabled',
+      'c.defaultWorkspaceId',
+    ])
+    .where('t.tokenHash', '=', digest)
+    .where('t.kind', '=', 'access')
+    .where('t.revokedAt', 'is', null)
+    .where('t.expiresAt', '>', now)
+    .executeTakeFirst();
+}
+
+/** Marks a refresh token used; false when it was already used or revoked (a replay). */
+export async function markRotated(db: Executor, id: string, now: string): Promise<boolean> {
+  const res = await db
+    .updateTable('oauthTokens')
+    .set({ rotatedAt: now })
+    .where('id', '=', id)
+    .where('rotatedAt', 'is', null)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export async function revokeFamily(db: Executor, familyId: string, now: string): Promise<void> {
+  await db
+    .updateTable('oauthTokens')
+    .set({ revokedAt: now })
+    .where('familyId', '=', familyId)
+    .where('revokedAt', 'is', null)
+    .execute();
+}
+
+export async function revokeUserTokens(db: Executor, userId: number, now: string): Promise<void> {
+  await db
+    .updateTable('oauthTokens')
+    .set({ revokedAt: now })
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .execute();
+}
+
+export async function revokeClientTokens(
+  db: Executor,
+  apiClientId: number,
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('oauthTokens')
+    .set({ revokedAt: now })
+    .where('apiClientId', '=', apiClientId)
+    .where('revokedAt', 'is', null)
+    .execute();
+}
+
+export async function deleteExpiredTokens(db: Executor, now: string): Promise<number> {
+  const res = await db.deleteFrom('oauthTokens').where('expiresAt', '<', now).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { type BuildOptions, buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { type Db, openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens and migrates the database, builds the app and listens. */
+export async function startServer(
+  config: Config,
+  options: BuildOptions = {},
+): Promise<RunningServer> {
+  const db = openDatabase(config.databaseUrl, {
+    sqliteSynchronous: config.sqliteSynchronous,
+    poolSize: config.dbPoolSize,
+  });
+  try {
+    await migrateToLatest(db);
+    const app = await buildApp(config, db, options);
+    const address = await app.listen({ host: config.host, port: config.port });
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      db,
+      url: address,
+      close: () => {
+        closing ??= app.close().then(() => db.close());
+        return closing;
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+/** SIGTERM/SIGINT: a graceful stop, forced after `graceMs`. */
+export function closeOnSignals(server: RunningServer, graceMs = 10_000): void {
+  const stop = (signal: string) => {
+    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      server.app.log.error('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, graceMs);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        server.app.log.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

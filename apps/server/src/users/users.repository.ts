@@ -1,0 +1,99 @@
+import type { Executor } from '../db/executor.ts';
+import type { UserRole, UserRow } from '../db/tables.ts';
+
+export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('email', '=', email.toLowerCase())
+    .executeTakeFirst();
+}
+
+export async function findUsersByEmails(db: Executor, emails: string[]): Promise<UserRow[]> {
+  if (emails.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where(
+      'email',
+      'in',
+      emails.map((e) => e.toLowerCase()),
+    )
+    .execute();
+}
+
+export async function countUsers(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertUser(
+  db: Executor,
+  values: { email: string; name: string; role: UserRole; passwordHash: string | null },
+  now: string,
+): Promise<number> {
+  const row = await db
+    .insertInto('users')
+    .values({ ...values, email: values.email.toLowerCase(), createdAt: now, updatedAt: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function updateUser(
+  db: Executor,
+  id: number,
+  values: Partial<{ name: string; role: UserRole; passwordHash: string | null; disabled: number }>,
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ ...values, updatedAt: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function listMemberWorkspaceIds(db: Executor, userId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('workspaceMembers')
+    .select('workspaceId')
+    .where('userId', '=', userId)
+    .execute();
+  return rows.map((r) => Number(r.workspaceId));
+}
+
+export async function replaceMemberships(
+  db: Executor,
+  userId: number,
+  workspaceIds: number[],
+): Promise<void> {
+  await db.deleteFrom('workspaceMembers').where('userId', '=', userId).execute();
+  if (workspaceIds.length > 0) {
+    await db
+      .insertInto('workspaceMembers')
+      .values(workspaceIds.map((workspaceId) => ({ userId, workspaceId })))
+      .execute();
+  }
+}
+
+/** Which of these users may work in the workspace (admins may work everywhere). */
+export async function findUsersWithWorkspaceAccess(
+  db: Executor,
+  userIds: number[],
+  workspaceId: number,
+): Promise<Set<number>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('users as u')
+    .leftJoin('workspaceMembers as m', (j) =>
+      j.onRef('m.userId', '=', 'u.id').on('m.workspaceId', '=', workspaceId),
+    )
+    .select('u.id')
+    .where('u.id', 'in', userIds)
+    .where((eb) => eb.or([eb('u.role', '=', 'admin'), eb('m.workspaceId', 'is not', null)]))
+    .execute();
+  return new Set(rows.map((r) => Number(r.id)));
+}
