@@ -45,6 +45,8 @@ export async function buildApp(
   });
   const deps = { db, config };
 
+  // JSON APIs only: a text/plain body is 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(Problem);
   app.addSchema(TodoSchema);
   app.addHook('onRequest', async (request, reply) => {

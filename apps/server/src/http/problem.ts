@@ -69,13 +69,17 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('bad_request', 'Content-Length does not match the body');
   }
-  if (e.statusCode === 400 && (e.code === 'FST_ERR_CTP_INVALID_JSON' || e instanceof SyntaxError)) {
+  if (
+    e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    (e.statusCode === 400 && e instanceof SyntaxError)
+  ) {
     return new AppError('bad_request', `The body is not valid JSON: ${e.message}`);
   }
   if (e.statusCode === 429) return new AppError('too_many_requests', e.message);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const code = (Object.entries(errorCodes).find(([, v]) => v.status === e.statusCode)?.[0] ??
-      'bad_request') as ErrorCode;
+    const code = (Object.entries(errorCodes).find(
+      ([k, v]) => v.status === e.statusCode && k !== 'validation_failed',
+    )?.[0] ?? 'bad_request') as ErrorCode;
     return new AppError(code, e.message);
   }
   return new AppError(
@@ -86,7 +90,7 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
 
 export function problemBody(err: AppError, requestId: string) {
   return {
-    type: `https://bzctrl.dev/problems/${err.code.replaceAll('_', '-')}`,
+    type: `urn:bzctrl:problem:${err.code.replaceAll('_', '-')}`,
     title: err.title,
     status: err.status,
     detail: err.detail,

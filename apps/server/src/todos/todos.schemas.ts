@@ -83,9 +83,11 @@ export const AddTaskBody = Type.Object(
     title: Type.Optional(Text('Required')),
     description: Type.Optional(Text('Required')),
     result: Type.Optional(Text('Free text (tasks)')),
+    // Declared without a JSON type on purpose: schema coercion would turn "1e3" into 1000;
+    // the service parses the amount exactly and names the field when it is not one.
     financialImpact: Type.Optional(
-      Type.Union([Type.Number(), Type.String()], {
-        description: 'EUR amount: 123, "123", "1234.50"',
+      Type.Unknown({
+        description: 'EUR amount as a number or numeric string: 123, "123", "1234.50"',
       }),
     ),
     impact: Type.Optional(LevelIn),
