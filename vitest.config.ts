@@ -9,5 +9,6 @@ export default defineConfig({
     pool: 'forks',
     // Every suite starts real servers on real databases; two at a time fit two cores.
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

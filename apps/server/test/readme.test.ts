@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readProvisionFile } from '../src/provisioning/provision.service.ts';
+import { startTestServer, type TestServer } from './support/harness.ts';
+
+const README = new URL('../../../README.md', import.meta.url);
+const DEMO = new URL('../../../examples/demo.provision.json', import.meta.url);
+const BASE = 'http://127.0.0.1:8080';
+/** Values that differ on every run; their presence is still checked. */
+const VOLATILE = new Set([
+  'access_token',
+  'refresh_token',
+  'jti',
+  'token',
+  'createdAt',
+  'updatedAt',
+  'requestId',
+]);
+
+interface Example {
+  command: string;
+  expected?: unknown;
+}
+
+/** The README's curl blocks, each with the JSON block that follows it, if any. */
+function examples(markdown: string): Example[] {
+  const blocks = [...markdown.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({
+    lang: m[1],
+    body: m[2] ?? '',
+  }));
+  const out: Example[] = [];
+  blocks.forEach((b, i) => {
+    if (b.lang !== 'sh' || !b.body.includes('curl')) return;
+    const next = blocks[i + 1];
+    out.push({
+      command: b.body,
+      expected: next?.lang === 'json' ? JSON.parse(next.body) : undefined,
+    });
+  });
+  return out;
+}
+
+/** Same keys everywhere, and the same values except where they are volatile. */
+function sameShape(actual: unknown, expected: unknown, path = '$'): string[] {
+  if (expected === null || typeof expected !== 'object') {
+    return actual === expected
+      ? []
+      : [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+  }
+  if (actual === null || typeof actual !== 'object')
+    return [`${path}: expected an object, got ${JSON.stringify(actual)}`];
+  const a = actual as Record<string, unknown>;
+  const e = expected as Record<string, unknown>;
+  const problems: string[] = [];
+  const keys = new Set([...Object.keys(a), ...Object.keys(e)]);
+  for (const k of keys) {
+    if (!(k in a)) problems.push(`${path}.${k}: missing`);
+    else if (!(k in e)) problems.push(`${path}.${k}: not in the README`);
+    else if (!VOLATILE.has(k)) problems.push(...sameShape(a[k], e[k], `${path}.${k}`));
+  }
+  return problems;
+}
+
+describe('README examples', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer('sqlite', {
+      env: { BZCTRL_PUBLIC_URL: BASE },
+      provision: await readProvisionFile(new URL(DEMO).pathname),
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('answer as the README shows, in order', async () => {
+    const list = examples(readFileSync(README, 'utf8'));
+    expect(list.length).toBeGreaterThanOrEqual(6);
+    const script = list
+      .map((ex, i) => `echo "@@${i}@@"\n${ex.command.replaceAll(BASE, t.url)}\necho`)
+      .join('\n');
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
+      timeout: 30_000,
+    });
+    const outputs = stdout.split(/@@\d+@@\n/).slice(1);
+    expect(outputs).toHaveLength(list.length);
+    list.forEach((ex, i) => {
+      if (ex.expected === undefined) return;
+      const text = outputs[i]?.trim() ?? '';
+      let actual: unknown;
+      expect(() => {
+        actual = JSON.parse(text);
+      }, `example ${i} printed: ${text}`).not.toThrow();
+      expect(sameShape(actual, ex.expected), `example ${i}:\n${ex.command}`).toEqual([]);
+    });
+  });
+});
