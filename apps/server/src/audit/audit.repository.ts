@@ -1,19 +1,11 @@
+import type { Insertable } from 'kysely';
 import type { Executor } from '../db/executor.ts';
+import type { AuditEventTable } from '../db/tables.ts';
 
-export interface AuditEntry {
-  occurredAt: string;
-  actorUserId: number | null;
-  actorClientId: number | null;
-  actorLabel: string;
-  dialect: string;
-  requestId: string | null;
-  entityType: string;
-  entityId: number;
-  workspaceId: number | null;
-  action: string;
-  /** `{ field: [old, new] }` */
+/** An audit event to record; `changes` maps each field to `[old, new]`. */
+export type AuditEntry = Omit<Insertable<AuditEventTable>, 'changes'> & {
   changes: Record<string, [unknown, unknown]>;
-}
+};
 
 export async function insertAuditEvent(db: Executor, entry: AuditEntry): Promise<void> {
   await db

@@ -42,6 +42,8 @@ const pgTypes = {
 /** Opens the database named by `url`: `sqlite:<path>` or `postgres://…`. */
 export function openDatabase(url: string, options: DbOptions = {}): Db {
   const plugins = [new CamelCasePlugin()];
+  let kysely: Kysely<Database>;
+  let dialect: DialectName;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -52,35 +54,26 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     native.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
     native.pragma('foreign_keys = ON');
     native.pragma('busy_timeout = 5000');
-    const kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: native }),
-      plugins,
-    });
-    return {
-      kysely,
-      dialect: 'sqlite',
-      ping: async () => {
-        await sql`select 1`.execute(kysely);
-      },
-      close: () => kysely.destroy(),
-    };
-  }
-  if (/^postgres(ql)?:\/\//.test(url)) {
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }), plugins });
+    dialect = 'sqlite';
+  } else if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
       types: pgTypes,
       connectionTimeoutMillis: 10_000,
     });
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-    return {
-      kysely,
-      dialect: 'postgres',
-      ping: async () => {
-        await sql`select 1`.execute(kysely);
-      },
-      close: () => kysely.destroy(),
-    };
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    dialect = 'postgres';
+  } else {
+    throw new Error('BZCTRL_DATABASE_URL must start with sqlite: or postgres://');
   }
-  throw new Error('BZCTRL_DATABASE_URL must start with sqlite: or postgres://');
+  return {
+    kysely,
+    dialect,
+    ping: async () => {
+      await sql`select 1`.execute(kysely);
+    },
+    close: () => kysely.destroy(),
+  };
 }
