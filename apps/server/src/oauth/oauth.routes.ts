@@ -43,8 +43,9 @@ const TokenParams = Type.Object(
 
 /** Parses `Authorization: Basic …` per RFC 6749 §2.3.1 (id and secret are form-encoded). */
 function parseBasic(header: string | undefined): TokenRequest['basic'] {
-  if (!header || !/^basic\s/i.test(header)) return undefined;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  // A bare `Basic` is a Basic header too, and an invalid one: it must not pass as "no client".
+  if (!header || !/^basic(\s|$)/i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(5).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) return 'malformed';
   const unform = (s: string) => {
@@ -99,6 +100,12 @@ export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: 
 
   app.setErrorHandler((error: FastifyError | OAuthError, request: FastifyRequest, reply) => {
     if (error instanceof OAuthError) return sendOAuthError(reply, error);
+    if ((error as FastifyError).code === 'FST_FILES_LIMIT') {
+      return sendOAuthError(
+        reply,
+        new OAuthError('invalid_request', 'Send the parameters as text fields, not files'),
+      );
+    }
     const app = toAppError(error);
     if (app.status >= 500) {
       request.log.error({ err: error }, 'token request failed');

@@ -12,7 +12,12 @@ import {
   verifySecret,
 } from '../shared/secrets.ts';
 import { findUserByEmail } from '../users/users.repository.ts';
-import { clearFailures, currentFailures, recordFailure } from './throttle.repository.ts';
+import {
+  clearFailures,
+  countAttempt,
+  currentFailures,
+  uncountAttempt,
+} from './throttle.repository.ts';
 import { findTokenByDigest, insertTokens, markRotated, revokeFamily } from './tokens.repository.ts';
 
 /** An RFC 6749 §5.2 error: rendered as `{ error, error_description }`. */
@@ -121,6 +126,12 @@ export async function authenticatePassword(
   if (!deps.config.passwordGrantEnabled) {
     throw new OAuthError('unsupported_grant_type', 'Password sign-in is disabled on this server');
   }
+  // This route has no client; where clients must authenticate it would be a way around that.
+  if (deps.config.requireClientAuth) {
+    throw invalidClient(
+      'This server requires client authentication: use /api/oauth/token with HTTP Basic client credentials',
+    );
+  }
   const user = await checkPassword(deps, username, password);
   return issueTokens(deps, {
     userId: user.id,
@@ -151,14 +162,14 @@ async function authenticateClient(
   if (creds.clientSecret === undefined || creds.clientSecret === '') {
     throw invalidClient('client_secret is required');
   }
+  const address = addressKey(deps.ip);
+  await reserveAttempt(deps, [address]);
   const client = await findClientByClientId(deps.db.kysely, creds.clientId);
   const ok = client
     ? client.disabled === 0 && (await verifySecret(creds.clientSecret, client.secretHash))
     : await verifyAgainstDummy(creds.clientSecret, deps.config.scryptLogN);
-  if (!client || !ok) {
-    await recordFailures(deps, [addressKey(deps.ip)]);
-    throw invalidClient('Unknown client or wrong client secret');
-  }
+  if (!client || !ok) throw invalidClient('Unknown client or wrong client secret');
+  await uncountAttempt(deps.db.kysely, address);
   return { ...client, id: Number(client.id) };
 }
 
@@ -171,19 +182,18 @@ async function checkPassword(
   if (password === undefined || password === '') {
     throw new OAuthError('invalid_request', 'password is required');
   }
-  const keys = [addressKey(deps.ip), accountKey(username)];
-  await checkThrottle(deps, keys);
+  const address = addressKey(deps.ip);
+  const account = accountKey(username);
+  await reserveAttempt(deps, [address, account]);
   const user = await findUserByEmail(deps.db.kysely, username.trim());
   // An unknown or disabled account costs the same time and gets the same answer.
   const ok =
     user?.passwordHash && user.disabled === 0
       ? await verifySecret(password, user.passwordHash)
       : await verifyAgainstDummy(password, deps.config.scryptLogN);
-  if (!user || !ok) {
-    await recordFailures(deps, keys);
-    throw new OAuthError('invalid_grant', 'Invalid username or password');
-  }
-  await clearFailures(deps.db.kysely, accountKey(username));
+  if (!user || !ok) throw new OAuthError('invalid_grant', 'Invalid username or password');
+  await clearFailures(deps.db.kysely, account);
+  await uncountAttempt(deps.db.kysely, address);
   return { ...user, id: Number(user.id) };
 }
 
@@ -216,7 +226,7 @@ async function refresh(
       .select('disabled')
       .where('id', '=', row.userId)
       .executeTakeFirst();
-    if (!user || user.disabled !== 0) {
+    if (user?.disabled !== 0) {
       throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
     }
   }
@@ -297,30 +307,46 @@ function narrowScope(requested: string | undefined, allowed: string[]): string {
 const addressKey = (ip: string) => `address:${ip}`;
 const accountKey = (username: string) => `account:${username.trim().toLowerCase()}`;
 
+const limitOf = (config: Config, key: string) =>
+  key.startsWith('address:')
+    ? config.loginMaxFailuresPerAddress
+    : config.loginMaxFailuresPerAccount;
+
+function throttled(deps: OAuthDeps, windowStart: string): OAuthError {
+  const reopens = addSeconds(new Date(windowStart), deps.config.loginWindowSeconds);
+  const left = Math.ceil((reopens.getTime() - deps.now.getTime()) / 1000);
+  // A parallel request may have opened the window a moment after this one began.
+  const retryAfter = Math.min(deps.config.loginWindowSeconds, Math.max(1, left));
+  return new OAuthError(
+    'temporarily_unavailable',
+    `Too many failed sign-in attempts; try again in ${retryAfter} seconds`,
+    429,
+    { 'Retry-After': String(retryAfter) },
+  );
+}
+
+/** Refuses at once when a key has used up its failures in the current window. */
 async function checkThrottle(deps: OAuthDeps, keys: string[]): Promise<void> {
-  const { config, now } = deps;
-  const windowStartAfter = addSeconds(now, -config.loginWindowSeconds).toISOString();
+  const windowStartAfter = addSeconds(deps.now, -deps.config.loginWindowSeconds).toISOString();
   for (const key of keys) {
-    const limit = key.startsWith('address:')
-      ? config.loginMaxFailuresPerAddress
-      : config.loginMaxFailuresPerAccount;
     const state = await currentFailures(deps.db.kysely, key, windowStartAfter);
-    if (state && state.failures >= limit) {
-      const reopens = addSeconds(new Date(state.windowStart), config.loginWindowSeconds);
-      const retryAfter = Math.max(1, Math.ceil((reopens.getTime() - now.getTime()) / 1000));
-      throw new OAuthError(
-        'temporarily_unavailable',
-        `Too many failed sign-in attempts; try again in ${retryAfter} seconds`,
-        429,
-        { 'Retry-After': String(retryAfter) },
-      );
+    if (state && state.failures >= limitOf(deps.config, key)) {
+      throw throttled(deps, state.windowStart);
     }
   }
 }
 
-async function recordFailures(deps: OAuthDeps, keys: string[]): Promise<void> {
+/**
+ * Counts the attempt as a failure *before* the secret is checked, and refuses it when that
+ * takes a key over its cap; a success then takes the count back. Counting first, in one
+ * atomic statement, is what stops parallel guesses from all passing a check made before
+ * any of them had failed.
+ */
+async function reserveAttempt(deps: OAuthDeps, keys: string[]): Promise<void> {
+  const now = deps.now.toISOString();
   const windowStartAfter = addSeconds(deps.now, -deps.config.loginWindowSeconds).toISOString();
   for (const key of keys) {
-    await recordFailure(deps.db.kysely, key, deps.now.toISOString(), windowStartAfter);
+    const state = await countAttempt(deps.db.kysely, key, now, windowStartAfter);
+    if (state.failures > limitOf(deps.config, key)) throw throttled(deps, state.windowStart);
   }
 }

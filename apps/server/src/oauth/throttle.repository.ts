@@ -14,14 +14,17 @@ export async function currentFailures(
     .executeTakeFirst();
 }
 
-/** Counts one failure, opening a new window when the old one has passed. Atomic. */
-export async function recordFailure(
+/**
+ * Counts one attempt, opening a new window when the old one has passed, and returns the
+ * count including it. Atomic, so parallel attempts each see a different count.
+ */
+export async function countAttempt(
   db: Executor,
   key: string,
   now: string,
   windowStartAfter: string,
-): Promise<void> {
-  await db
+): Promise<{ failures: number; windowStart: string }> {
+  const row = await db
     .insertInto('loginThrottle')
     .values({ key, windowStart: now, failures: 1 })
     .onConflict((oc) =>
@@ -40,6 +43,18 @@ export async function recordFailure(
           .end(),
       })),
     )
+    .returning(['failures', 'windowStart'])
+    .executeTakeFirstOrThrow();
+  return { failures: Number(row.failures), windowStart: row.windowStart };
+}
+
+/** Takes back an attempt counted by `countAttempt` that turned out to succeed. */
+export async function uncountAttempt(db: Executor, key: string): Promise<void> {
+  await db
+    .updateTable('loginThrottle')
+    .set((eb) => ({ failures: eb('failures', '-', 1) }))
+    .where('key', '=', key)
+    .where('failures', '>', 0)
     .execute();
 }
 
