@@ -59,6 +59,12 @@ const world: ProvisionDoc = validateProvisionDoc({
       workspaces: ['IMP-NLD-EXA-SWA'],
     },
     {
+      clientId: 'special',
+      clientSecret: 'plus+and%2F-percent-secret',
+      name: 'A client whose secret has form-encoding characters',
+      workspaces: ['IMP-NLD-EXA-SWA'],
+    },
+    {
       clientId: 'retired',
       clientSecret: 'retired-client-secret',
       name: 'A client that gets disabled',
@@ -395,6 +401,22 @@ describe.each(dialects)('OAuth token endpoint and bearer auth on %s', (dialect) 
         extra: { client_id: 'erp' },
       });
       expectTokenResponse(res);
+    });
+
+    it('accepts a Basic secret with + and % whether the client form-encodes it or not', async () => {
+      const secret = 'plus+and%2F-percent-secret';
+      const raw = await passwordGrant(t, 'example@example.com', {
+        headers: { authorization: basic('special', secret) },
+      });
+      expectTokenResponse(raw);
+      const encoded = await passwordGrant(t, 'example@example.com', {
+        headers: { authorization: basic('special', encodeURIComponent(secret)) },
+      });
+      expectTokenResponse(encoded);
+      const wrong = await passwordGrant(t, 'example@example.com', {
+        headers: { authorization: basic('special', 'plus and/-percent-secret') },
+      });
+      expect(wrong.status).toBe(401);
     });
 
     it('answers a wrong secret and an unknown client with the same invalid_client', async () => {

@@ -55,9 +55,12 @@ function parseBasic(header: string | undefined): TokenRequest['basic'] {
       return s;
     }
   };
+  const rawSecret = decoded.slice(colon + 1);
   return {
     clientId: unform(decoded.slice(0, colon)),
-    clientSecret: unform(decoded.slice(colon + 1)),
+    clientSecret: unform(rawSecret),
+    // Many clients (curl -u among them) do not form-encode; the raw secret is tried too.
+    ...(unform(rawSecret) !== rawSecret ? { rawSecret } : {}),
   };
 }
 

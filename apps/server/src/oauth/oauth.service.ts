@@ -57,7 +57,7 @@ export interface TokenResponse {
 
 /** Credentials a token request carries, from a Basic header and/or the body. */
 export interface TokenRequest {
-  basic?: { clientId: string; clientSecret: string } | 'malformed';
+  basic?: { clientId: string; clientSecret: string; rawSecret?: string } | 'malformed';
   params: Record<string, string | undefined>;
 }
 
@@ -165,8 +165,11 @@ async function authenticateClient(
   const address = addressKey(deps.ip);
   await reserveAttempt(deps, [address]);
   const client = await findClientByClientId(deps.db.kysely, creds.clientId);
+  const rawSecret = basic?.rawSecret;
   const ok = client
-    ? client.disabled === 0 && (await verifySecret(creds.clientSecret, client.secretHash))
+    ? client.disabled === 0 &&
+      ((await verifySecret(creds.clientSecret, client.secretHash)) ||
+        (rawSecret !== undefined && (await verifySecret(rawSecret, client.secretHash))))
     : await verifyAgainstDummy(creds.clientSecret, deps.config.scryptLogN);
   if (!client || !ok) throw invalidClient('Unknown client or wrong client secret');
   await uncountAttempt(deps.db.kysely, address);
