@@ -1,16 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadEnvFile, readConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import {
-  applyProvisioning,
-  ensureFirstAdmin,
-  ProvisionError,
-  type ProvisionSummary,
-  readProvisionFile,
-} from './provisioning/provision.service.ts';
-import { closeOnSignals, startServer } from './server.ts';
+import { type Config, ConfigError, loadEnvFile, readConfig } from './config.ts';
+import { ProvisionError } from './provisioning/provision.errors.ts';
+import type { ProvisionSummary } from './provisioning/provision.service.ts';
 
 const DEMO_FILE = fileURLToPath(new URL('../../../examples/demo.provision.json', import.meta.url));
 
@@ -33,76 +25,129 @@ function describe(sum: ProvisionSummary): string {
   );
 }
 
+const COMMANDS = ['serve', 'migrate', 'provision'];
+
+/** A usage mistake: told with the usage text, exit code 2. */
+function usageError(message: string): number {
+  console.error(`bzctrl: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { demo: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-  });
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  const { positionals, values } = parsed;
   const [command, ...rest] = positionals;
   if (!command || command === 'help' || values.help) {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
   }
+  // Usage mistakes are told before the configuration or the database is touched.
+  if (!COMMANDS.includes(command)) return usageError(`unknown command "${command}"`);
+  if (command === 'provision' && rest.length !== 1) {
+    return usageError(
+      rest.length === 0
+        ? 'provision: name the provisioning file, e.g. bzctrl provision bzctrl.json'
+        : `provision takes one file (got ${rest.length})`,
+    );
+  }
+  if (command !== 'provision' && rest.length > 0) {
+    return usageError(`${command} takes no arguments (got "${rest.join(' ')}")`);
+  }
+  if (values.demo && command !== 'serve') return usageError('--demo goes with serve');
   loadEnvFile();
   const config = readConfig();
+  if (command === 'serve') {
+    await serve(config, values.demo);
+    return -1; // keep running until a signal
+  }
+  return migrateAndProvision(config, command === 'provision' ? rest[0] : undefined);
+}
 
-  if (command === 'migrate' || command === 'provision') {
-    const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
-    try {
-      const applied = await migrateToLatest(db);
-      console.log(
-        applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date',
-      );
-      if (command === 'provision') {
-        const file = rest[0];
-        if (!file) {
-          console.error(
-            'bzctrl provision: name the provisioning file, e.g. bzctrl provision bzctrl.json',
-          );
-          return 2;
-        }
-        const sum = await applyProvisioning(db, config, await readProvisionFile(file));
+// Each command imports only what it uses: through tsx every module costs start-up time.
+
+/** `migrate`, and `provision <file>` (which migrates first). */
+async function migrateAndProvision(config: Config, file: string | undefined): Promise<number> {
+  const { openDatabase } = await import('./db/database.ts');
+  const { migrateToLatest } = await import('./db/migrate.ts');
+  const provisioning = file ? await import('./provisioning/provision.service.ts') : undefined;
+  // Read and check the file first: a bad file changes nothing, not even the schema.
+  const doc = file ? await provisioning?.readProvisionFile(file) : undefined;
+  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  try {
+    const applied = await migrateToLatest(db);
+    console.log(
+      applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date',
+    );
+    if (provisioning && doc) {
+      const sum = await provisioning.applyProvisioning(db, config, doc);
+      console.log(`Provisioned ${file}: ${describe(sum)}`);
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** `serve [--demo]`: provisioning and the first administrator are in place before the port opens. */
+async function serve(config: Config, demo: boolean): Promise<void> {
+  const { applyProvisioning, ensureFirstAdmin, readProvisionFile } = await import(
+    './provisioning/provision.service.ts'
+  );
+  const { countUsers } = await import('./users/users.repository.ts');
+  const { closeOnSignals, startServer } = await import('./server.ts');
+  const files = [demo ? DEMO_FILE : undefined, config.provisionFile].filter(
+    (f): f is string => f !== undefined,
+  );
+  const docs = await Promise.all(
+    files.map(async (file) => ({ file, doc: await readProvisionFile(file) })),
+  );
+  const server = await startServer(config, {
+    prepare: async (db, app) => {
+      // First, so BZCTRL_ADMIN_* works on a fresh database even when a file adds users.
+      const admin = await ensureFirstAdmin(db, config);
+      if (admin === 'created') {
+        app.log.info({ email: config.adminEmail }, 'first administrator created');
+        console.log(`Created the first administrator ${config.adminEmail}`);
+      }
+      for (const { file, doc } of docs) {
+        const sum = await applyProvisioning(db, config, doc);
+        app.log.info({ file, summary: sum }, `provisioned: ${describe(sum)}`);
         console.log(`Provisioned ${file}: ${describe(sum)}`);
       }
-      return 0;
-    } finally {
-      await db.close();
-    }
+      if (admin === 'missing' && (await countUsers(db.kysely)) === 0) {
+        console.error(
+          'No user exists yet. Stop the server and start it once with a first administrator:\n' +
+            '  BZCTRL_ADMIN_EMAIL=you@example.com BZCTRL_ADMIN_PASSWORD=<at least 8 characters> npx bzctrl serve\n' +
+            'or run `npm start` for a demo setup.',
+        );
+      }
+    },
+  });
+  closeOnSignals(server);
+  // The bound address, not the configured one: with BZCTRL_PORT=0 the system picks a port.
+  console.log(`BzCtrl listening on ${server.url}`);
+  if (demo) {
+    console.log(
+      `\nBzCtrl demo is running at ${server.url}\n` +
+        '  admin:      admin@example.com / Admin@12345\n' +
+        '  member:     example@example.com / Ex@mpl3!  (workspaces IMP-NLD-EXA-SWA, VTT-NLD-TML-FIN)\n' +
+        '  API client: erp / erp-demo-client-secret\n' +
+        'These demo credentials are public: do not expose this server.\n',
+    );
   }
+}
 
-  if (command === 'serve') {
-    const server = await startServer(config);
-    closeOnSignals(server);
-    const log = server.app.log;
-    for (const file of [values.demo ? DEMO_FILE : undefined, config.provisionFile]) {
-      if (!file) continue;
-      const sum = await applyProvisioning(server.db, config, await readProvisionFile(file));
-      log.info({ file, summary: sum }, `provisioned: ${describe(sum)}`);
-    }
-    const admin = await ensureFirstAdmin(server.db, config);
-    if (admin === 'created') log.info({ email: config.adminEmail }, 'first administrator created');
-    if (admin === 'missing') {
-      console.error(
-        'No user exists yet. Stop the server and start it once with a first administrator:\n' +
-          '  BZCTRL_ADMIN_EMAIL=you@example.com BZCTRL_ADMIN_PASSWORD=<at least 8 characters> npx bzctrl serve\n' +
-          'or run `npm start` for a demo setup.',
-      );
-    }
-    if (values.demo) {
-      console.log(
-        `\nBzCtrl demo is running at ${config.publicUrl}\n` +
-          '  admin:      admin@example.com / Admin@12345\n' +
-          '  member:     example@example.com / Ex@mpl3!  (workspaces IMP-NLD-EXA-SWA, VTT-NLD-TML-FIN)\n' +
-          '  API client: erp / erp-demo-client-secret\n' +
-          'These demo credentials are public: do not expose this server.\n',
-      );
-    }
-    return -1; // keep running
-  }
-
-  console.error(`bzctrl: unknown command "${command}"\n\n${USAGE}`);
-  return 2;
+function parseCommandLine(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { demo: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
 }
 
 main(process.argv.slice(2)).then(

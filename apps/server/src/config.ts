@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isEmail } from './todos/todo-fields.ts';
 
 /** Everything the server reads from its environment, checked once at start and frozen. */
 export interface Config {
@@ -60,7 +61,8 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
-    const n = Number(raw);
+    // Digits only: Number() would also take "0x1F", "1e3" or "  ".
+    const n = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
       return fallback;
@@ -106,8 +108,13 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
   if ((adminEmail === undefined) !== (adminPassword === undefined)) {
     problems.push('BZCTRL_ADMIN_EMAIL and BZCTRL_ADMIN_PASSWORD must be set together');
   }
-  if (adminPassword !== undefined && adminPassword.length < 8) {
-    problems.push('BZCTRL_ADMIN_PASSWORD must be at least 8 characters');
+  // Checked as provisioning checks it, so the first administrator cannot fail later.
+  if (adminEmail !== undefined && !isEmail(adminEmail)) {
+    problems.push(`BZCTRL_ADMIN_EMAIL must be an e-mail address (got "${adminEmail}")`);
+  }
+  // The same bounds a provisioning file puts on a password.
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 200)) {
+    problems.push('BZCTRL_ADMIN_PASSWORD must be 8 to 200 characters');
   }
   const timeZone = str('BZCTRL_TIMEZONE', 'UTC');
   try {

@@ -12,30 +12,43 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens and migrates the database, builds the app and listens. */
+export interface StartOptions extends BuildOptions {
+  /**
+   * Runs on the migrated database before the port opens (provisioning, the first
+   * administrator), so no request sees a half-prepared system. If it throws, nothing
+   * listens and the database is closed.
+   */
+  prepare?: (db: Db, app: FastifyInstance) => Promise<void>;
+}
+
+/** Opens and migrates the database, builds the app, prepares it and listens. */
 export async function startServer(
   config: Config,
-  options: BuildOptions = {},
+  options: StartOptions = {},
 ): Promise<RunningServer> {
   const db = openDatabase(config.databaseUrl, {
     sqliteSynchronous: config.sqliteSynchronous,
     poolSize: config.dbPoolSize,
   });
+  let app: FastifyInstance | undefined;
   try {
     await migrateToLatest(db);
-    const app = await buildApp(config, db, options);
+    app = await buildApp(config, db, options);
+    await options.prepare?.(db, app);
     const address = await app.listen({ host: config.host, port: config.port });
+    const listening = app;
     let closing: Promise<void> | undefined;
     return {
       app,
       db,
       url: address,
       close: () => {
-        closing ??= app.close().then(() => db.close());
+        closing ??= listening.close().then(() => db.close());
         return closing;
       },
     };
   } catch (err) {
+    await app?.close();
     await db.close();
     throw err;
   }

@@ -29,8 +29,14 @@ import {
   updateDomainName,
   updateWorkspaceName,
 } from '../workspaces/workspaces.repository.ts';
+import { ProvisionError } from './provision.errors.ts';
+
+export { ProvisionError };
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+/** Domain and workspace codes and keys compare case-insensitively, stored upper-case. */
+const up = (s: string) => s.trim().toUpperCase();
 
 export const ProvisionFile = Type.Object(
   {
@@ -106,12 +112,6 @@ export const ProvisionFile = Type.Object(
 
 export type ProvisionDoc = Static<typeof ProvisionFile>;
 
-export class ProvisionError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`The provisioning file is invalid:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
 type Counts = { created: number; updated: number; unchanged: number };
 export type ProvisionSummary = Record<
   'domains' | 'workspaces' | 'users' | 'clients' | 'locations' | 'customFields',
@@ -127,80 +127,109 @@ function pathOf(instancePath: string): string {
     .join('');
 }
 
-/** Checks a parsed document's shape and cross-references; every problem is reported. */
+type Loose = Record<string, unknown>;
+/** The entries of a list as loose objects, whatever the document holds there. */
+const entries = (v: unknown): Loose[] =>
+  Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? (x as Loose) : {})) : [];
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const codeOf = (v: unknown): string | undefined => (typeof v === 'string' ? up(v) : undefined);
+
+/**
+ * Checks a parsed document's shape and cross-references; every problem is reported at
+ * once, each named by its path (`users[1].email: …`). References to workspaces are
+ * resolved when the document is applied, as they may name workspaces already stored.
+ */
 export function validateProvisionDoc(doc: unknown): ProvisionDoc {
-  const shapeErrors = [...Value.Errors(ProvisionFile, doc)]
+  const shape = [...Value.Errors(ProvisionFile, doc)]
     .filter((e) => e.keyword !== 'boolean')
-    .map((e) => {
+    .flatMap((e) => {
+      const at = pathOf(e.instancePath);
+      // Name each unknown key as an entry of its own: `users[0].colour: unknown property`.
       const extra = (e.params as { additionalProperties?: string[] }).additionalProperties;
-      return `${pathOf(e.instancePath) || '(root)'}: ${e.message}${extra ? ` (${extra.join(', ')})` : ''}`;
+      if (extra?.length) return extra.map((k) => `${at ? `${at}.` : ''}${k}: unknown property`);
+      return [`${at || '(root)'}: ${e.message}`];
     });
-  if (shapeErrors.length > 0) throw new ProvisionError([...new Set(shapeErrors)]);
-  const d = doc as ProvisionDoc;
-  const problems: string[] = [];
-  const seen = (list: string[], what: string, path: string) => {
-    const dup = list.find((v, i) => list.indexOf(v) !== i);
-    if (dup !== undefined) problems.push(`${path}: ${what} "${dup}" is listed twice`);
+  const problems = [...new Set(shape)];
+  // The checks below read the document loosely, so they run even when its shape is wrong;
+  // a path that already has a shape problem gets no second one.
+  const reported = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
+  const add = (path: string, message: string) => {
+    if (!reported.has(path)) problems.push(`${path}: ${message}`);
+    reported.add(path);
   };
+  const root: Loose = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Loose) : {};
+  /** Names every later entry whose `field` repeats an earlier one, with both indexes. */
+  const seen = (values: (string | undefined)[], what: string, path: string, field: string) => {
+    for (const [i, v] of values.entries()) {
+      const first = values.indexOf(v);
+      if (v !== undefined && first !== i) {
+        add(`${path}[${i}].${field}`, `${what} "${v}" is already listed at ${path}[${first}]`);
+      }
+    }
+  };
+  const domains = entries(root.domains);
   seen(
-    (d.domains ?? []).map((x) => x.code.toUpperCase()),
+    domains.map((x) => codeOf(x.code)),
     'domain',
     'domains',
+    'code',
   );
-  for (const [i, dom] of (d.domains ?? []).entries()) {
+  for (const [i, dom] of domains.entries()) {
     seen(
-      (dom.workspaces ?? []).map((w) => w.code.toUpperCase()),
+      entries(dom.workspaces).map((w) => codeOf(w.code)),
       'workspace',
       `domains[${i}].workspaces`,
+      'code',
     );
   }
+  const users = entries(root.users);
   seen(
-    (d.users ?? []).map((u) => u.email.toLowerCase()),
+    users.map((u) => text(u.email)?.toLowerCase()),
     'user',
     'users',
+    'email',
   );
-  seen(
-    (d.clients ?? []).map((c) => c.clientId),
-    'client',
-    'clients',
-  );
-  seen(
-    (d.locations ?? []).map((l) => l.name),
-    'location',
-    'locations',
-  );
-  seen(
-    (d.customFields ?? []).map((f) => `${f.module}/${f.name}`),
-    'custom field',
-    'customFields',
-  );
-  for (const [i, u] of (d.users ?? []).entries()) {
-    if (!isEmail(u.email))
-      problems.push(`users[${i}].email: "${u.email}" is not a valid e-mail address`);
-  }
-  for (const [i, c] of (d.clients ?? []).entries()) {
-    if (
-      c.defaultWorkspace &&
-      c.workspaces &&
-      !c.workspaces.map(up).includes(up(c.defaultWorkspace))
-    ) {
-      problems.push(
-        `clients[${i}].defaultWorkspace: ${c.defaultWorkspace} is not among its workspaces`,
-      );
+  for (const [i, u] of users.entries()) {
+    const email = text(u.email);
+    if (email !== undefined && !isEmail(email)) {
+      add(`users[${i}].email`, `"${email}" is not a valid e-mail address`);
     }
   }
-  for (const [i, f] of (d.customFields ?? []).entries()) {
-    if (f.options && ![7, 8].includes(f.type) && f.type !== 1) {
-      problems.push(
-        `customFields[${i}].options: only STRING (1) and list types (7, 8) take options`,
-      );
+  const clients = entries(root.clients);
+  seen(
+    clients.map((c) => text(c.clientId)),
+    'client',
+    'clients',
+    'clientId',
+  );
+  for (const [i, c] of clients.entries()) {
+    const def = text(c.defaultWorkspace);
+    const listed = Array.isArray(c.workspaces) ? c.workspaces.map((w) => up(String(w))) : null;
+    if (def && listed && !listed.includes(up(def))) {
+      add(`clients[${i}].defaultWorkspace`, `${def} is not among its workspaces`);
+    }
+  }
+  seen(
+    entries(root.locations).map((l) => text(l.name)),
+    'location',
+    'locations',
+    'name',
+  );
+  const fields = entries(root.customFields);
+  seen(
+    fields.map((f) => (text(f.name) ? `${f.module}/${f.name}` : undefined)),
+    'custom field',
+    'customFields',
+    'name',
+  );
+  for (const [i, f] of fields.entries()) {
+    if (f.options !== undefined && typeof f.type === 'number' && ![1, 7, 8].includes(f.type)) {
+      add(`customFields[${i}].options`, 'only STRING (1) and list types (7, 8) take options');
     }
   }
   if (problems.length > 0) throw new ProvisionError(problems);
-  return d;
+  return doc as ProvisionDoc;
 }
-
-const up = (s: string) => s.trim().toUpperCase();
 
 export async function readProvisionFile(path: string): Promise<ProvisionDoc> {
   let text: string;
@@ -267,28 +296,40 @@ export async function applyProvisioning(
       }
     }
 
+    // Every reference is resolved before anything else is written, so a document with
+    // unknown workspaces is reported in full; the transaction undoes the domains above.
     const workspaces = await listWorkspaces(trx);
-    const workspaceIds = (keys: string[] | undefined, path: string): number[] =>
-      (keys ?? []).map((k) => {
-        const ws = workspaces.find((w) => w.key === up(k));
-        if (!ws) throw new ProvisionError([`${path}: unknown workspace "${k}"`]);
-        return Number(ws.id);
-      });
-
-    for (const [i, u] of (doc.users ?? []).entries()) {
-      const wanted = workspaceIds(u.workspaces, `users[${i}].workspaces`);
-      const changed = await upsertUser(trx, u, wanted, config.scryptLogN, ts);
-      sum.users[changed]++;
-    }
-    for (const [i, c] of (doc.clients ?? []).entries()) {
+    const unknown: string[] = [];
+    /** The ids of the named workspaces, each once (a list may name one twice). */
+    const workspaceIds = (keys: string[] | undefined, path: string): number[] => [
+      ...new Set(
+        (keys ?? []).flatMap((k) => {
+          const ws = workspaces.find((w) => w.key === up(k));
+          if (!ws) unknown.push(`${path}: unknown workspace "${k}"`);
+          return ws ? [Number(ws.id)] : [];
+        }),
+      ),
+    ];
+    const users = (doc.users ?? []).map((u, i) => ({
+      u,
+      wanted: workspaceIds(u.workspaces, `users[${i}].workspaces`),
+    }));
+    const clients = (doc.clients ?? []).map((c, i) => {
       const wanted = workspaceIds(c.workspaces, `clients[${i}].workspaces`);
-      const [defaultWs] = c.defaultWorkspace
+      const [defaultWs = null] = c.defaultWorkspace
         ? workspaceIds([c.defaultWorkspace], `clients[${i}].defaultWorkspace`)
         : [wanted[0] ?? null];
-      if (defaultWs !== null && defaultWs !== undefined && !wanted.includes(defaultWs))
-        wanted.push(defaultWs);
-      const changed = await upsertClient(trx, c, wanted, defaultWs ?? null, config.scryptLogN, ts);
-      sum.clients[changed]++;
+      // A default workspace is always one the client may use.
+      if (defaultWs !== null && !wanted.includes(defaultWs)) wanted.push(defaultWs);
+      return { c, wanted, defaultWs };
+    });
+    if (unknown.length > 0) throw new ProvisionError(unknown);
+
+    for (const { u, wanted } of users) {
+      sum.users[await upsertUser(trx, u, wanted, config.scryptLogN, ts)]++;
+    }
+    for (const { c, wanted, defaultWs } of clients) {
+      sum.clients[await upsertClient(trx, c, wanted, defaultWs, config.scryptLogN, ts)]++;
     }
     for (const l of doc.locations ?? []) {
       const found = await trx
