@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/database.ts';
 import {
@@ -236,6 +239,8 @@ describe('validateProvisionDoc', () => {
   });
 });
 
+const BIN = fileURLToPath(new URL('../bin/bzctrl.js', import.meta.url));
+
 describe.each(dialects)('applyProvisioning on %s', (dialect) => {
   let t: TestServer;
   let db: Db;
@@ -291,6 +296,56 @@ describe.each(dialects)('applyProvisioning on %s', (dialect) => {
     });
     // Not a row touched: no re-hashed password, no new updatedAt.
     expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('lets two processes apply the same new document at the same moment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bzctrl-race-'));
+    const file = join(dir, 'race.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        domains: [{ code: 'RACE-DOM', name: 'Race', workspaces: [{ code: 'A', name: 'A' }] }],
+        users: [
+          {
+            email: 'racer@example.com',
+            name: 'Racer',
+            password: 'Racer-pass-1',
+            workspaces: ['RACE-DOM-A'],
+          },
+        ],
+        clients: [
+          {
+            clientId: 'racer',
+            clientSecret: 'racer-client-secret',
+            name: 'R',
+            workspaces: ['RACE-DOM-A'],
+          },
+        ],
+      }),
+    );
+    const env = { ...process.env, BZCTRL_DATABASE_URL: t.databaseUrl, BZCTRL_SCRYPT_LOG_N: '14' };
+    const run = () =>
+      promisify(execFile)(process.execPath, [BIN, 'provision', file], { env, timeout: 60_000 });
+    try {
+      const outputs = (await Promise.all([run(), run()])).map((r) => r.stdout);
+      const created = (what: string) =>
+        outputs.filter((o) => new RegExp(`${what}: 1 created`).test(o)).length;
+      // Exactly one process created each entry; the other found it unchanged.
+      expect(created('domains')).toBe(1);
+      expect(created('users')).toBe(1);
+      expect(created('clients')).toBe(1);
+      expect(
+        outputs.filter((o) => /users: 0 created, 0 updated, 1 unchanged/.test(o)),
+      ).toHaveLength(1);
+      const users = await db.kysely
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'racer@example.com')
+        .execute();
+      expect(users).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('treats codes and e-mail addresses case-insensitively when re-applying', async () => {

@@ -77,3 +77,34 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     close: () => kysely.destroy(),
   };
 }
+
+/**
+ * A transaction that runs alone among those taking the same `lock`, across processes:
+ * on PostgreSQL under a transaction-scoped advisory lock, on SQLite as `BEGIN IMMEDIATE`
+ * (which takes the write lock at once, so two connections cannot both read and then
+ * deadlock on the upgrade). For work that reads then writes, such as provisioning
+ * applied by several starting processes at the same moment.
+ */
+export async function serializedTransaction<T>(
+  db: Db,
+  lock: string,
+  fn: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (db.dialect === 'postgres') {
+    return db.kysely.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(trx);
+      return fn(trx);
+    });
+  }
+  return db.kysely.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      await sql`rollback`.execute(conn);
+      throw err;
+    }
+  });
+}

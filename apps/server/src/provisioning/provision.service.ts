@@ -9,7 +9,7 @@ import {
   updateClient,
 } from '../clients/clients.repository.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/database.ts';
+import { type Db, serializedTransaction } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { revokeClientTokens, revokeUserTokens } from '../oauth/tokens.repository.ts';
 import { hashSecret, verifySecret } from '../shared/secrets.ts';
@@ -269,7 +269,7 @@ export async function applyProvisioning(
     locations: zero(),
     customFields: zero(),
   };
-  await db.kysely.transaction().execute(async (trx) => {
+  await serializedTransaction(db, 'bzctrl:provisioning', async (trx) => {
     for (const dom of doc.domains ?? []) {
       const code = up(dom.code);
       let existing = await findDomainByCode(trx, code);
