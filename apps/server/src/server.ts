@@ -3,6 +3,7 @@ import { type BuildOptions, buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { scheduleAuthSweep } from './oauth/token-sweep.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -37,12 +38,14 @@ export async function startServer(
     await options.prepare?.(db, app);
     const address = await app.listen({ host: config.host, port: config.port });
     const listening = app;
+    const stopSweep = scheduleAuthSweep(db, config, app.log);
     let closing: Promise<void> | undefined;
     return {
       app,
       db,
       url: address,
       close: () => {
+        stopSweep();
         closing ??= listening.close().then(() => db.close());
         return closing;
       },

@@ -61,3 +61,12 @@ export async function uncountAttempt(db: Executor, key: string): Promise<void> {
 export async function clearFailures(db: Executor, key: string): Promise<void> {
   await db.deleteFrom('loginThrottle').where('key', '=', key).execute();
 }
+
+/** Forgets counters whose window closed before `before`. */
+export async function deleteStaleThrottles(db: Executor, before: string): Promise<number> {
+  const res = await db
+    .deleteFrom('loginThrottle')
+    .where('windowStart', '<', before)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
