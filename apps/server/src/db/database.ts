@@ -39,6 +39,32 @@ const pgTypes = {
   },
 };
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew (~25 µs each, a fifth of a
+ * create). Prepared statements are kept here, keyed by SQL text, oldest dropped first
+ * (`in (…)` lists make some texts vary). Safe because nothing iterates a statement
+ * while running it again.
+ */
+function cachingStatements(native: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => native.close(),
+    prepare: (text: string) => {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = native.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
 /** Opens the database named by `url`: `sqlite:<path>` or `postgres://…`. */
 export function openDatabase(url: string, options: DbOptions = {}): Db {
   const plugins = [new CamelCasePlugin()];
@@ -54,7 +80,10 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     native.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
     native.pragma('foreign_keys = ON');
     native.pragma('busy_timeout = 5000');
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }), plugins });
+    kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: cachingStatements(native) }),
+      plugins,
+    });
     dialect = 'sqlite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
