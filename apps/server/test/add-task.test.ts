@@ -70,6 +70,15 @@ describe.each(dialects)('BzCtrl dialect add-task on %s', (dialect) => {
       .executeTakeFirstOrThrow();
     return Number(r.n);
   };
+  /** One more workspace in a domain of its own (the domain is named after its code). */
+  const addWorkspace = (domain: string, code: string, name: string) =>
+    applyProvisioning(
+      t.server.db,
+      { scryptLogN: 14 },
+      validateProvisionDoc({
+        domains: [{ code: domain, name: domain, workspaces: [{ code, name }] }],
+      }),
+    );
   const add = (body: unknown, token = member) => t.request('POST', ADD, { body, token });
   const fieldsOf = (res: { body: { errors?: { field: string }[] } }) =>
     (res.body.errors ?? []).map((e) => e.field);
@@ -169,19 +178,7 @@ describe.each(dialects)('BzCtrl dialect add-task on %s', (dialect) => {
   });
 
   it('names an ambiguous workspace name and lists the candidates', async () => {
-    await applyProvisioning(
-      t.server.db,
-      { scryptLogN: 14 },
-      validateProvisionDoc({
-        domains: [
-          {
-            code: 'IMP-BEL-EXA',
-            name: 'Import BE',
-            workspaces: [{ code: 'SWA', name: 'Inbound Control' }],
-          },
-        ],
-      }),
-    );
+    await addWorkspace('IMP-BEL-EXA', 'SWA', 'Inbound Control');
     const res = await add(
       minimal({ domainWorkSpace: undefined, workspace: 'Inbound Control' }),
       admin,
@@ -409,15 +406,7 @@ describe.each(dialects)('BzCtrl dialect add-task on %s', (dialect) => {
   });
 
   it('keeps sequences gap-free after refused requests', async () => {
-    await applyProvisioning(
-      t.server.db,
-      { scryptLogN: 14 },
-      validateProvisionDoc({
-        domains: [
-          { code: 'SEQ-NLD-TST', name: 'Seq', workspaces: [{ code: 'GAP', name: 'Gaps' }] },
-        ],
-      }),
-    );
+    await addWorkspace('SEQ-NLD-TST', 'GAP', 'Gaps');
     const body = minimal({ domainWorkSpace: 'SEQ-NLD-TST-GAP', reporter: 'admin@example.com' });
     expect((await add(body, admin)).body.key).toBe('SEQ-NLD-TST-GAP-01');
     expect((await add({ ...body, priority: 'nope' }, admin)).status).toBe(400);
@@ -425,15 +414,7 @@ describe.each(dialects)('BzCtrl dialect add-task on %s', (dialect) => {
   });
 
   it('gives 200 concurrent creates in one workspace 200 distinct, gap-free keys', async () => {
-    await applyProvisioning(
-      t.server.db,
-      { scryptLogN: 14 },
-      validateProvisionDoc({
-        domains: [
-          { code: 'CON-NLD-TST', name: 'Concurrency', workspaces: [{ code: 'RUN', name: 'Run' }] },
-        ],
-      }),
-    );
+    await addWorkspace('CON-NLD-TST', 'RUN', 'Run');
     const body = minimal({ domainWorkSpace: 'CON-NLD-TST-RUN', reporter: 'admin@example.com' });
     const results = await Promise.all(Array.from({ length: 200 }, () => add(body, admin)));
     expect(results.map((r) => r.status)).toEqual(Array(200).fill(201));
