@@ -1,6 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { AppError, type ErrorCode, errorCodes, type FieldError } from '../errors.ts';
+import {
+  AppError,
+  type ErrorCode,
+  errorCodes,
+  type FieldError,
+  validationError,
+} from '../errors.ts';
+import { fieldPath } from '../shared/field-path.ts';
 
 /** RFC 9457 problem details, as every native and BzCtrl-dialect error is sent. */
 export const Problem = Type.Object(
@@ -33,11 +40,7 @@ interface AjvIssue {
 /** Turns a Fastify validation failure into field errors: `/tags/0` becomes `tags[0]`. */
 function fieldErrorsOf(issues: AjvIssue[], context: string | undefined): FieldError[] {
   return issues.map((i) => {
-    let path = (i.instancePath ?? '')
-      .split('/')
-      .filter(Boolean)
-      .map((p, n) => (/^\d+$/.test(p) ? `[${p}]` : n === 0 ? p : `.${p}`))
-      .join('');
+    let path = fieldPath(i.instancePath ?? '');
     let message = i.message ?? 'is invalid';
     if (i.keyword === 'required' && typeof i.params?.missingProperty === 'string') {
       path = path ? `${path}.${i.params.missingProperty}` : i.params.missingProperty;
@@ -52,9 +55,7 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
   const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (e.validation) {
-    const errors = fieldErrorsOf(e.validation, e.validationContext);
-    const detail = errors.map((f) => `${f.field}: ${f.message}`).join('; ');
-    return new AppError('validation_failed', detail, errors);
+    return validationError(fieldErrorsOf(e.validation, e.validationContext));
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import { type Db, serializedTransaction } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { revokeClientTokens, revokeUserTokens } from '../oauth/tokens.repository.ts';
+import { fieldPath } from '../shared/field-path.ts';
 import { hashSecret, verifySecret } from '../shared/secrets.ts';
 import { isEmail } from '../todos/todo-fields.ts';
 import {
@@ -118,15 +119,6 @@ export type ProvisionSummary = Record<
   Counts
 >;
 
-/** `/users/0/email` → `users[0].email` */
-function pathOf(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .filter(Boolean)
-    .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`))
-    .join('');
-}
-
 type Loose = Record<string, unknown>;
 /** The entries of a list as loose objects, whatever the document holds there. */
 const entries = (v: unknown): Loose[] =>
@@ -143,7 +135,7 @@ export function validateProvisionDoc(doc: unknown): ProvisionDoc {
   const shape = [...Value.Errors(ProvisionFile, doc)]
     .filter((e) => e.keyword !== 'boolean')
     .flatMap((e) => {
-      const at = pathOf(e.instancePath);
+      const at = fieldPath(e.instancePath);
       // Name each unknown key as an entry of its own: `users[0].colour: unknown property`.
       const extra = (e.params as { additionalProperties?: string[] }).additionalProperties;
       if (extra?.length) return extra.map((k) => `${at ? `${at}.` : ''}${k}: unknown property`);

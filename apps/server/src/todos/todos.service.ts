@@ -3,7 +3,7 @@ import { actorLabel, type Ctx } from '../auth/actor.ts';
 import type { TodoRow } from '../db/tables.ts';
 import { AppError, type FieldError, FieldErrors, validationError } from '../errors.ts';
 import { dateInZone } from '../shared/dates.ts';
-import { findUsersByEmails, findUsersWithWorkspaceAccess } from '../users/users.repository.ts';
+import { findUsersWithAccess } from '../users/users.repository.ts';
 import { resolveWorkspace, type WorkspaceRef } from '../workspaces/workspace-ref.ts';
 import { nextTodoSeq } from '../workspaces/workspaces.repository.ts';
 import {
@@ -88,14 +88,7 @@ export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo
   const people = [
     ...new Set([reporterEmail, assigneeEmail].filter((e): e is string => e !== null)),
   ];
-  const users = await findUsersByEmails(ctx.db.kysely, people);
-  const withAccess = ws
-    ? await findUsersWithWorkspaceAccess(
-        ctx.db.kysely,
-        users.filter((u) => u.disabled === 0).map((u) => Number(u.id)),
-        ws.id,
-      )
-    : new Set<number>();
+  const users = await findUsersWithAccess(ctx.db.kysely, people, ws?.id ?? null);
   const userFor = (field: string, email: string | null) => {
     if (email === null) return undefined;
     const user = users.find((u) => u.email === email);
@@ -103,7 +96,7 @@ export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo
       errors.add(field, `no active user with e-mail ${email}`);
       return undefined;
     }
-    if (ws && !withAccess.has(Number(user.id))) {
+    if (ws && !user.hasAccess) {
       errors.add(field, `${email} has no access to workspace ${ws.key}`);
       return undefined;
     }

@@ -9,19 +9,6 @@ export async function findUserByEmail(db: Executor, email: string): Promise<User
     .executeTakeFirst();
 }
 
-export async function findUsersByEmails(db: Executor, emails: string[]): Promise<UserRow[]> {
-  if (emails.length === 0) return [];
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where(
-      'email',
-      'in',
-      emails.map((e) => e.toLowerCase()),
-    )
-    .execute();
-}
-
 export async function countUsers(db: Executor): Promise<number> {
   const row = await db
     .selectFrom('users')
@@ -79,21 +66,31 @@ export async function replaceMemberships(
   }
 }
 
-/** Which of these users may work in the workspace (admins may work everywhere). */
-export async function findUsersWithWorkspaceAccess(
+/**
+ * Users by e-mail, each with whether it may work in the workspace (admins may work
+ * everywhere), in one query. Without a workspace, `hasAccess` is false.
+ */
+export async function findUsersWithAccess(
   db: Executor,
-  userIds: number[],
-  workspaceId: number,
-): Promise<Set<number>> {
-  if (userIds.length === 0) return new Set();
+  emails: string[],
+  workspaceId: number | null,
+): Promise<(UserRow & { hasAccess: boolean })[]> {
+  if (emails.length === 0) return [];
   const rows = await db
     .selectFrom('users as u')
     .leftJoin('workspaceMembers as m', (j) =>
-      j.onRef('m.userId', '=', 'u.id').on('m.workspaceId', '=', workspaceId),
+      j.onRef('m.userId', '=', 'u.id').on('m.workspaceId', '=', workspaceId ?? -1),
     )
-    .select('u.id')
-    .where('u.id', 'in', userIds)
-    .where((eb) => eb.or([eb('u.role', '=', 'admin'), eb('m.workspaceId', 'is not', null)]))
+    .selectAll('u')
+    .select('m.workspaceId as memberOf')
+    .where(
+      'u.email',
+      'in',
+      emails.map((e) => e.toLowerCase()),
+    )
     .execute();
-  return new Set(rows.map((r) => Number(r.id)));
+  return rows.map(({ memberOf, ...u }) => ({
+    ...u,
+    hasAccess: workspaceId !== null && (u.role === 'admin' || memberOf !== null),
+  }));
 }
