@@ -1,13 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { adminRoutes } from './admin/admin.routes.ts';
 import { authPlugin } from './auth/auth.plugin.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { bzctrlDialectRoutes } from './dialects/bzctrl/bzctrl.routes.ts';
 import { shortDialectRoutes } from './dialects/short/short.routes.ts';
+import { exposedRoutes } from './exposed/exposed.routes.ts';
+import { formRoutes } from './forms/form.routes.ts';
 import { healthRoutes } from './http/health.routes.ts';
+import { openApiOptions, swaggerUiOptions } from './http/openapi.ts';
 import { Problem, useProblemDetails } from './http/problem.ts';
+import { rateLimitPlugin } from './http/rate-limit.plugin.ts';
+import { idempotencyPlugin } from './idempotency/idempotency.plugin.ts';
 import { oauthRoutes } from './oauth/oauth.routes.ts';
+import { todoActivityRoutes } from './todos/activity.routes.ts';
+import { todoRoutes } from './todos/todos.routes.ts';
 import { TodoSchema } from './todos/todos.schemas.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -54,12 +64,24 @@ export async function buildApp(
   });
   useProblemDetails(app);
 
+  // The OpenAPI document is built from the route schemas registered after this.
+  await app.register(swagger, openApiOptions());
+  await app.register(swaggerUi, swaggerUiOptions);
+
   await app.register(authPlugin, { db });
+  await app.register(rateLimitPlugin, deps);
+  await app.register(idempotencyPlugin, deps);
   await app.register(healthRoutes, deps);
   await app.register(oauthRoutes, deps);
   await app.register(async (scope) => {
     await bzctrlDialectRoutes(scope, deps);
     await shortDialectRoutes(scope, deps);
+    await todoRoutes(scope, deps);
+    await todoActivityRoutes(scope, deps);
+    await formRoutes(scope, deps);
+    await adminRoutes(scope, deps);
+    await exposedRoutes(scope, deps);
   });
+  app.get('/bzctrl-core-api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

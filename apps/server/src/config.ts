@@ -29,6 +29,19 @@ export interface Config {
   readonly sqliteSynchronous: 'FULL' | 'EXTRA' | 'NORMAL';
   readonly dbPoolSize: number;
   readonly trustProxy: boolean;
+  /** `smtp://…` or `smtps://…`; without it, mails are written to the log instead. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** Whether `serve` runs the background jobs (reminders, expiry, mail). */
+  readonly jobsEnabled: boolean;
+  readonly jobIntervalSeconds: number;
+  /** Requests per minute per authenticated caller (or per address when anonymous). */
+  readonly rateLimitPerMinute: number;
+  /** Creates per minute through one exposed endpoint, and from one address. */
+  readonly exposedRateLimitPerMinute: number;
+  readonly exposedRateLimitPerAddress: number;
+  /** How long an Idempotency-Key and its stored response are kept (at least 24 h). */
+  readonly idempotencyTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +138,11 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     );
   }
 
+  const smtpUrl = env.BZCTRL_SMTP_URL?.trim() || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
+    problems.push('BZCTRL_SMTP_URL must be smtp://[user:password@]host:port or smtps://…');
+  }
+
   const config: Config = {
     databaseUrl,
     host,
@@ -160,6 +178,14 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     ] as const),
     dbPoolSize: int('BZCTRL_DB_POOL_SIZE', 10, 1, 200),
     trustProxy: bool('BZCTRL_TRUST_PROXY', false),
+    smtpUrl,
+    mailFrom: str('BZCTRL_MAIL_FROM', 'BzCtrl <bzctrl@localhost>'),
+    jobsEnabled: bool('BZCTRL_JOBS', true),
+    jobIntervalSeconds: int('BZCTRL_JOB_INTERVAL', 60, 1, 3600),
+    rateLimitPerMinute: int('BZCTRL_RATE_LIMIT', 1200, 1, 1_000_000),
+    exposedRateLimitPerMinute: int('BZCTRL_EXPOSED_RATE_LIMIT', 60, 1, 1_000_000),
+    exposedRateLimitPerAddress: int('BZCTRL_EXPOSED_RATE_LIMIT_PER_ADDRESS', 30, 1, 1_000_000),
+    idempotencyTtlSeconds: int('BZCTRL_IDEMPOTENCY_TTL', 86400, 86400, 30 * 86400),
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -3,6 +3,7 @@ import { type BuildOptions, buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { scheduleJobs } from './jobs/scheduler.ts';
 import { scheduleAuthSweep } from './oauth/token-sweep.ts';
 
 export interface RunningServer {
@@ -39,6 +40,7 @@ export async function startServer(
     const address = await app.listen({ host: config.host, port: config.port });
     const listening = app;
     const stopSweep = scheduleAuthSweep(db, config, app.log);
+    const stopJobs = config.jobsEnabled ? scheduleJobs(db, config, app.log) : async () => {};
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -46,7 +48,7 @@ export async function startServer(
       url: address,
       close: () => {
         stopSweep();
-        closing ??= listening.close().then(() => db.close());
+        closing ??= Promise.all([listening.close(), stopJobs()]).then(() => db.close());
         return closing;
       },
     };

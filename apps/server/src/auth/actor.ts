@@ -2,9 +2,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 
-/** Who is calling: a user (possibly through an API client) or an API client on its own. */
+/**
+ * Who is calling: a user (possibly through an API client), an API client on its own, or
+ * an exposed endpoint (SPEC §4: the endpoint's UUID is the credential).
+ */
 export interface Actor {
-  readonly kind: 'user' | 'client';
+  readonly kind: 'user' | 'client' | 'endpoint';
   readonly userId: number | null;
   readonly userEmail: string | null;
   /** Internal id of the API client the token was issued to, if any. */
@@ -16,12 +19,17 @@ export interface Actor {
   /** The client's default workspace, used by dialects that name none. */
   readonly defaultWorkspaceId: number | null;
   readonly scopes: ReadonlySet<string>;
+  /** The access token's jti; empty for an exposed endpoint. */
   readonly tokenId: string;
+  /** The exposed endpoint's id and name when `kind` is `endpoint`. */
+  readonly endpointId?: number | null;
+  readonly endpointName?: string | null;
 }
 
 /** Human-readable actor for the audit trail: survives renames and deletions. */
 export function actorLabel(actor: Actor): string {
   if (actor.kind === 'client') return `client:${actor.clientId}`;
+  if (actor.kind === 'endpoint') return `endpoint:${actor.endpointName ?? actor.endpointId}`;
   return actor.clientId
     ? `user:${actor.userEmail} via client:${actor.clientId}`
     : `user:${actor.userEmail}`;
@@ -41,6 +49,15 @@ export interface Ctx {
   readonly requestId: string;
   /** The wire dialect the call came through: bzctrl, short, itsm, native. */
   readonly dialect: string;
+}
+
+/** The idempotency and rate-limit identity of a caller: stable across its tokens. */
+export function callerKey(actor: Actor): string {
+  if (actor.kind === 'endpoint') return `endpoint:${actor.endpointId}`;
+  if (actor.kind === 'client') return `client:${actor.apiClientId}`;
+  return actor.apiClientId === null
+    ? `user:${actor.userId}`
+    : `user:${actor.userId}/client:${actor.apiClientId}`;
 }
 
 export const SCOPES = ['todo:read', 'todo:write', 'admin'] as const;

@@ -1,9 +1,10 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './database.ts';
 import * as initial from './migrations/001-initial.ts';
+import * as productApi from './migrations/002-product-api.ts';
 
 /** Migrations in order; each receives the dialect so DDL can differ where it must. */
-const migrations = { '001-initial': initial };
+const migrations = { '001-initial': initial, '002-product-api': productApi };
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly db: Db) {}
@@ -11,7 +12,7 @@ class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
     for (const [name, m] of Object.entries(migrations)) {
-      out[name] = { up: (k) => m.up(k, this.db.dialect), down: (k) => m.down(k) };
+      out[name] = { up: (k) => m.up(k, this.db.dialect), down: (k) => m.down(k, this.db.dialect) };
     }
     return out;
   }

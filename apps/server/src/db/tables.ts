@@ -20,6 +20,12 @@ export interface Database {
   todoTags: TodoTagTable;
   todoCategories: TodoCategoryTable;
   auditEvents: AuditEventTable;
+  todoComments: TodoCommentTable;
+  todoWatchers: TodoWatcherTable;
+  todoCustomValues: TodoCustomValueTable;
+  idempotencyKeys: IdempotencyKeyTable;
+  exposedEndpoints: ExposedEndpointTable;
+  mailOutbox: MailOutboxTable;
 }
 
 export interface DomainTable {
@@ -142,9 +148,17 @@ export interface TodoTable {
   createdVia: string;
   createdByUserId: number | null;
   createdByClientId: number | null;
+  createdByEndpointId: Generated<number | null>;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
+  /** `externalRef.system` / `.id`: unique per workspace when both are set. */
+  externalSystem: Generated<string | null>;
+  externalId: Generated<string | null>;
+  /** The tags joined by spaces, for the full-text index (kept by the service). */
+  tagsText: Generated<string | null>;
+  /** The reminder date a reminder was sent for; a changed reminder date re-arms it. */
+  reminderSentFor: Generated<string | null>;
 }
 
 export interface TodoTagTable {
@@ -175,6 +189,79 @@ export interface AuditEventTable {
   action: string;
   /** JSON: `{ field: [old, new] }`. */
   changes: string;
+  actorEndpointId: Generated<number | null>;
+}
+
+export interface TodoCommentTable {
+  id: Generated<number>;
+  todoId: number;
+  authorUserId: number | null;
+  authorClientId: number | null;
+  authorLabel: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface TodoWatcherTable {
+  todoId: number;
+  userId: number;
+  createdAt: string;
+}
+
+export interface TodoCustomValueTable {
+  todoId: number;
+  fieldId: number;
+  /** JSON text of the value. */
+  value: string;
+}
+
+export interface IdempotencyKeyTable {
+  /** `user:<id>`, `client:<id>`, `user:<id>/client:<id>` or `endpoint:<id>`. */
+  caller: string;
+  key: string;
+  method: string;
+  path: string;
+  requestHash: string;
+  /** Null while the first request is in flight. */
+  statusCode: number | null;
+  /** JSON object of the headers to replay. */
+  responseHeaders: string | null;
+  responseBody: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ExposedEndpointTable {
+  id: Generated<number>;
+  workspaceId: number;
+  name: string;
+  /** SHA-256 of the UUID, base64url; the UUID itself is never stored. */
+  uuidHash: string;
+  uuidHint: string;
+  /** JSON object of default fields. */
+  defaults: string;
+  /** JSON array of origins. */
+  allowedOrigins: string;
+  disabled: Generated<number>;
+  createdByUserId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>;
+  toAddress: string;
+  subject: string;
+  bodyText: string;
+  /** `reminder`, `watch`, … */
+  kind: string;
+  todoId: number | null;
+  attempts: Generated<number>;
+  nextAttemptAt: string;
+  lockedUntil: string | null;
+  sentAt: string | null;
+  lastError: string | null;
+  createdAt: string;
 }
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;

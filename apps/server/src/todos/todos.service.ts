@@ -131,9 +131,14 @@ export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo
     createdVia: ctx.dialect,
     createdByUserId: ctx.actor.userId,
     createdByClientId: ctx.actor.apiClientId,
+    createdByEndpointId: ctx.actor.endpointId ?? null,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
+    externalSystem: null,
+    externalId: null,
+    tagsText: f.tags.length > 0 ? f.tags.join(' ') : null,
+    reminderSentFor: null,
   };
 
   const { id, key } = await ctx.db.kysely.transaction().execute(async (trx) => {
@@ -153,6 +158,7 @@ export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo
       occurredAt: now,
       actorUserId: ctx.actor.userId,
       actorClientId: ctx.actor.apiClientId,
+      actorEndpointId: ctx.actor.endpointId ?? null,
       actorLabel: actorLabel(ctx.actor),
       dialect: ctx.dialect,
       requestId: ctx.requestId,
@@ -246,6 +252,8 @@ function createdChanges(stored: Record<string, unknown>): Record<string, [null, 
     'createdAt',
     'updatedAt',
     'deletedAt',
+    'createdByEndpointId',
+    'tagsText',
   ]);
   const out: Record<string, [null, unknown]> = {};
   for (const [k, v] of Object.entries(stored)) {

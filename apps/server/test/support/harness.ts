@@ -154,6 +154,9 @@ export async function startTestServer(
     BZCTRL_LOG_LEVEL: process.env.BZCTRL_TEST_LOG_LEVEL ?? 'silent',
     BZCTRL_SCRYPT_LOG_N: '14',
     BZCTRL_SQLITE_SYNCHRONOUS: 'NORMAL',
+    // Suites make bursts of calls; the rate-limit and job tests set their own values.
+    BZCTRL_RATE_LIMIT: '1000000',
+    BZCTRL_JOBS: 'false',
     ...options.env,
   });
   const server = await startServer(config, {

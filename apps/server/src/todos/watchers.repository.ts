@@ -1,0 +1,45 @@
+import type { Executor } from '../db/executor.ts';
+
+/** Watchers of a todo: active users notified of its changes, by e-mail. */
+export async function listWatchers(
+  db: Executor,
+  todoId: number,
+): Promise<{ userId: number; email: string; name: string; since: string }[]> {
+  const rows = await db
+    .selectFrom('todoWatchers as tw')
+    .innerJoin('users as u', 'u.id', 'tw.userId')
+    .select(['u.id as userId', 'u.email', 'u.name', 'tw.createdAt as since'])
+    .where('tw.todoId', '=', todoId)
+    .where('u.disabled', '=', 0)
+    .orderBy('u.email')
+    .execute();
+  return rows.map((r) => ({ ...r, userId: Number(r.userId) }));
+}
+
+/** Adds watchers; already watching is not an error. */
+export async function insertWatchers(
+  db: Executor,
+  todoId: number,
+  userIds: number[],
+  now: string,
+): Promise<void> {
+  if (userIds.length === 0) return;
+  await db
+    .insertInto('todoWatchers')
+    .values(userIds.map((userId) => ({ todoId, userId, createdAt: now })))
+    .onConflict((oc) => oc.columns(['todoId', 'userId']).doNothing())
+    .execute();
+}
+
+export async function deleteWatcher(
+  db: Executor,
+  todoId: number,
+  userId: number,
+): Promise<boolean> {
+  const r = await db
+    .deleteFrom('todoWatchers')
+    .where('todoId', '=', todoId)
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
