@@ -17,6 +17,7 @@ import { rateLimitPlugin } from './http/rate-limit.plugin.ts';
 import { idempotencyPlugin } from './idempotency/idempotency.plugin.ts';
 import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { todoActivityRoutes } from './todos/activity.routes.ts';
+import { todoListRoutes } from './todos/todo-list.routes.ts';
 import { todoRoutes } from './todos/todos.routes.ts';
 import { TodoSchema } from './todos/todos.schemas.ts';
 
@@ -76,6 +77,7 @@ export async function buildApp(
   await app.register(async (scope) => {
     await bzctrlDialectRoutes(scope, deps);
     await shortDialectRoutes(scope, deps);
+    await todoListRoutes(scope, deps);
     await todoRoutes(scope, deps);
     await todoActivityRoutes(scope, deps);
     await formRoutes(scope, deps);

@@ -37,12 +37,12 @@ export async function insertTodoCategories(
 }
 
 /**
- * A live todo by key, only within the workspaces the caller may see (`allowed`, null for
- * all), with the names the API shows instead of ids.
+ * A live todo by key or id, only within the workspaces the caller may see (`allowed`,
+ * null for all), with the names the API shows instead of ids.
  */
-export async function findTodoByKey(
+export async function findTodo(
   db: Executor,
-  key: string,
+  where: { key: string } | { id: number },
   allowed: ReadonlySet<number> | null,
 ) {
   let q = db
@@ -59,7 +59,7 @@ export async function findTodoByKey(
       'a.email as assigneeEmail',
       'r.email as reporterEmail',
     ])
-    .where('t.key', '=', key)
+    .where((eb) => ('key' in where ? eb('t.key', '=', where.key) : eb('t.id', '=', where.id)))
     .where('t.deletedAt', 'is', null);
   if (allowed !== null) q = q.where('t.workspaceId', 'in', allowed.size > 0 ? [...allowed] : [-1]);
   return q.executeTakeFirst();

@@ -16,7 +16,7 @@ import {
   type TodoType,
 } from './todo-fields.ts';
 import {
-  findTodoByKey,
+  findTodo,
   findTodoCategories,
   findTodoTags,
   insertTodo,
@@ -187,17 +187,22 @@ export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo
   );
 }
 
-/** A todo by key, if the caller may see it; "missing" and "not yours" are the same 404. */
-export async function getTodoByKey(ctx: Ctx, key: string): Promise<Todo> {
+/**
+ * A todo by key (`IMP-NLD-EXA-SWA-03`) or numeric id, if the caller may see it; "missing"
+ * and "not yours" are the same 404.
+ */
+export async function getTodo(ctx: Ctx, ref: string | number): Promise<Todo> {
   const db = ctx.db.kysely;
-  const row = await findTodoByKey(db, key.trim().toUpperCase(), ctx.actor.workspaceIds);
-  if (!row) throw new AppError('not_found', `No todo with key ${key}`);
+  const text = String(ref).trim();
+  const where = /^\d{1,15}$/.test(text) ? { id: Number(text) } : { key: text.toUpperCase() };
+  const row = await findTodo(db, where, ctx.actor.workspaceIds);
+  if (!row) throw new AppError('not_found', `No todo ${text}`);
   const id = Number(row.id);
   const [tags, categories] = await Promise.all([findTodoTags(db, id), findTodoCategories(db, id)]);
   return toTodo(row, { ...row, tags, ...categories }, ctx.config.publicUrl);
 }
 
-function toTodo(
+export function toTodo(
   row: TodoRow,
   rel: {
     workspaceKey: string;

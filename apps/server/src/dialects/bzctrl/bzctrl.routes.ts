@@ -5,7 +5,7 @@ import { type AppDeps, ctxOf } from '../../http/context.ts';
 import { problemResponses } from '../../http/problem.ts';
 import type { TodoInput } from '../../todos/todo-fields.ts';
 import { AddTaskBody, TodoSchema } from '../../todos/todos.schemas.ts';
-import { createTodo, getTodoByKey, type Todo } from '../../todos/todos.service.ts';
+import { createTodo, getTodo, type Todo } from '../../todos/todos.service.ts';
 import type { WorkspaceRef } from '../../workspaces/workspace-ref.ts';
 
 type Body = Record<string, unknown>;
@@ -100,7 +100,7 @@ export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     handler: async (request) => {
       const { key } = request.params as { key: string };
-      return renderTask(await getTodoByKey(ctxOf(request, deps, 'bzctrl'), key));
+      return renderTask(await getTodo(ctxOf(request, deps, 'bzctrl'), key));
     },
   });
 }
