@@ -28,11 +28,12 @@ export async function startServer(
   config: Config,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  let app: FastifyInstance | undefined;
   const db = openDatabase(config.databaseUrl, {
     sqliteSynchronous: config.sqliteSynchronous,
     poolSize: config.dbPoolSize,
+    onIdleError: (err) => app?.log.warn({ err }, 'an idle database connection was dropped'),
   });
-  let app: FastifyInstance | undefined;
   try {
     await migrateToLatest(db);
     app = await buildApp(config, db, options);

@@ -16,6 +16,8 @@ export interface Db {
 }
 
 export interface DbOptions {
+  /** Told when the PostgreSQL pool drops a broken idle connection. */
+  onIdleError?: (err: Error) => void;
   sqliteSynchronous?: 'FULL' | 'EXTRA' | 'NORMAL';
   poolSize?: number;
 }
@@ -92,6 +94,9 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
       types: pgTypes,
       connectionTimeoutMillis: 10_000,
     });
+    // An idle connection that dies (database restart, terminated backend) is dropped by
+    // the pool and replaced on next use; without a listener the error would end the process.
+    pool.on('error', (err) => options.onIdleError?.(err));
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
     dialect = 'postgres';
   } else {
