@@ -7,8 +7,13 @@ export const errorCodes = {
   not_found: { status: 404, title: 'Not found' },
   workspace_not_found: { status: 404, title: 'Workspace not found' },
   conflict: { status: 409, title: 'Conflict' },
+  precondition_failed: { status: 412, title: 'The resource has changed since you read it' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  idempotency_key_reused: {
+    status: 422,
+    title: 'The Idempotency-Key was already used for a different request',
+  },
   too_many_requests: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
   unavailable: { status: 503, title: 'Service unavailable' },

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/executor.ts';
-import type { NewTodo } from '../db/tables.ts';
+import type { NewTodo, TodoUpdate } from '../db/tables.ts';
 
 export async function insertTodo(db: Executor, values: NewTodo): Promise<number> {
   const row = await db.insertInto('todos').values(values).returning('id').executeTakeFirstOrThrow();
@@ -45,6 +45,30 @@ export async function findTodo(
   where: { key: string } | { id: number },
   allowed: ReadonlySet<number> | null,
 ) {
+  return selectTodo(db, where, allowed).executeTakeFirst();
+}
+
+/**
+ * As findTodo, inside a transaction that is about to change the todo. On PostgreSQL the
+ * todo's row is locked (only that row: not the joined workspace, whose sequence creates
+ * update) so concurrent changes queue instead of overwriting each other; SQLite runs one
+ * write transaction at a time anyway.
+ */
+export async function findTodoForUpdate(
+  db: Executor,
+  where: { key: string } | { id: number },
+  allowed: ReadonlySet<number> | null,
+  lock: boolean,
+) {
+  const q = selectTodo(db, where, allowed);
+  return (lock ? q.forUpdate('t') : q).executeTakeFirst();
+}
+
+function selectTodo(
+  db: Executor,
+  where: { key: string } | { id: number },
+  allowed: ReadonlySet<number> | null,
+) {
   let q = db
     .selectFrom('todos as t')
     .innerJoin('workspaces as w', 'w.id', 't.workspaceId')
@@ -62,7 +86,41 @@ export async function findTodo(
     .where((eb) => ('key' in where ? eb('t.key', '=', where.key) : eb('t.id', '=', where.id)))
     .where('t.deletedAt', 'is', null);
   if (allowed !== null) q = q.where('t.workspaceId', 'in', allowed.size > 0 ? [...allowed] : [-1]);
-  return q.executeTakeFirst();
+  return q;
+}
+
+/** The todo holding an external reference in a workspace (deleting a todo frees it). */
+export async function findTodoIdByExternalRef(
+  db: Executor,
+  workspaceId: number,
+  ref: { system: string; id: string },
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('todos')
+    .select('id')
+    .where('workspaceId', '=', workspaceId)
+    .where('externalSystem', '=', ref.system)
+    .where('externalId', '=', ref.id)
+    .executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+export async function updateTodoRow(db: Executor, id: number, values: TodoUpdate): Promise<void> {
+  await db.updateTable('todos').set(values).where('id', '=', id).execute();
+}
+
+export async function replaceTodoTags(db: Executor, todoId: number, tags: string[]) {
+  await db.deleteFrom('todoTags').where('todoId', '=', todoId).execute();
+  await insertTodoTags(db, todoId, tags);
+}
+
+export async function replaceTodoCategories(
+  db: Executor,
+  todoId: number,
+  categories: { category: string[]; subCategory: string[] },
+) {
+  await db.deleteFrom('todoCategories').where('todoId', '=', todoId).execute();
+  await insertTodoCategories(db, todoId, categories);
 }
 
 export async function findTodoTags(db: Executor, todoId: number): Promise<string[]> {

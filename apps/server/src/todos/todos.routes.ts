@@ -1,5 +1,210 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../http/context.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
+import { requireScope } from '../auth/auth.plugin.ts';
+import { type FieldError, validationError } from '../errors.ts';
+import { type AppDeps, ctxOf } from '../http/context.ts';
+import { problemResponses } from '../http/problem.ts';
+import { fieldPath } from '../shared/field-path.ts';
+import { createFieldProblem, PATCHABLE_FIELDS, patchFieldProblem } from './todo-fields.ts';
+import {
+  CreateTodoBody,
+  DryRunQuery,
+  PatchTodoBody,
+  TodoPreviewSchema,
+  TodoRefParams,
+  TodoSchema,
+} from './todos.schemas.ts';
+import {
+  deleteTodo,
+  getTodo,
+  renderTodo,
+  submitTodo,
+  todoETag,
+  updateTodo,
+} from './todos.service.ts';
+
+const BASE = '/bzctrl-core-api/api/v1/todos';
+
+interface SchemaIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/**
+ * The native bodies are strict: each unexpected property is refused by name, with why.
+ * This runs before schema validation because Fastify's AJV removes properties a schema
+ * does not declare (`removeAdditional`), which would make a typo a silent no-op.
+ */
+function refuseUnknownFields(allowed: readonly string[], problemOf: (name: string) => string) {
+  return async (request: FastifyRequest) => {
+    const body = request.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+    const errors: FieldError[] = [];
+    for (const [name, value] of Object.entries(body)) {
+      if (!allowed.includes(name)) errors.push({ field: name, message: problemOf(name) });
+      else if (name === 'externalRef' && value && typeof value === 'object') {
+        for (const k of Object.keys(value)) {
+          if (k !== 'system' && k !== 'id')
+            errors.push({ field: `externalRef.${k}`, message: 'is not a known field' });
+        }
+      }
+    }
+    if (errors.length > 0) throw validationError(errors);
+  };
+}
+
+/**
+ * Schema errors named per field; the several messages of a union collapse into one
+ * ("must be string or must be null") instead of one entry per branch.
+ */
+function schemaErrors(issues: SchemaIssue[], context: string): Error {
+  const byField = new Map<string, string[]>();
+  for (const i of issues) {
+    if (i.keyword === 'anyOf') continue;
+    const path = fieldPath(i.instancePath ?? '');
+    const missing = i.params?.missingProperty;
+    const [field, message] =
+      i.keyword === 'required' && typeof missing === 'string'
+        ? [path ? `${path}.${missing}` : missing, 'is required']
+        : [path || context, i.message ?? 'is invalid'];
+    const list = byField.get(field) ?? [];
+    if (!list.includes(message)) list.push(message);
+    byField.set(field, list);
+  }
+  return validationError(
+    [...byField].map(([field, messages]) => ({ field, message: messages.join(' or ') })),
+  );
+}
+
+const ifMatchOf = (request: FastifyRequest) => {
+  const h = request.headers['if-match'];
+  return typeof h === 'string' ? h : undefined;
+};
 
 /** The native todo API under `/bzctrl-core-api/api/v1/todos`. */
-export async function todoRoutes(_app: FastifyInstance, _deps: AppDeps) {}
+export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.post(BASE, {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:write'),
+    preValidation: refuseUnknownFields(Object.keys(CreateTodoBody.properties), createFieldProblem),
+    schemaErrorFormatter: schemaErrors,
+    schema: {
+      summary: 'Create a todo',
+      description:
+        'Creates a task or incident (201). With an externalRef already used in the workspace, ' +
+        'answers 200 with that todo and changes nothing. With ?dryRun=true, checks everything ' +
+        'and answers 200 with the todo as it would be stored (id, key and taskLink null).',
+      tags: ['todos'],
+      security: [{ bearer: [] }],
+      querystring: DryRunQuery,
+      body: CreateTodoBody,
+      response: {
+        201: TodoSchema,
+        200: Type.Union([TodoSchema, TodoPreviewSchema], {
+          description: 'The existing todo with this externalRef, or the dry run',
+        }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const { workspace, customFields, ...fields } = request.body as Static<typeof CreateTodoBody>;
+      const { dryRun } = request.query as Static<typeof DryRunQuery>;
+      const result = await submitTodo(
+        ctxOf(request, deps, 'native'),
+        {
+          fields,
+          workspace:
+            workspace === undefined
+              ? { by: 'default', field: 'workspace' }
+              : { by: 'key', key: workspace, field: 'workspace' },
+          reporterDefaultsToActor: true,
+          customFields: customFields ?? {},
+        },
+        { dryRun },
+      );
+      if (result.outcome === 'preview') return reply.code(200).send(renderTodo(result.todo));
+      return reply
+        .code(result.outcome === 'created' ? 201 : 200)
+        .header('Location', `${BASE}/${result.todo.key}`)
+        .header('ETag', todoETag(result.todo))
+        .send(renderTodo(result.todo));
+    },
+  });
+
+  app.get(`${BASE}/:ref`, {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:read'),
+    schema: {
+      summary: 'Read a todo by key or numeric id',
+      tags: ['todos'],
+      security: [{ bearer: [] }],
+      params: TodoRefParams,
+      response: { 200: TodoSchema, ...problemResponses },
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const { ref } = request.params as Static<typeof TodoRefParams>;
+      const todo = await getTodo(ctxOf(request, deps, 'native'), ref);
+      return reply.header('ETag', todoETag(todo)).send(renderTodo(todo));
+    },
+  });
+
+  app.patch(`${BASE}/:ref`, {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:write'),
+    preValidation: refuseUnknownFields(
+      PATCHABLE_FIELDS,
+      (name) => patchFieldProblem(name) ?? 'is invalid',
+    ),
+    schemaErrorFormatter: schemaErrors,
+    schema: {
+      summary: 'Change some fields of a todo',
+      description:
+        'Only the fields sent change; null clears an optional one. Moving to DONE sets dueDate ' +
+        'to today. Read-only and unknown fields are refused, each named. Send If-Match with ' +
+        'the ETag you read to refuse (412) a change made by someone else in between.',
+      tags: ['todos'],
+      security: [{ bearer: [] }],
+      params: TodoRefParams,
+      headers: Type.Object({
+        'if-match': Type.Optional(Type.String({ description: 'The ETag of the todo as read' })),
+      }),
+      body: PatchTodoBody,
+      response: { 200: TodoSchema, ...problemResponses },
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const { ref } = request.params as Static<typeof TodoRefParams>;
+      const todo = await updateTodo(
+        ctxOf(request, deps, 'native'),
+        ref,
+        request.body as Record<string, unknown>,
+        { ifMatch: ifMatchOf(request) },
+      );
+      return reply.header('ETag', todoETag(todo)).send(renderTodo(todo));
+    },
+  });
+
+  app.delete(`${BASE}/:ref`, {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:write'),
+    schema: {
+      summary: 'Delete a todo',
+      description:
+        'Soft delete, recorded in the history: the todo then answers 404, its key is never ' +
+        'reused and its externalRef may be used again.',
+      tags: ['todos'],
+      security: [{ bearer: [] }],
+      params: TodoRefParams,
+      headers: Type.Object({
+        'if-match': Type.Optional(Type.String({ description: 'The ETag of the todo as read' })),
+      }),
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses },
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const { ref } = request.params as Static<typeof TodoRefParams>;
+      await deleteTodo(ctxOf(request, deps, 'native'), ref, { ifMatch: ifMatchOf(request) });
+      return reply.code(204).send();
+    },
+  });
+}

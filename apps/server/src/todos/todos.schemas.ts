@@ -9,6 +9,27 @@ const Level = Type.Union([
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
+/** The todo's identity in the system that created it; unique per workspace. */
+export const ExternalRefSchema = Type.Object(
+  {
+    system: Type.String({ minLength: 1, maxLength: 100, examples: ['SAP-ERP'] }),
+    id: Type.String({ minLength: 1, maxLength: 200, examples: ['SO-4711'] }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Creating again with the same reference in the workspace returns the existing todo',
+  },
+);
+
+/** A custom field's value, by field type: 1/10 text, 2/5/3 numbers, 4 boolean, 7/8 lists. */
+const CustomValueSchema = Type.Union([
+  Type.String(),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Array(Type.Union([Type.String(), Type.Number()])),
+]);
+
 /** A todo as the API returns it (the BzCtrl dialect adds `taskType`, a copy of `todoType`). */
 export const TodoSchema = Type.Object(
   {
@@ -49,6 +70,10 @@ export const TodoSchema = Type.Object(
         description: 'Set to the transaction date when the todo is created as or moved to DONE',
       }),
     ),
+    externalRef: Nullable(ExternalRefSchema),
+    customFields: Type.Record(Type.String(), CustomValueSchema, {
+      description: 'Custom field name → value (the fields of module task or incident)',
+    }),
     workspace: Type.String({ description: 'Workspace key', examples: ['IMP-NLD-EXA-SWA'] }),
     domainWorkSpace: Type.String({ description: 'Workspace key (same as workspace)' }),
     workspaceName: Type.String(),
@@ -104,6 +129,142 @@ export const AddTaskBody = Type.Object(
     lrn: Type.Optional(Text('Stored and added as a tag (LRN is accepted too)')),
     tags: Type.Optional(Type.Array(Type.String())),
     reminderDate: Type.Optional(Text('YYYY-MM-DD; "" means none')),
+    externalRef: Type.Optional(ExternalRefSchema),
   },
   { additionalProperties: true, $id: 'AddTaskBody' },
+);
+
+/**
+ * What a dry run answers: the todo exactly as it would be stored, but nothing was stored,
+ * so there is no id, key, link or timestamps yet.
+ */
+export const TodoPreviewSchema = Type.Object(
+  {
+    ...TodoSchema.properties,
+    id: Type.Null(),
+    key: Type.Null(),
+    taskLink: Type.Null(),
+    createdAt: Type.Null(),
+    updatedAt: Type.Null(),
+  },
+  { $id: 'TodoPreview', description: 'A validated todo that was not stored (?dryRun=true)' },
+);
+
+/** `?dryRun=true` on every create: check everything, store nothing. */
+export const DryRunQuery = Type.Object({
+  dryRun: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description: 'Validate fully and answer 200 with the todo as it would be; store nothing',
+    }),
+  ),
+});
+
+export const TodoRefParams = Type.Object({
+  ref: Type.String({
+    description: 'Todo key (IMP-NLD-EXA-SWA-03) or numeric id',
+    examples: ['IMP-NLD-EXA-SWA-03'],
+  }),
+});
+
+const NullableText = (description: string) =>
+  Type.Union([Type.String(), Type.Null()], { description });
+const NullableLevel = Type.Union([Type.String(), Type.Null()], {
+  description: 'LOW, MEDIUM or HIGH (case and spaces forgiven); null clears',
+});
+const Amount = Type.Unknown({
+  description: 'EUR amount as a number or numeric string: 123, "123", "1234.50"',
+});
+// Values are declared without a JSON type on purpose: coercion inside a union would turn
+// 5 into "5" and [7] into "7" before the service could check them against the field type.
+const CustomFieldsIn = Type.Record(Type.String(), Type.Unknown(), {
+  description:
+    'Custom field name → value, checked against the custom fields of module task or incident ' +
+    '(by todoType): type 1/10 text, 2/5 whole number, 3 number, 4 boolean, 7 list of whole ' +
+    'numbers, 8 list of texts; options restrict the values; null removes a value',
+});
+
+/** The native create body: the add-task fields plus workspace, externalRef, dueDate, watchers, customFields. */
+export const CreateTodoBody = Type.Object(
+  {
+    todoType: Type.String({ description: 'TASK or INCIDENT. Required.' }),
+    workspace: Type.Optional(
+      Text('Workspace key, e.g. IMP-NLD-EXA-SWA; optional when the caller has a default one'),
+    ),
+    title: Text('Required'),
+    description: Text('Required'),
+    result: Type.Optional(Text('Free text (tasks)')),
+    financialImpact: Type.Optional(Amount),
+    impact: Type.Optional(LevelIn),
+    likelihood: Type.Optional(LevelIn),
+    priority: Type.Optional(LevelIn),
+    status: Type.Optional(Text('TODO, INPROGRESS (default) or DONE; DONE sets dueDate to today')),
+    assignee: Type.Optional(
+      Text('E-mail of a user with access to the workspace; defaults to reporter'),
+    ),
+    reporter: Type.Optional(
+      Text('E-mail of a user with access to the workspace; defaults to the signed-in user'),
+    ),
+    category: Type.Optional(StringOrList('Categories; "" means none')),
+    subCategory: Type.Optional(StringOrList('Sub-categories; "" means none')),
+    orderID: Type.Optional(Text('Stored and added as a tag')),
+    lrn: Type.Optional(Text('Stored and added as a tag')),
+    tags: Type.Optional(Type.Array(Type.String())),
+    reminderDate: Type.Optional(Text('YYYY-MM-DD; "" means none')),
+    dueDate: Type.Optional(Text('YYYY-MM-DD; replaced by today when status is DONE')),
+    externalRef: Type.Optional(ExternalRefSchema),
+    watchers: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'E-mails of users with access to the workspace, notified of changes',
+      }),
+    ),
+    customFields: Type.Optional(CustomFieldsIn),
+  },
+  { additionalProperties: false, $id: 'CreateTodoBody' },
+);
+
+/**
+ * A partial update: only the fields sent change; null (or "") clears an optional one.
+ * Read-only fields (workspace, key, id, createdAt, …) and unknown ones are refused, each named.
+ */
+export const PatchTodoBody = Type.Object(
+  {
+    todoType: Type.Optional(Type.String({ description: 'TASK or INCIDENT' })),
+    title: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    result: Type.Optional(NullableText('Free text; null clears')),
+    financialImpact: Type.Optional(Amount),
+    impact: Type.Optional(NullableLevel),
+    likelihood: Type.Optional(NullableLevel),
+    priority: Type.Optional(NullableLevel),
+    status: Type.Optional(
+      Type.String({ description: 'TODO, INPROGRESS or DONE (DONE sets dueDate to today)' }),
+    ),
+    assignee: Type.Optional(NullableText('E-mail of a user with access; null: the reporter')),
+    reporter: Type.Optional(Type.String({ description: 'E-mail of a user with access' })),
+    category: Type.Optional(
+      Type.Union([Type.Array(Type.String()), Type.String(), Type.Null()], {
+        description: 'Replaces the categories; null or "" clears',
+      }),
+    ),
+    subCategory: Type.Optional(
+      Type.Union([Type.Array(Type.String()), Type.String(), Type.Null()], {
+        description: 'Replaces the sub-categories; null or "" clears',
+      }),
+    ),
+    orderID: Type.Optional(NullableText('Stored and kept among the tags; null clears')),
+    lrn: Type.Optional(NullableText('Stored and kept among the tags; null clears')),
+    tags: Type.Optional(
+      Type.Union([Type.Array(Type.String()), Type.Null()], {
+        description: 'Replaces the tags (orderID and lrn stay among them)',
+      }),
+    ),
+    reminderDate: Type.Optional(
+      NullableText('YYYY-MM-DD; null clears; a new date re-arms the reminder'),
+    ),
+    dueDate: Type.Optional(NullableText('YYYY-MM-DD; null clears')),
+    externalRef: Type.Optional(Type.Union([ExternalRefSchema, Type.Null()])),
+    customFields: Type.Optional(CustomFieldsIn),
+  },
+  { additionalProperties: false, $id: 'PatchTodoBody' },
 );

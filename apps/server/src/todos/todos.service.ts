@@ -1,28 +1,50 @@
+import { createHash } from 'node:crypto';
 import { insertAuditEvent } from '../audit/audit.repository.ts';
 import { actorLabel, type Ctx } from '../auth/actor.ts';
-import type { TodoRow } from '../db/tables.ts';
+import type { Executor } from '../db/executor.ts';
+import type { TodoRow, UserRow } from '../db/tables.ts';
 import { AppError, type FieldError, FieldErrors, validationError } from '../errors.ts';
+import { enqueueMails } from '../mail/outbox.repository.ts';
 import { dateInZone } from '../shared/dates.ts';
 import { findUsersWithAccess } from '../users/users.repository.ts';
 import { resolveWorkspace, type WorkspaceRef } from '../workspaces/workspace-ref.ts';
 import { nextTodoSeq } from '../workspaces/workspaces.repository.ts';
 import {
+  applyCustomValues,
+  type CustomValue,
+  customFieldsObject,
+  findCustomFieldDefs,
+  findCustomValues,
+  moduleOf,
+  replaceCustomValues,
+} from './custom-values.ts';
+import {
+  type ExternalRef,
   formatCents,
   formatTodoKey,
   type Level,
+  parseAmountCents,
   parseNewTodo,
+  parseTodoPatch,
   type Status,
   type TodoInput,
   type TodoType,
+  tagsAfter,
 } from './todo-fields.ts';
 import {
   findTodo,
   findTodoCategories,
+  findTodoForUpdate,
+  findTodoIdByExternalRef,
   findTodoTags,
   insertTodo,
   insertTodoCategories,
   insertTodoTags,
+  replaceTodoCategories,
+  replaceTodoTags,
+  updateTodoRow,
 } from './todos.repository.ts';
+import { insertWatchers, listWatchers } from './watchers.repository.ts';
 
 /** A todo as every dialect sees it before rendering it in its own wire format. */
 export interface Todo {
@@ -47,6 +69,10 @@ export interface Todo {
   tags: string[];
   reminderDate: string | null;
   dueDate: string | null;
+  /** The todo's identity in the system that created it; unique per workspace. */
+  externalRef: ExternalRef | null;
+  /** Custom field name → value. */
+  customFields: Record<string, CustomValue>;
   workspace: string;
   workspaceName: string;
   domain: string;
@@ -56,6 +82,15 @@ export interface Todo {
   updatedAt: string;
 }
 
+/** What a dry run answers: the todo as it would be stored, without what only storing gives. */
+export type TodoPreview = Omit<Todo, 'id' | 'key' | 'taskLink' | 'createdAt' | 'updatedAt'> & {
+  id: null;
+  key: null;
+  taskLink: null;
+  createdAt: null;
+  updatedAt: null;
+};
+
 export interface CreateTodoCommand {
   fields: TodoInput;
   workspace: WorkspaceRef;
@@ -63,18 +98,68 @@ export interface CreateTodoCommand {
   reporterDefaultsToActor?: boolean;
   /** Renames domain field names to the dialect's wire names in errors. */
   fieldNames?: Partial<Record<string, string>>;
+  /**
+   * Custom field name → value. Given (even `{}`), the values are checked and required
+   * fields must be present; left out (dialects with no way to send them), none are stored.
+   */
+  customFields?: unknown;
 }
+
+/** How a create ended: a new todo, the one already holding the externalRef, or a dry run. */
+export type CreateOutcome =
+  | { outcome: 'created' | 'existing'; todo: Todo }
+  | { outcome: 'preview'; todo: TodoPreview };
 
 export function todoLink(publicUrl: string, key: string): string {
   return `${publicUrl}/app/#/todo/${encodeURIComponent(key)}`;
 }
 
+/** A todo as the API's `Todo` schema shows it: with the BzCtrl dialect's aliases. */
+export function renderTodo<T extends Todo | TodoPreview>(todo: T) {
+  return {
+    ...todo,
+    taskType: todo.todoType,
+    domainWorkSpace: todo.workspace,
+    financialImpactCurrency: 'EUR' as const,
+  };
+}
+
+/** A weak validator of what a caller read; it changes whenever any shown field does. */
+export function todoETag(todo: Todo): string {
+  // Keys sorted at every level, so the same content always gives the same tag.
+  const canonical = JSON.stringify(todo, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+  const digest = createHash('sha256').update(canonical).digest('base64url');
+  return `W/"${digest.slice(0, 27)}"`;
+}
+
+/** Creates a todo (see `submitTodo`); an existing todo with the same externalRef is returned. */
+export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo> {
+  const result = await submitTodo(ctx, cmd);
+  if (result.outcome === 'preview') throw new Error('unreachable: not a dry run');
+  return result.todo;
+}
+
 /**
  * Creates a todo: checks every field (all problems reported at once), resolves the
- * workspace among the caller's, checks the people, then stores the todo, its tags and
- * categories and the audit entry in one transaction, so nothing is ever half-stored.
+ * workspace among the caller's, checks the people and custom values, then stores the
+ * todo, its tags, categories, watchers, custom values and the audit entry in one
+ * transaction, so nothing is ever half-stored.
+ *
+ * With an externalRef already held by a todo of the workspace, that todo is returned
+ * unchanged (`existing`), also when two creates race: the loser's insert hits the unique
+ * index, rolls back, and reads the winner. A dry run checks the same and stores nothing
+ * (no sequence number is used).
  */
-export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo> {
+export async function submitTodo(
+  ctx: Ctx,
+  cmd: CreateTodoCommand,
+  opts: { dryRun?: boolean } = {},
+): Promise<CreateOutcome> {
+  const db = ctx.db.kysely;
   const errors = new FieldErrors();
   const f = parseNewTodo(cmd.fields, errors);
   const ws = await resolveWorkspace(ctx, cmd.workspace, errors);
@@ -84,33 +169,42 @@ export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo
     if (cmd.reporterDefaultsToActor && ctx.actor.userEmail) reporterEmail = ctx.actor.userEmail;
     else errors.add('reporter', 'is required: the e-mail address of the reporting user');
   }
-  const assigneeEmail = f.assigneeEmail ?? reporterEmail;
-  const people = [
-    ...new Set([reporterEmail, assigneeEmail].filter((e): e is string => e !== null)),
-  ];
-  const users = await findUsersWithAccess(ctx.db.kysely, people, ws?.id ?? null);
-  const userFor = (field: string, email: string | null) => {
-    if (email === null) return undefined;
-    const user = users.find((u) => u.email === email);
-    if (!user || user.disabled !== 0) {
-      errors.add(field, `no active user with e-mail ${email}`);
-      return undefined;
-    }
-    if (ws && !user.hasAccess) {
-      errors.add(field, `${email} has no access to workspace ${ws.key}`);
-      return undefined;
-    }
-    return user;
-  };
-  const reporter = userFor('reporter', reporterEmail);
-  const assignee = f.assigneeEmail === null ? reporter : userFor('assignee', assigneeEmail);
+  const people = await checkPeople(db, ws, errors, [
+    { field: 'reporter', email: reporterEmail },
+    { field: 'assignee', email: f.assigneeEmail },
+    ...f.watcherEmails.map((email, i) => ({ field: `watchers[${i}]`, email })),
+  ]);
+  const reporter = reporterEmail === null ? undefined : people.get(reporterEmail);
+  const assignee = f.assigneeEmail === null ? reporter : people.get(f.assigneeEmail);
+
+  const module = moduleOf(f.todoType);
+  let custom = new Map<number, CustomValue>();
+  let customNames = new Map<number, string>();
+  // A wrong todoType would only add noise about the other module's fields.
+  if (cmd.customFields !== undefined && !errors.list.some((e) => e.field === 'todoType')) {
+    const defs = await findCustomFieldDefs(db, module);
+    custom = applyCustomValues(defs, custom, cmd.customFields, errors, module);
+    customNames = new Map(defs.map((d) => [d.id, d.name]));
+  }
 
   if (!errors.empty || !ws || !reporter || !assignee) {
     throw fieldError(errors.list, cmd.fieldNames, !ws && cmd.workspace.by !== 'default');
   }
 
+  const existing = async (): Promise<CreateOutcome | undefined> => {
+    if (!f.externalRef) return undefined;
+    const id = await findTodoIdByExternalRef(db, ws.id, f.externalRef);
+    const todo = id === undefined ? undefined : await loadTodo(ctx, db, { id });
+    return todo ? { outcome: 'existing', todo } : undefined;
+  };
+  const found = await existing();
+  if (found) return found;
+
   const now = ctx.now.toISOString();
-  const dueDate = f.status === 'DONE' ? dateInZone(ctx.now, ctx.config.timeZone) : null;
+  const dueDate = f.status === 'DONE' ? dateInZone(ctx.now, ctx.config.timeZone) : f.dueDate;
+  const customFields = Object.fromEntries(
+    [...custom].map(([id, v]) => [customNames.get(id) ?? String(id), v]),
+  );
   const row = {
     workspaceId: ws.id,
     todoType: f.todoType,
@@ -135,56 +229,80 @@ export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
-    externalSystem: null,
-    externalId: null,
+    externalSystem: f.externalRef?.system ?? null,
+    externalId: f.externalRef?.id ?? null,
     tagsText: f.tags.length > 0 ? f.tags.join(' ') : null,
     reminderSentFor: null,
   };
+  const rel = {
+    workspaceKey: ws.key,
+    workspaceName: ws.name,
+    domainCode: ws.domainCode,
+    assigneeEmail: assignee.email,
+    reporterEmail: reporter.email,
+    tags: f.tags,
+    category: f.category,
+    subCategory: f.subCategory,
+    customFields,
+  };
 
-  const { id, key } = await ctx.db.kysely.transaction().execute(async (trx) => {
-    const seq = await nextTodoSeq(trx, ws.id);
-    const key = formatTodoKey(ws.key, seq);
-    const id = await insertTodo(trx, { ...row, seq, key });
-    await insertTodoTags(trx, id, f.tags);
-    await insertTodoCategories(trx, id, f);
-    const stored = {
-      key,
-      ...row,
-      assignee: assignee.email,
-      reporter: reporter.email,
-      tags: f.tags,
+  if (opts.dryRun) {
+    const todo = toTodo({ ...row, id: 0, key: '', seq: 0 }, rel, ctx.config.publicUrl);
+    return {
+      outcome: 'preview',
+      todo: { ...todo, id: null, key: null, taskLink: null, createdAt: null, updatedAt: null },
     };
-    await insertAuditEvent(trx, {
-      occurredAt: now,
-      actorUserId: ctx.actor.userId,
-      actorClientId: ctx.actor.apiClientId,
-      actorEndpointId: ctx.actor.endpointId ?? null,
-      actorLabel: actorLabel(ctx.actor),
-      dialect: ctx.dialect,
-      requestId: ctx.requestId,
-      entityType: 'todo',
-      entityId: id,
-      workspaceId: ws.id,
-      action: 'create',
-      changes: createdChanges({ ...stored, category: f.category, subCategory: f.subCategory }),
-    });
-    return { id, key };
-  });
+  }
 
-  return toTodo(
-    { ...row, id, key, seq: 0 },
-    {
-      workspaceKey: ws.key,
-      workspaceName: ws.name,
-      domainCode: ws.domainCode,
-      assigneeEmail: assignee.email,
-      reporterEmail: reporter.email,
-      tags: f.tags,
-      category: f.category,
-      subCategory: f.subCategory,
-    },
-    ctx.config.publicUrl,
-  );
+  const watcherIds = f.watcherEmails.flatMap((e) => {
+    const u = people.get(e);
+    return u ? [Number(u.id)] : [];
+  });
+  let stored: { id: number; key: string };
+  try {
+    stored = await db.transaction().execute(async (trx) => {
+      const seq = await nextTodoSeq(trx, ws.id);
+      const key = formatTodoKey(ws.key, seq);
+      const id = await insertTodo(trx, { ...row, seq, key });
+      await insertTodoTags(trx, id, f.tags);
+      await insertTodoCategories(trx, id, f);
+      await insertWatchers(trx, id, watcherIds, now);
+      await replaceCustomValues(trx, id, custom);
+      const { externalSystem, externalId, ...rest } = row;
+      await insertAuditEvent(trx, {
+        ...auditBase(ctx, now, id, ws.id),
+        action: 'create',
+        changes: createdChanges({
+          key,
+          ...rest,
+          externalRef: f.externalRef,
+          assignee: assignee.email,
+          reporter: reporter.email,
+          tags: f.tags,
+          category: f.category,
+          subCategory: f.subCategory,
+          watchers: f.watcherEmails,
+          ...Object.fromEntries(
+            Object.entries(customFields).map(([k, v]) => [`customFields.${k}`, v]),
+          ),
+        }),
+      });
+      return { id, key };
+    });
+  } catch (err) {
+    // Lost a race for the same externalRef: the transaction is gone (on PostgreSQL it
+    // was aborted), so the winner is read outside it.
+    if (isExternalRefConflict(err)) {
+      const winner = await existing();
+      if (winner) return winner;
+    }
+    throw err;
+  }
+
+  return {
+    outcome: 'created',
+    todo: toTodo({ ...row, ...stored, seq: 0 }, rel, ctx.config.publicUrl),
+  };
 }
 
 /**
@@ -192,14 +310,189 @@ export async function createTodo(ctx: Ctx, cmd: CreateTodoCommand): Promise<Todo
  * and "not yours" are the same 404.
  */
 export async function getTodo(ctx: Ctx, ref: string | number): Promise<Todo> {
-  const db = ctx.db.kysely;
-  const text = String(ref).trim();
-  const where = /^\d{1,15}$/.test(text) ? { id: Number(text) } : { key: text.toUpperCase() };
-  const row = await findTodo(db, where, ctx.actor.workspaceIds);
-  if (!row) throw new AppError('not_found', `No todo ${text}`);
-  const id = Number(row.id);
-  const [tags, categories] = await Promise.all([findTodoTags(db, id), findTodoCategories(db, id)]);
-  return toTodo(row, { ...row, tags, ...categories }, ctx.config.publicUrl);
+  const todo = await loadTodo(ctx, ctx.db.kysely, whereOf(ref));
+  if (!todo) throw notFound(ref);
+  return todo;
+}
+
+/**
+ * Changes some fields of a todo (see `parseTodoPatch`). In one transaction, with the
+ * todo's row read and locked inside it, so concurrent changes never lose each other's
+ * fields: the row, tags, categories and custom values, ONE audit event with only what
+ * really changed as `[old, new]`, and a mail to every watcher but the actor. A patch
+ * that changes nothing writes nothing, not even updatedAt. `ifMatch` (an ETag) makes
+ * it conditional: a todo changed since is 412.
+ */
+export async function updateTodo(
+  ctx: Ctx,
+  ref: string | number,
+  input: Record<string, unknown>,
+  opts: { ifMatch?: string } = {},
+): Promise<Todo> {
+  const errors = new FieldErrors();
+  const p = parseTodoPatch(input, errors);
+  try {
+    return await ctx.db.kysely.transaction().execute(async (trx) => {
+      const row = await lockTodo(ctx, trx, ref);
+      const id = Number(row.id);
+      const before = await withRelations(ctx, trx, row);
+      checkPrecondition(opts.ifMatch, before);
+
+      const todoType = p.todoType ?? before.todoType;
+      const reporterEmail = p.reporterEmail ?? before.reporter;
+      const assigneeEmail =
+        p.assigneeEmail === undefined ? before.assignee : (p.assigneeEmail ?? reporterEmail);
+      // Only changed people are checked: an unchanged assignee who lost access since
+      // must not block unrelated edits.
+      const people = await checkPeople(
+        trx,
+        { id: row.workspaceId, key: row.workspaceKey },
+        errors,
+        [
+          { field: 'reporter', email: reporterEmail === before.reporter ? null : reporterEmail },
+          { field: 'assignee', email: assigneeEmail === before.assignee ? null : assigneeEmail },
+        ],
+      );
+
+      const current = (await findCustomValues(trx, [id])).get(id) ?? new Map();
+      const names = new Map([...current].map(([fid, v]) => [fid, v.name]));
+      let custom = new Map([...current].map(([fid, v]) => [fid, v.value]));
+      if (p.customFields !== undefined || todoType !== before.todoType) {
+        const module = moduleOf(todoType);
+        const defs = await findCustomFieldDefs(trx, module);
+        for (const d of defs) names.set(d.id, d.name);
+        custom = applyCustomValues(defs, custom, p.customFields, errors, module);
+      }
+      if (!errors.empty) throw validationError(errors.list);
+
+      const status = p.status ?? before.status;
+      const orderID = p.orderId === undefined ? before.orderID : p.orderId;
+      const lrn = p.lrn === undefined ? before.lrn : p.lrn;
+      const keep = <T>(v: T | undefined, old: T): T => (v === undefined ? old : v);
+      const after: Todo = {
+        ...before,
+        todoType,
+        title: p.title ?? before.title,
+        description: p.description ?? before.description,
+        result: keep(p.result, before.result),
+        financialImpact:
+          p.financialImpactCents === undefined
+            ? before.financialImpact
+            : p.financialImpactCents === null
+              ? null
+              : formatCents(p.financialImpactCents),
+        impact: keep(p.impact, before.impact),
+        likelihood: keep(p.likelihood, before.likelihood),
+        priority: keep(p.priority, before.priority),
+        status,
+        assignee: assigneeEmail,
+        reporter: reporterEmail,
+        category: p.category ?? before.category,
+        subCategory: p.subCategory ?? before.subCategory,
+        orderID,
+        lrn,
+        tags:
+          p.tags !== undefined || orderID !== before.orderID || lrn !== before.lrn
+            ? tagsAfter(
+                { tags: before.tags, orderId: before.orderID, lrn: before.lrn },
+                { tags: p.tags, orderId: orderID, lrn },
+              )
+            : before.tags,
+        reminderDate: keep(p.reminderDate, before.reminderDate),
+        // Moving to DONE dates it, whatever dueDate was sent (SPEC §3).
+        dueDate:
+          status === 'DONE' && before.status !== 'DONE'
+            ? dateInZone(ctx.now, ctx.config.timeZone)
+            : keep(p.dueDate, before.dueDate),
+        externalRef: keep(p.externalRef, before.externalRef),
+        customFields: Object.fromEntries(
+          [...custom].map(([fid, v]) => [names.get(fid) ?? String(fid), v]),
+        ),
+      };
+
+      const changes = diffTodos(before, after);
+      if (Object.keys(changes).length === 0) return before;
+
+      if (after.externalRef && changes.externalRef) {
+        const holder = await findTodoIdByExternalRef(trx, row.workspaceId, after.externalRef);
+        if (holder !== undefined && holder !== id) throw externalRefTaken(row.workspaceKey);
+      }
+      const now = ctx.now.toISOString();
+      const person = (email: string, old: number) => Number(people.get(email)?.id ?? old);
+      await updateTodoRow(trx, id, {
+        todoType: after.todoType,
+        title: after.title,
+        description: after.description,
+        result: after.result,
+        financialImpactCents: keep(p.financialImpactCents, row.financialImpactCents),
+        impact: after.impact,
+        likelihood: after.likelihood,
+        priority: after.priority,
+        status: after.status,
+        assigneeId: person(after.assignee, row.assigneeId),
+        reporterId: person(after.reporter, row.reporterId),
+        orderId: after.orderID,
+        lrn: after.lrn,
+        reminderDate: after.reminderDate,
+        dueDate: after.dueDate,
+        externalSystem: after.externalRef?.system ?? null,
+        externalId: after.externalRef?.id ?? null,
+        tagsText: after.tags.length > 0 ? after.tags.join(' ') : null,
+        updatedAt: now,
+        // A new reminder date re-arms the reminder job.
+        ...(changes.reminderDate ? { reminderSentFor: null } : {}),
+      });
+      if (changes.tags) await replaceTodoTags(trx, id, after.tags);
+      if (changes.category || changes.subCategory) await replaceTodoCategories(trx, id, after);
+      if (Object.keys(changes).some((k) => k.startsWith('customFields.')))
+        await replaceCustomValues(trx, id, custom);
+      await insertAuditEvent(trx, {
+        ...auditBase(ctx, now, id, row.workspaceId),
+        action: 'update',
+        changes,
+      });
+      const updated = { ...after, updatedAt: now };
+      await notifyWatchers(ctx, trx, id, updated, changes, now);
+      return updated;
+    });
+  } catch (err) {
+    // Two changes raced for the same reference; the todo's workspace is in the index key.
+    if (isExternalRefConflict(err)) throw externalRefTaken('this workspace');
+    throw err;
+  }
+}
+
+/**
+ * Soft-deletes a todo: it answers 404 everywhere after, its key is never reused, and its
+ * externalRef is freed so the external system may create a new one. Audited.
+ */
+export async function deleteTodo(
+  ctx: Ctx,
+  ref: string | number,
+  opts: { ifMatch?: string } = {},
+): Promise<void> {
+  await ctx.db.kysely.transaction().execute(async (trx) => {
+    const row = await lockTodo(ctx, trx, ref);
+    if (opts.ifMatch !== undefined)
+      checkPrecondition(opts.ifMatch, await withRelations(ctx, trx, row));
+    const id = Number(row.id);
+    const now = ctx.now.toISOString();
+    await updateTodoRow(trx, id, {
+      deletedAt: now,
+      updatedAt: now,
+      externalSystem: null,
+      externalId: null,
+    });
+    const externalRef = externalRefOf(row);
+    await insertAuditEvent(trx, {
+      ...auditBase(ctx, now, id, row.workspaceId),
+      action: 'delete',
+      changes: {
+        deletedAt: [null, now],
+        ...(externalRef ? { externalRef: [externalRef, null] } : {}),
+      },
+    });
+  });
 }
 
 export function toTodo(
@@ -213,6 +506,8 @@ export function toTodo(
     tags: string[];
     category: string[];
     subCategory: string[];
+    /** Custom field name → value; `findCustomValues` loads them for many todos at once. */
+    customFields?: Record<string, CustomValue>;
   },
   publicUrl: string,
 ): Todo {
@@ -238,6 +533,8 @@ export function toTodo(
     tags: rel.tags,
     reminderDate: row.reminderDate,
     dueDate: row.dueDate,
+    externalRef: externalRefOf(row),
+    customFields: rel.customFields ?? {},
     workspace: rel.workspaceKey,
     workspaceName: rel.workspaceName,
     domain: rel.domainCode,
@@ -246,6 +543,217 @@ export function toTodo(
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+function externalRefOf(row: Pick<TodoRow, 'externalSystem' | 'externalId'>): ExternalRef | null {
+  return row.externalSystem !== null && row.externalId !== null
+    ? { system: row.externalSystem, id: row.externalId }
+    : null;
+}
+
+function whereOf(ref: string | number): { id: number } | { key: string } {
+  const text = String(ref).trim();
+  return /^\d{1,15}$/.test(text) ? { id: Number(text) } : { key: text.toUpperCase() };
+}
+
+function notFound(ref: string | number): AppError {
+  return new AppError('not_found', `No todo ${String(ref).trim()}`);
+}
+
+type FoundTodo = NonNullable<Awaited<ReturnType<typeof findTodo>>>;
+
+/** A found row with its tags, categories and custom values, as a Todo. */
+async function withRelations(ctx: Ctx, db: Executor, row: FoundTodo): Promise<Todo> {
+  const id = Number(row.id);
+  const [tags, categories, custom] = await Promise.all([
+    findTodoTags(db, id),
+    findTodoCategories(db, id),
+    findCustomValues(db, [id]),
+  ]);
+  return toTodo(
+    row,
+    { ...row, tags, ...categories, customFields: customFieldsObject(custom.get(id)) },
+    ctx.config.publicUrl,
+  );
+}
+
+async function loadTodo(
+  ctx: Ctx,
+  db: Executor,
+  where: { id: number } | { key: string },
+): Promise<Todo | undefined> {
+  const row = await findTodo(db, where, ctx.actor.workspaceIds);
+  return row ? withRelations(ctx, db, row) : undefined;
+}
+
+/** The caller's todo, locked for the rest of the transaction; 404 otherwise. */
+async function lockTodo(ctx: Ctx, trx: Executor, ref: string | number): Promise<FoundTodo> {
+  const lock = ctx.db.dialect === 'postgres';
+  const row = await findTodoForUpdate(trx, whereOf(ref), ctx.actor.workspaceIds, lock);
+  if (!row) throw notFound(ref);
+  return row;
+}
+
+function checkPrecondition(ifMatch: string | undefined, current: Todo): void {
+  if (ifMatch === undefined) return;
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  const etag = todoETag(current);
+  // Weak comparison (RFC 9110 §13.1.1): W/ prefixes do not matter.
+  const strip = (t: string) => t.replace(/^W\//, '');
+  if (!tags.includes('*') && !tags.some((t) => strip(t) === strip(etag))) {
+    throw new AppError(
+      'precondition_failed',
+      `The todo ${current.key} has changed since you read it (now ${etag}); read it again`,
+      [],
+      { ETag: etag },
+    );
+  }
+}
+
+/** `where`: the workspace, as the message names it. */
+function externalRefTaken(where: string): AppError {
+  return new AppError(
+    'conflict',
+    `externalRef: another todo in ${where} already has this external reference`,
+    [{ field: 'externalRef', message: 'is already used by another todo in this workspace' }],
+  );
+}
+
+/** A unique violation of `todos_external_ref_uq`, as PostgreSQL or SQLite reports it. */
+function isExternalRefConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+  if (e?.code === '23505') return e.constraint === 'todos_external_ref_uq';
+  return (
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    typeof e.message === 'string' &&
+    e.message.includes('external_system')
+  );
+}
+
+/**
+ * The users named in a request: each must be active and (once the workspace is known)
+ * have access to it. Problems are added to `errors` under each one's field.
+ */
+async function checkPeople(
+  db: Executor,
+  ws: { id: number; key: string } | undefined,
+  errors: FieldErrors,
+  wanted: { field: string; email: string | null }[],
+): Promise<Map<string, UserRow>> {
+  const emails = [...new Set(wanted.flatMap((w) => (w.email === null ? [] : [w.email])))];
+  const users = await findUsersWithAccess(db, emails, ws?.id ?? null);
+  const ok = new Map<string, UserRow>();
+  for (const { field, email } of wanted) {
+    if (email === null) continue;
+    const user = users.find((u) => u.email === email);
+    if (!user || Number(user.disabled) !== 0)
+      errors.add(field, `no active user with e-mail ${email}`);
+    else if (ws && !user.hasAccess)
+      errors.add(field, `${email} has no access to workspace ${ws.key}`);
+    else ok.set(email, user);
+  }
+  return ok;
+}
+
+function auditBase(ctx: Ctx, now: string, todoId: number, workspaceId: number) {
+  return {
+    occurredAt: now,
+    actorUserId: ctx.actor.userId,
+    actorClientId: ctx.actor.apiClientId,
+    actorEndpointId: ctx.actor.endpointId ?? null,
+    actorLabel: actorLabel(ctx.actor),
+    dialect: ctx.dialect,
+    requestId: ctx.requestId,
+    entityType: 'todo',
+    entityId: todoId,
+    workspaceId,
+  };
+}
+
+/**
+ * The audit record of a change, under the names the create event uses (amounts in
+ * cents as `financialImpactCents`, `orderId`; custom fields as `customFields.<name>`).
+ */
+function diffTodos(before: Todo, after: Todo): Record<string, [unknown, unknown]> {
+  const cents = (t: Todo) =>
+    t.financialImpact === null ? null : parseAmountCents(t.financialImpact);
+  const pairs: [string, unknown, unknown][] = [
+    ['todoType', before.todoType, after.todoType],
+    ['title', before.title, after.title],
+    ['description', before.description, after.description],
+    ['result', before.result, after.result],
+    ['financialImpactCents', cents(before), cents(after)],
+    ['impact', before.impact, after.impact],
+    ['likelihood', before.likelihood, after.likelihood],
+    ['priority', before.priority, after.priority],
+    ['status', before.status, after.status],
+    ['assignee', before.assignee, after.assignee],
+    ['reporter', before.reporter, after.reporter],
+    ['category', before.category, after.category],
+    ['subCategory', before.subCategory, after.subCategory],
+    ['orderId', before.orderID, after.orderID],
+    ['lrn', before.lrn, after.lrn],
+    ['tags', before.tags, after.tags],
+    ['reminderDate', before.reminderDate, after.reminderDate],
+    ['dueDate', before.dueDate, after.dueDate],
+    ['externalRef', before.externalRef, after.externalRef],
+  ];
+  const names = new Set([...Object.keys(before.customFields), ...Object.keys(after.customFields)]);
+  for (const name of [...names].sort()) {
+    pairs.push([
+      `customFields.${name}`,
+      before.customFields[name] ?? null,
+      after.customFields[name] ?? null,
+    ]);
+  }
+  const out: Record<string, [unknown, unknown]> = {};
+  for (const [field, old, now] of pairs) {
+    if (JSON.stringify(old) !== JSON.stringify(now)) out[field] = [old, now];
+  }
+  return out;
+}
+
+/** Queues one mail per watcher (not the actor) listing the changes and the link. */
+async function notifyWatchers(
+  ctx: Ctx,
+  trx: Executor,
+  todoId: number,
+  todo: Todo,
+  changes: Record<string, [unknown, unknown]>,
+  now: string,
+): Promise<void> {
+  const watchers = (await listWatchers(trx, todoId)).filter((w) => w.userId !== ctx.actor.userId);
+  if (watchers.length === 0) return;
+  const show = (field: string, v: unknown): string => {
+    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return '(none)';
+    if (field === 'financialImpactCents') return `EUR ${formatCents(Number(v))}`;
+    if (Array.isArray(v)) return v.join(', ');
+    if (typeof v === 'object') {
+      const r = v as Partial<ExternalRef>;
+      return r.system !== undefined ? `${r.system}:${r.id}` : JSON.stringify(v);
+    }
+    return String(v);
+  };
+  const lines = Object.entries(changes).map(([field, [old, now]]) => {
+    const label = field === 'financialImpactCents' ? 'financialImpact' : field;
+    return `${label}: ${show(field, old)} → ${show(field, now)}`;
+  });
+  const summary = lines.join('; ');
+  const subject = `[${todo.key}] ${summary.length > 150 ? `${summary.slice(0, 149)}…` : summary}`;
+  const text = [
+    `${actorLabel(ctx.actor)} changed ${todo.key} "${todo.title}":`,
+    '',
+    ...lines.map((l) => `  ${l}`),
+    '',
+    todo.taskLink,
+    '',
+    'You receive this because you watch this todo.',
+  ].join('\n');
+  await enqueueMails(
+    trx,
+    watchers.map((w) => ({ to: w.email, subject, text, kind: 'watch', todoId })),
+    now,
+  );
 }
 
 /** The audit record of a create: every stored field as `[null, value]`. */
@@ -259,6 +767,7 @@ function createdChanges(stored: Record<string, unknown>): Record<string, [null, 
     'deletedAt',
     'createdByEndpointId',
     'tagsText',
+    'reminderSentFor',
   ]);
   const out: Record<string, [null, unknown]> = {};
   for (const [k, v] of Object.entries(stored)) {

@@ -4,8 +4,13 @@ import { requireScope } from '../../auth/auth.plugin.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
 import { problemResponses } from '../../http/problem.ts';
 import type { TodoInput } from '../../todos/todo-fields.ts';
-import { AddTaskBody, TodoSchema } from '../../todos/todos.schemas.ts';
-import { createTodo, getTodo, type Todo } from '../../todos/todos.service.ts';
+import {
+  AddTaskBody,
+  DryRunQuery,
+  TodoPreviewSchema,
+  TodoSchema,
+} from '../../todos/todos.schemas.ts';
+import { getTodo, renderTodo, submitTodo, type Todo } from '../../todos/todos.service.ts';
 import type { WorkspaceRef } from '../../workspaces/workspace-ref.ts';
 
 type Body = Record<string, unknown>;
@@ -44,17 +49,13 @@ export function todoInputOf(body: Body): TodoInput {
     lrn: body.lrn ?? body.LRN,
     tags: body.tags,
     reminderDate: body.reminderDate,
+    externalRef: body.externalRef,
   };
 }
 
 /** The BzCtrl dialect's rendering: the seed 001 fields plus everything stored. */
 export function renderTask(todo: Todo) {
-  return {
-    ...todo,
-    taskType: todo.todoType,
-    domainWorkSpace: todo.workspace,
-    financialImpactCurrency: 'EUR' as const,
-  };
+  return renderTodo(todo);
 }
 
 /** SPEC §3: add-task (POST and PUT) and the read-back an integrator verifies with. */
@@ -66,23 +67,36 @@ export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       summary: 'Create a task or incident',
       tags: ['bzctrl'],
       security: [{ bearer: [] }],
+      querystring: DryRunQuery,
       body: AddTaskBody,
-      response: { 201: TodoSchema, ...problemResponses },
+      response: {
+        201: TodoSchema,
+        200: Type.Union([TodoSchema, TodoPreviewSchema], {
+          description: 'The existing todo with this externalRef, or the dry run (nothing stored)',
+        }),
+        ...problemResponses,
+      },
     },
     handler: async (
       request: import('fastify').FastifyRequest,
       reply: import('fastify').FastifyReply,
     ) => {
       const body = request.body as Body;
-      const todo = await createTodo(ctxOf(request, deps, 'bzctrl'), {
-        fields: todoInputOf(body),
-        workspace: workspaceRefOf(body),
-        fieldNames: body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : undefined,
-      });
+      const { dryRun } = request.query as { dryRun?: boolean };
+      const result = await submitTodo(
+        ctxOf(request, deps, 'bzctrl'),
+        {
+          fields: todoInputOf(body),
+          workspace: workspaceRefOf(body),
+          fieldNames: body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : undefined,
+        },
+        { dryRun },
+      );
+      if (result.outcome === 'preview') return reply.code(200).send(renderTodo(result.todo));
       return reply
-        .code(201)
-        .header('Location', `/bzctrl-core-api/api/v1/tasks/${todo.key}`)
-        .send(renderTask(todo));
+        .code(result.outcome === 'created' ? 201 : 200)
+        .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
+        .send(renderTask(result.todo));
     },
   };
   app.post('/bzctrl-core-api/api/v1/task/add-task', addTask);

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { requireScope } from '../../auth/auth.plugin.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
 import { problemResponses } from '../../http/problem.ts';
-import { createTodo } from '../../todos/todos.service.ts';
+import { DryRunQuery } from '../../todos/todos.schemas.ts';
+import { submitTodo } from '../../todos/todos.service.ts';
 import { todoInputOf, workspaceRefOf } from '../bzctrl/bzctrl.routes.ts';
 
 const ShortBody = Type.Object(
@@ -26,6 +27,13 @@ const ShortResponse = Type.Object({
   url: Type.String({ description: 'The details page' }),
 });
 
+/** An existing todo (same externalRef), or a dry run: reference and url null, nothing stored. */
+const ShortExistingOrPreview = Type.Object({
+  status: Type.Literal('Success'),
+  reference: Type.Union([Type.String(), Type.Null()], { description: 'Null on a dry run' }),
+  url: Type.Union([Type.String(), Type.Null()], { description: 'Null on a dry run' }),
+});
+
 /** Seed 002's short form: `PUT /api/task` answering `{status, reference, url}`. */
 export async function shortDialectRoutes(app: FastifyInstance, deps: AppDeps) {
   const route = {
@@ -35,18 +43,26 @@ export async function shortDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       summary: 'Create a task or incident (short form)',
       tags: ['short'],
       security: [{ bearer: [] }],
+      querystring: DryRunQuery,
       body: ShortBody,
-      response: { 201: ShortResponse, ...problemResponses },
+      response: { 201: ShortResponse, 200: ShortExistingOrPreview, ...problemResponses },
     },
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const body = request.body as Record<string, unknown>;
-      const todo = await createTodo(ctxOf(request, deps, 'short'), {
-        fields: { ...todoInputOf(body), todoType: body.type ?? body.todoType },
-        workspace: workspaceRefOf(body),
-        reporterDefaultsToActor: true,
-        fieldNames: { todoType: 'type' },
-      });
-      return reply.code(201).send({ status: 'Success', reference: todo.key, url: todo.taskLink });
+      const { dryRun } = request.query as { dryRun?: boolean };
+      const { outcome, todo } = await submitTodo(
+        ctxOf(request, deps, 'short'),
+        {
+          fields: { ...todoInputOf(body), todoType: body.type ?? body.todoType },
+          workspace: workspaceRefOf(body),
+          reporterDefaultsToActor: true,
+          fieldNames: { todoType: 'type' },
+        },
+        { dryRun },
+      );
+      return reply
+        .code(outcome === 'created' ? 201 : 200)
+        .send({ status: 'Success', reference: todo.key, url: todo.taskLink });
     },
   };
   app.put('/api/task', route);
