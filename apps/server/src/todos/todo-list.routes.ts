@@ -1,5 +1,45 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../http/context.ts';
+import { Type } from 'typebox';
+import { requireScope } from '../auth/auth.plugin.ts';
+import { type AppDeps, ctxOf } from '../http/context.ts';
+import { problemResponses } from '../http/problem.ts';
+import { ListTodosQuery, TodoListSchema } from './todo-list.schemas.ts';
+import { type ListTodosParams, listTodos } from './todo-list.service.ts';
+import type { Todo } from './todos.service.ts';
+
+/** A todo in the shape of the shared `Todo` schema (the fields every dialect's read-back has). */
+function renderTodo(todo: Todo) {
+  return {
+    ...todo,
+    taskType: todo.todoType,
+    domainWorkSpace: todo.workspace,
+    financialImpactCurrency: 'EUR' as const,
+  };
+}
 
 /** Listing and full-text search of todos: `GET /bzctrl-core-api/api/v1/todos`. */
-export async function todoListRoutes(_app: FastifyInstance, _deps: AppDeps) {}
+export async function todoListRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.addSchema(TodoListSchema);
+  app.get('/bzctrl-core-api/api/v1/todos', {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:read'),
+    schema: {
+      summary: 'List and search todos',
+      description:
+        'The todos the caller may see, newest first unless `sort` says otherwise, one page ' +
+        'at a time: pass `nextCursor` back as `cursor` for the next page. Filters combine ' +
+        'with AND; the values of a multi-valued filter (repeated, or comma-separated) with OR.',
+      tags: ['todos'],
+      security: [{ bearer: [] }],
+      querystring: ListTodosQuery,
+      response: { 200: Type.Ref('TodoList'), ...problemResponses },
+    },
+    handler: async (request) => {
+      const list = await listTodos(
+        ctxOf(request, deps, 'native'),
+        request.query as ListTodosParams & Record<string, unknown>,
+      );
+      return { ...list, items: list.items.map(renderTodo) };
+    },
+  });
+}
