@@ -14,13 +14,20 @@ export async function insertAuditEvent(db: Executor, entry: AuditEntry): Promise
     .execute();
 }
 
+/**
+ * The audit trail of one entity, oldest first, with the e-mail of the acting user and the
+ * client id of the acting API client as they are now (the label keeps the original).
+ */
 export async function listAuditEvents(db: Executor, entityType: string, entityId: number) {
   const rows = await db
-    .selectFrom('auditEvents')
-    .selectAll()
-    .where('entityType', '=', entityType)
-    .where('entityId', '=', entityId)
-    .orderBy('id')
+    .selectFrom('auditEvents as e')
+    .leftJoin('users as u', 'u.id', 'e.actorUserId')
+    .leftJoin('apiClients as k', 'k.id', 'e.actorClientId')
+    .selectAll('e')
+    .select(['u.email as actorEmail', 'k.clientId as actorClientKey'])
+    .where('e.entityType', '=', entityType)
+    .where('e.entityId', '=', entityId)
+    .orderBy('e.id')
     .execute();
   return rows.map((r) => ({
     ...r,

@@ -1,5 +1,44 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../http/context.ts';
+import { Type } from 'typebox';
+import { requireScope } from '../auth/auth.plugin.ts';
+import { type AppDeps, ctxOf } from '../http/context.ts';
+import { problemResponses } from '../http/problem.ts';
+import { FormParams, FormQuery, formSchemas } from './form.schemas.ts';
+import { getCreateForm, listMyWorkspaces } from './form.service.ts';
 
-/** The form contract: what a caller may send to create a todo in a workspace. */
-export async function formRoutes(_app: FastifyInstance, _deps: AppDeps) {}
+/** Where the caller may create todos, and the form contract: what to send to do it. */
+export async function formRoutes(app: FastifyInstance, deps: AppDeps) {
+  for (const schema of formSchemas) app.addSchema(schema);
+  app.get('/bzctrl-core-api/api/v1/workspaces', {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:read'),
+    schema: {
+      summary: "The caller's workspaces (every workspace for an administrator)",
+      tags: ['todos'],
+      security: [{ bearer: [] }],
+      response: { 200: Type.Ref('WorkspaceSummaryList'), ...problemResponses },
+    },
+    handler: async (request) => listMyWorkspaces(ctxOf(request, deps, 'native')),
+  });
+
+  app.get('/bzctrl-core-api/api/v1/workspaces/:key/form', {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:read'),
+    schema: {
+      summary: 'The form contract: a JSON Schema of what creates a todo in this workspace',
+      description:
+        'Validate a body against it before sending it, or build a form from it: enums, limits, ' +
+        'defaults, the users who may be reporter or assignee (x-users) and the custom fields.',
+      tags: ['todos'],
+      security: [{ bearer: [] }],
+      params: FormParams,
+      querystring: FormQuery,
+      response: { 200: Type.Ref('CreateTodoForm'), ...problemResponses },
+    },
+    handler: async (request) => {
+      const { key } = request.params as { key: string };
+      const { type } = request.query as { type?: string };
+      return getCreateForm(ctxOf(request, deps, 'native'), key, type);
+    },
+  });
+}

@@ -43,3 +43,18 @@ export async function deleteWatcher(
     .executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
+
+/** Adds one watcher; false when the user was already watching. */
+export async function insertWatcher(
+  db: Executor,
+  todoId: number,
+  userId: number,
+  now: string,
+): Promise<boolean> {
+  const r = await db
+    .insertInto('todoWatchers')
+    .values({ todoId, userId, createdAt: now })
+    .onConflict((oc) => oc.columns(['todoId', 'userId']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}

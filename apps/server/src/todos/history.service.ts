@@ -1,0 +1,93 @@
+import { type AuditEntry, insertAuditEvent, listAuditEvents } from '../audit/audit.repository.ts';
+import { actorLabel, type Ctx } from '../auth/actor.ts';
+import type { Executor } from '../db/executor.ts';
+import { findWorkspaceByKey } from '../workspaces/workspaces.repository.ts';
+import { getTodo, type Todo } from './todos.service.ts';
+
+/** A todo the caller may see, with the id of its workspace (for audit rows and access checks). */
+export interface TodoTarget {
+  todo: Todo;
+  workspaceId: number;
+}
+
+/** Resolves a todo for the caller: 404 when missing or not theirs (getTodo's rule). */
+export async function findTodoTarget(ctx: Ctx, ref: string): Promise<TodoTarget> {
+  const todo = await getTodo(ctx, ref);
+  // getTodo already checked access; the workspace lookup only adds its id.
+  const ws = await findWorkspaceByKey(ctx.db.kysely, todo.workspace, null);
+  if (!ws) throw new Error(`workspace ${todo.workspace} of todo ${todo.key} vanished`);
+  return { todo, workspaceId: Number(ws.id) };
+}
+
+/** Records an activity on a todo in the caller's transaction, attributed to the caller. */
+export async function auditTodo(
+  db: Executor,
+  ctx: Ctx,
+  target: TodoTarget,
+  action: string,
+  changes: AuditEntry['changes'],
+): Promise<void> {
+  await insertAuditEvent(db, {
+    occurredAt: ctx.now.toISOString(),
+    actorUserId: ctx.actor.userId,
+    actorClientId: ctx.actor.apiClientId,
+    actorEndpointId: ctx.actor.endpointId ?? null,
+    actorLabel: actorLabel(ctx.actor),
+    dialect: ctx.dialect,
+    requestId: ctx.requestId,
+    entityType: 'todo',
+    entityId: target.todo.id,
+    workspaceId: target.workspaceId,
+    action,
+    changes,
+  });
+}
+
+export type HistoryActorType = 'user' | 'client' | 'endpoint' | 'system';
+
+export interface HistoryEvent {
+  id: number;
+  at: string;
+  action: string;
+  actor: {
+    type: HistoryActorType;
+    label: string;
+    email?: string;
+    clientId?: string;
+    endpointId?: number;
+  };
+  dialect: string;
+  requestId: string | null;
+  changes: { field: string; old: unknown; new: unknown }[];
+}
+
+/** Every recorded change of a todo, oldest first, with who or which system made it. */
+export async function getTodoHistory(ctx: Ctx, ref: string): Promise<{ items: HistoryEvent[] }> {
+  const { todo } = await findTodoTarget(ctx, ref);
+  const rows = await listAuditEvents(ctx.db.kysely, 'todo', todo.id);
+  return {
+    items: rows.map((r) => {
+      const actor: HistoryEvent['actor'] = { type: 'system', label: r.actorLabel };
+      // A user acting through a client is the user; the client is named beside it.
+      if (r.actorUserId !== null) actor.type = 'user';
+      else if (r.actorClientId !== null) actor.type = 'client';
+      else if (r.actorEndpointId !== null) actor.type = 'endpoint';
+      if (r.actorEmail) actor.email = r.actorEmail;
+      if (r.actorClientKey) actor.clientId = r.actorClientKey;
+      if (r.actorEndpointId !== null) actor.endpointId = Number(r.actorEndpointId);
+      return {
+        id: Number(r.id),
+        at: r.occurredAt,
+        action: r.action,
+        actor,
+        dialect: r.dialect,
+        requestId: r.requestId,
+        changes: Object.entries(r.changes).map(([field, [old, now]]) => ({
+          field,
+          old: old ?? null,
+          new: now ?? null,
+        })),
+      };
+    }),
+  };
+}

@@ -1,0 +1,57 @@
+import type { Ctx } from '../auth/actor.ts';
+import { AppError, validationError } from '../errors.ts';
+import { findUserByEmail, findUsersWithAccess } from '../users/users.repository.ts';
+import { auditTodo, findTodoTarget } from './history.service.ts';
+import { isEmail } from './todo-fields.ts';
+import { deleteWatcher, insertWatcher, listWatchers } from './watchers.repository.ts';
+
+export interface Watcher {
+  email: string;
+  name: string;
+  since: string;
+}
+
+export async function listTodoWatchers(ctx: Ctx, ref: string): Promise<{ items: Watcher[] }> {
+  const { todo } = await findTodoTarget(ctx, ref);
+  const rows = await listWatchers(ctx.db.kysely, todo.id);
+  return { items: rows.map(({ email, name, since }) => ({ email, name, since })) };
+}
+
+/**
+ * Makes a user watch a todo. Only an active user who may work in the todo's workspace can
+ * watch it (a watcher is mailed its changes). Watching again changes nothing.
+ */
+export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Promise<void> {
+  const address = email.trim().toLowerCase();
+  if (!isEmail(address))
+    throw validationError([
+      { field: 'email', message: `"${email}" is not a valid e-mail address` },
+    ]);
+  const target = await findTodoTarget(ctx, ref);
+  const [user] = await findUsersWithAccess(ctx.db.kysely, [address], target.workspaceId);
+  // One message for "no such user" and "no access": never reveal who exists elsewhere.
+  if (!user?.hasAccess || user.disabled !== 0) {
+    throw validationError([
+      {
+        field: 'email',
+        message: `no active user ${address} with access to workspace ${target.todo.workspace}`,
+      },
+    ]);
+  }
+  await ctx.db.kysely.transaction().execute(async (trx) => {
+    const added = await insertWatcher(trx, target.todo.id, Number(user.id), ctx.now.toISOString());
+    if (added) await auditTodo(trx, ctx, target, 'watch', { watchers: [null, user.email] });
+  });
+}
+
+/** Stops a user watching a todo; 404 when that user was not watching it. */
+export async function removeTodoWatcher(ctx: Ctx, ref: string, email: string): Promise<void> {
+  const target = await findTodoTarget(ctx, ref);
+  const user = await findUserByEmail(ctx.db.kysely, email.trim());
+  const removed = await ctx.db.kysely.transaction().execute(async (trx) => {
+    if (!user || !(await deleteWatcher(trx, target.todo.id, Number(user.id)))) return false;
+    await auditTodo(trx, ctx, target, 'unwatch', { watchers: [user.email, null] });
+    return true;
+  });
+  if (!removed) throw new AppError('not_found', `${email} is not watching ${target.todo.key}`);
+}
