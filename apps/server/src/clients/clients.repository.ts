@@ -65,3 +65,57 @@ export async function replaceClientWorkspaces(
       .execute();
   }
 }
+
+export async function listClients(db: Executor): Promise<ApiClientRow[]> {
+  return db.selectFrom('apiClients').selectAll().orderBy('clientId').execute();
+}
+
+/** Every client grant as (client id, workspace key), in key order. */
+export async function listAllClientWorkspaces(
+  db: Executor,
+): Promise<{ apiClientId: number; key: string }[]> {
+  const rows = await db
+    .selectFrom('apiClientWorkspaces as c')
+    .innerJoin('workspaces as w', 'w.id', 'c.workspaceId')
+    .select(['c.apiClientId', 'w.key'])
+    .orderBy('w.key')
+    .execute();
+  return rows.map((r) => ({ apiClientId: Number(r.apiClientId), key: r.key }));
+}
+
+/** Client ids (the public ones) whose default workspace is this one. */
+export async function listClientsDefaultingTo(
+  db: Executor,
+  workspaceId: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('apiClients')
+    .select('clientId')
+    .where('defaultWorkspaceId', '=', workspaceId)
+    .orderBy('clientId')
+    .execute();
+  return rows.map((r) => r.clientId);
+}
+
+/** Whether the client created a todo or wrote a comment: the trail points at it then. */
+export async function clientHasWritten(db: Executor, apiClientId: number): Promise<boolean> {
+  const todo = await db
+    .selectFrom('todos')
+    .select('id')
+    .where('createdByClientId', '=', apiClientId)
+    .limit(1)
+    .executeTakeFirst();
+  if (todo) return true;
+  const comment = await db
+    .selectFrom('todoComments')
+    .select('id')
+    .where('authorClientId', '=', apiClientId)
+    .limit(1)
+    .executeTakeFirst();
+  return comment !== undefined;
+}
+
+/** Its grants and tokens go with it (ON DELETE CASCADE). */
+export async function deleteClient(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('apiClients').where('id', '=', id).execute();
+}

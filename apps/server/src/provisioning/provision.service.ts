@@ -1,43 +1,49 @@
 import { readFile } from 'node:fs/promises';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
-import {
-  findClientByClientId,
-  insertClient,
-  listClientWorkspaceIds,
-  replaceClientWorkspaces,
-  updateClient,
-} from '../clients/clients.repository.ts';
+import { findClientByClientId } from '../clients/clients.repository.ts';
 import type { Config } from '../config.ts';
 import { type Db, serializedTransaction } from '../db/database.ts';
-import type { Executor } from '../db/executor.ts';
-import { revokeClientTokens, revokeUserTokens } from '../oauth/tokens.repository.ts';
 import { fieldPath } from '../shared/field-path.ts';
-import { hashSecret, verifySecret } from '../shared/secrets.ts';
 import { isEmail } from '../todos/todo-fields.ts';
+import { findUserByEmail } from '../users/users.repository.ts';
+import { findDomainByCode, listWorkspaces } from '../workspaces/workspaces.repository.ts';
+import { findCustomField, findLocationByName } from './catalog.repository.ts';
 import {
-  findUserByEmail,
-  insertUser,
-  listMemberWorkspaceIds,
-  replaceMemberships,
-  updateUser,
-} from '../users/users.repository.ts';
-import {
-  findDomainByCode,
-  insertDomain,
-  insertWorkspace,
-  listWorkspaces,
-  updateDomainName,
-  updateWorkspaceName,
-} from '../workspaces/workspaces.repository.ts';
+  addClient,
+  addCustomField,
+  addDomain,
+  addLocation,
+  addUser,
+  addWorkspace,
+  changeClient,
+  changeCustomField,
+  changeDomain,
+  changeUser,
+  changeWorkspace,
+  type Saved,
+  TYPES_WITH_OPTIONS,
+} from './entities.ts';
 import { ProvisionError } from './provision.errors.ts';
 
 export { ProvisionError };
 
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+/**
+ * Writers of domains, workspaces, users and clients take this lock (provisioning at
+ * start, the admin API), so one never interleaves its checks with another's writes.
+ */
+export const PROVISIONING_LOCK = 'bzctrl:provisioning';
+
+/** The shapes the provisioning file and the admin API share. */
+export const Name = Type.String({ minLength: 1, maxLength: 200 });
+export const DomainCode = Type.String({ pattern: '^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$', maxLength: 50 });
+export const WorkspaceCode = Type.String({ pattern: '^[A-Za-z0-9_]+$', maxLength: 20 });
+export const ClientId = Type.String({ pattern: '^[A-Za-z0-9._-]{1,100}$' });
+export const Password = Type.String({ minLength: 8, maxLength: 200 });
+export const CustomFieldType = Type.Enum([1, 2, 3, 4, 5, 7, 8, 10]);
 
 /** Domain and workspace codes and keys compare case-insensitively, stored upper-case. */
-const up = (s: string) => s.trim().toUpperCase();
+export const up = (s: string) => s.trim().toUpperCase();
 
 export const ProvisionFile = Type.Object(
   {
@@ -45,14 +51,11 @@ export const ProvisionFile = Type.Object(
       Type.Array(
         Type.Object(
           {
-            code: Type.String({ pattern: '^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$', maxLength: 50 }),
+            code: DomainCode,
             name: Name,
             workspaces: Type.Optional(
               Type.Array(
-                Type.Object(
-                  { code: Type.String({ pattern: '^[A-Za-z0-9_]+$', maxLength: 20 }), name: Name },
-                  { additionalProperties: false },
-                ),
+                Type.Object({ code: WorkspaceCode, name: Name }, { additionalProperties: false }),
               ),
             ),
           },
@@ -66,7 +69,7 @@ export const ProvisionFile = Type.Object(
           {
             email: Type.String({ maxLength: 254 }),
             name: Name,
-            password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+            password: Type.Optional(Password),
             role: Type.Optional(Type.Enum(['admin', 'member'])),
             workspaces: Type.Optional(Type.Array(Type.String())),
             disabled: Type.Optional(Type.Boolean()),
@@ -79,7 +82,7 @@ export const ProvisionFile = Type.Object(
       Type.Array(
         Type.Object(
           {
-            clientId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,100}$' }),
+            clientId: ClientId,
             clientSecret: Type.String({ minLength: 16, maxLength: 200 }),
             name: Name,
             workspaces: Type.Optional(Type.Array(Type.String())),
@@ -99,7 +102,7 @@ export const ProvisionFile = Type.Object(
           {
             module: Type.Enum(['incident', 'task']),
             name: Name,
-            type: Type.Enum([1, 2, 3, 4, 5, 7, 8, 10]),
+            type: CustomFieldType,
             required: Type.Optional(Type.Boolean()),
             options: Type.Optional(Type.Array(Type.String())),
           },
@@ -215,7 +218,11 @@ export function validateProvisionDoc(doc: unknown): ProvisionDoc {
     'name',
   );
   for (const [i, f] of fields.entries()) {
-    if (f.options !== undefined && typeof f.type === 'number' && ![1, 7, 8].includes(f.type)) {
+    if (
+      f.options !== undefined &&
+      typeof f.type === 'number' &&
+      !TYPES_WITH_OPTIONS.includes(f.type)
+    ) {
       add(`customFields[${i}].options`, 'only STRING (1) and list types (7, 8) take options');
     }
   }
@@ -261,30 +268,23 @@ export async function applyProvisioning(
     locations: zero(),
     customFields: zero(),
   };
-  await serializedTransaction(db, 'bzctrl:provisioning', async (trx) => {
+  await serializedTransaction(db, PROVISIONING_LOCK, async (trx) => {
     for (const dom of doc.domains ?? []) {
       const code = up(dom.code);
-      let existing = await findDomainByCode(trx, code);
-      if (!existing) {
-        await insertDomain(trx, code, dom.name, ts);
-        existing = await findDomainByCode(trx, code);
+      let domain = await findDomainByCode(trx, code);
+      if (!domain) {
+        const { id } = await addDomain(trx, { code, name: dom.name }, ts);
+        domain = { id, code, name: dom.name, createdAt: ts, updatedAt: ts };
         sum.domains.created++;
-      } else if (existing.name !== dom.name) {
-        await updateDomainName(trx, Number(existing.id), dom.name, ts);
-        sum.domains.updated++;
-      } else sum.domains.unchanged++;
-      const domainId = Number(existing?.id);
+      } else sum.domains[outcome(await changeDomain(trx, domain, { name: dom.name }, ts))]++;
       const known = await listWorkspaces(trx);
       for (const w of dom.workspaces ?? []) {
         const key = `${code}-${up(w.code)}`;
         const ws = known.find((k) => k.key === key);
         if (!ws) {
-          await insertWorkspace(trx, { domainId, code: up(w.code), name: w.name, key }, ts);
+          await addWorkspace(trx, domain, { code: up(w.code), name: w.name }, ts);
           sum.workspaces.created++;
-        } else if (ws.name !== w.name) {
-          await updateWorkspaceName(trx, ws.id, w.name, ts);
-          sum.workspaces.updated++;
-        } else sum.workspaces.unchanged++;
+        } else sum.workspaces[outcome(await changeWorkspace(trx, ws, { name: w.name }, ts))]++;
       }
     }
 
@@ -317,136 +317,56 @@ export async function applyProvisioning(
     });
     if (unknown.length > 0) throw new ProvisionError(unknown);
 
+    // The file states the whole object: what it leaves out takes its default.
     for (const { u, wanted } of users) {
-      sum.users[await upsertUser(trx, u, wanted, config.scryptLogN, ts)]++;
+      const want = {
+        name: u.name,
+        role: u.role ?? 'member',
+        password: u.password,
+        disabled: u.disabled ?? false,
+        workspaceIds: wanted,
+      };
+      const existing = await findUserByEmail(trx, u.email);
+      if (!existing) {
+        await addUser(trx, { ...want, email: u.email }, config.scryptLogN, ts);
+        sum.users.created++;
+      } else sum.users[outcome(await changeUser(trx, existing, want, config.scryptLogN, ts))]++;
     }
     for (const { c, wanted, defaultWs } of clients) {
-      sum.clients[await upsertClient(trx, c, wanted, defaultWs, config.scryptLogN, ts)]++;
+      const want = {
+        name: c.name,
+        secret: c.clientSecret,
+        workspaceIds: wanted,
+        defaultWorkspaceId: defaultWs,
+        disabled: c.disabled ?? false,
+      };
+      const existing = await findClientByClientId(trx, c.clientId);
+      if (!existing) {
+        await addClient(trx, { ...want, clientId: c.clientId }, config.scryptLogN, ts);
+        sum.clients.created++;
+      } else sum.clients[outcome(await changeClient(trx, existing, want, config.scryptLogN, ts))]++;
     }
     for (const l of doc.locations ?? []) {
-      const found = await trx
-        .selectFrom('locations')
-        .select('id')
-        .where('name', '=', l.name)
-        .executeTakeFirst();
-      if (found) sum.locations.unchanged++;
+      if (await findLocationByName(trx, l.name)) sum.locations.unchanged++;
       else {
-        await trx.insertInto('locations').values({ name: l.name, createdAt: ts }).execute();
+        await addLocation(trx, l.name, ts);
         sum.locations.created++;
       }
     }
     for (const f of doc.customFields ?? []) {
-      const found = await trx
-        .selectFrom('customFields')
-        .selectAll()
-        .where('module', '=', f.module)
-        .where('name', '=', f.name)
-        .executeTakeFirst();
-      const values = {
-        type: f.type,
-        required: f.required ? 1 : 0,
-        options: f.options ? JSON.stringify(f.options) : null,
-      };
-      if (!found) {
-        await trx
-          .insertInto('customFields')
-          .values({ module: f.module, name: f.name, ...values, createdAt: ts, updatedAt: ts })
-          .execute();
+      const want = { type: f.type, required: f.required ?? false, options: f.options ?? null };
+      const existing = await findCustomField(trx, f.module, f.name);
+      if (!existing) {
+        await addCustomField(trx, { ...want, module: f.module, name: f.name }, ts);
         sum.customFields.created++;
-      } else if (
-        found.type !== values.type ||
-        found.required !== values.required ||
-        found.options !== values.options
-      ) {
-        await trx
-          .updateTable('customFields')
-          .set({ ...values, updatedAt: ts })
-          .where('id', '=', found.id)
-          .execute();
-        sum.customFields.updated++;
-      } else sum.customFields.unchanged++;
+      } else sum.customFields[outcome(await changeCustomField(trx, existing, want, ts))]++;
     }
   });
   return sum;
 }
 
-type Outcome = 'created' | 'updated' | 'unchanged';
-
-const sameSet = (a: number[], b: number[]) =>
-  a.length === b.length && [...a].sort().join() === [...b].sort().join();
-
-async function upsertUser(
-  trx: Executor,
-  u: NonNullable<ProvisionDoc['users']>[number],
-  wanted: number[],
-  logN: number,
-  ts: string,
-): Promise<Outcome> {
-  const role = u.role ?? 'member';
-  const disabled = u.disabled ? 1 : 0;
-  const existing = await findUserByEmail(trx, u.email);
-  if (!existing) {
-    const passwordHash = u.password ? await hashSecret(u.password, logN) : null;
-    const id = await insertUser(trx, { email: u.email, name: u.name, role, passwordHash }, ts);
-    if (disabled) await updateUser(trx, id, { disabled }, ts);
-    await replaceMemberships(trx, id, wanted);
-    return 'created';
-  }
-  const id = Number(existing.id);
-  const patch: Parameters<typeof updateUser>[2] = {};
-  if (existing.name !== u.name) patch.name = u.name;
-  if (existing.role !== role) patch.role = role;
-  if (existing.disabled !== disabled) patch.disabled = disabled;
-  const passwordChanged =
-    u.password !== undefined &&
-    (!existing.passwordHash || !(await verifySecret(u.password, existing.passwordHash)));
-  if (passwordChanged && u.password) patch.passwordHash = await hashSecret(u.password, logN);
-  const membersChanged = !sameSet(await listMemberWorkspaceIds(trx, id), wanted);
-  if (Object.keys(patch).length === 0 && !membersChanged) return 'unchanged';
-  if (Object.keys(patch).length > 0) await updateUser(trx, id, patch, ts);
-  if (membersChanged) await replaceMemberships(trx, id, wanted);
-  // A new password or a disabled account ends every session of that user.
-  if (passwordChanged || patch.disabled === 1) await revokeUserTokens(trx, id, ts);
-  return 'updated';
-}
-
-async function upsertClient(
-  trx: Executor,
-  c: NonNullable<ProvisionDoc['clients']>[number],
-  wanted: number[],
-  defaultWorkspaceId: number | null,
-  logN: number,
-  ts: string,
-): Promise<Outcome> {
-  const disabled = c.disabled ? 1 : 0;
-  const existing = await findClientByClientId(trx, c.clientId);
-  if (!existing) {
-    const secretHash = await hashSecret(c.clientSecret, logN);
-    const id = await insertClient(
-      trx,
-      { clientId: c.clientId, name: c.name, secretHash, defaultWorkspaceId },
-      ts,
-    );
-    if (disabled) await updateClient(trx, id, { disabled }, ts);
-    await replaceClientWorkspaces(trx, id, wanted);
-    return 'created';
-  }
-  const id = Number(existing.id);
-  const patch: Parameters<typeof updateClient>[2] = {};
-  if (existing.name !== c.name) patch.name = c.name;
-  if (existing.disabled !== disabled) patch.disabled = disabled;
-  const currentDefault =
-    existing.defaultWorkspaceId === null ? null : Number(existing.defaultWorkspaceId);
-  if (currentDefault !== defaultWorkspaceId) patch.defaultWorkspaceId = defaultWorkspaceId;
-  const secretChanged = !(await verifySecret(c.clientSecret, existing.secretHash));
-  if (secretChanged) patch.secretHash = await hashSecret(c.clientSecret, logN);
-  const scopeChanged = !sameSet(await listClientWorkspaceIds(trx, id), wanted);
-  if (Object.keys(patch).length === 0 && !scopeChanged) return 'unchanged';
-  if (Object.keys(patch).length > 0) await updateClient(trx, id, patch, ts);
-  if (scopeChanged) await replaceClientWorkspaces(trx, id, wanted);
-  if (secretChanged || patch.disabled === 1) await revokeClientTokens(trx, id, ts);
-  return 'updated';
-}
+const outcome = (saved: Saved): 'updated' | 'unchanged' =>
+  Object.keys(saved.changes).length > 0 ? 'updated' : 'unchanged';
 
 /** Creates the first administrator from BZCTRL_ADMIN_* when the database has no user. */
 export async function ensureFirstAdmin(

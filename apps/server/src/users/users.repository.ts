@@ -94,3 +94,29 @@ export async function findUsersWithAccess(
     hasAccess: workspaceId !== null && (u.role === 'admin' || memberOf !== null),
   }));
 }
+
+export async function listUsers(db: Executor): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().orderBy('email').execute();
+}
+
+/** Every membership as (user id, workspace key), in key order. */
+export async function listAllMemberships(db: Executor): Promise<{ userId: number; key: string }[]> {
+  const rows = await db
+    .selectFrom('workspaceMembers as m')
+    .innerJoin('workspaces as w', 'w.id', 'm.workspaceId')
+    .select(['m.userId', 'w.key'])
+    .orderBy('w.key')
+    .execute();
+  return rows.map((r) => ({ userId: Number(r.userId), key: r.key }));
+}
+
+/** Administrators who can still sign in. */
+export async function countEnabledAdmins(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'admin')
+    .where('disabled', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -92,3 +92,39 @@ export async function insertWorkspace(
 export async function updateWorkspaceName(db: Executor, id: number, name: string, now: string) {
   await db.updateTable('workspaces').set({ name, updatedAt: now }).where('id', '=', id).execute();
 }
+
+export async function listDomains(db: Executor) {
+  return db.selectFrom('domains').selectAll().orderBy('code').execute();
+}
+
+/** Keys of the given workspace ids, in key order; unknown ids are skipped. */
+export async function listWorkspaceKeys(db: Executor, ids: number[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('workspaces')
+    .select('key')
+    .where('id', 'in', ids)
+    .orderBy('key')
+    .execute();
+  return rows.map((r) => r.key);
+}
+
+/** Whether any todo, deleted ones included, lives in the workspace (its key is in theirs). */
+export async function workspaceHasTodos(db: Executor, workspaceId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('todos')
+    .select('id')
+    .where('workspaceId', '=', workspaceId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function deleteDomain(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('domains').where('id', '=', id).execute();
+}
+
+/** Memberships, client grants and exposed endpoints go with it (ON DELETE CASCADE). */
+export async function deleteWorkspace(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('workspaces').where('id', '=', id).execute();
+}

@@ -1,0 +1,357 @@
+import {
+  insertClient,
+  listClientWorkspaceIds,
+  replaceClientWorkspaces,
+  updateClient,
+} from '../clients/clients.repository.ts';
+import type { Executor } from '../db/executor.ts';
+import type { ApiClientRow, UserRole, UserRow } from '../db/tables.ts';
+import { revokeClientTokens, revokeUserTokens } from '../oauth/tokens.repository.ts';
+import { hashSecret, verifySecret } from '../shared/secrets.ts';
+import {
+  insertUser,
+  listMemberWorkspaceIds,
+  replaceMemberships,
+  updateUser,
+} from '../users/users.repository.ts';
+import {
+  insertDomain,
+  insertWorkspace,
+  listWorkspaceKeys,
+  updateDomainName,
+  updateWorkspaceName,
+} from '../workspaces/workspaces.repository.ts';
+import {
+  type CustomFieldRow,
+  insertCustomField,
+  insertLocation,
+  type LocationRow,
+  updateCustomField,
+  updateLocationName,
+} from './catalog.repository.ts';
+
+/**
+ * Creating and changing the objects a provisioning file describes, one at a time: the
+ * rules the provisioning file and the admin API share, so the two cannot disagree.
+ * In a change, a field left undefined stays as it is. Each function returns what it did
+ * as `{ field: [old, new] }` for the audit trail, `{}` when nothing changed; a password
+ * or secret is never in it, only the marker `"<set>"`.
+ */
+export type Changes = Record<string, [unknown, unknown]>;
+
+/** What the audit trail records for a new password or client secret. */
+export const SECRET_MARK = '<set>';
+
+export interface Saved {
+  id: number;
+  changes: Changes;
+}
+
+const sameSet = (a: number[], b: number[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+/** `{ field: [null, value] }` for every field of a new object. */
+const created = (values: Record<string, unknown>): Changes =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [null, v]]));
+
+export async function addDomain(
+  trx: Executor,
+  d: { code: string; name: string },
+  ts: string,
+): Promise<Saved> {
+  const row = await insertDomain(trx, d.code, d.name, ts);
+  return { id: Number(row.id), changes: created(d) };
+}
+
+export async function changeDomain(
+  trx: Executor,
+  row: { id: number; name: string },
+  want: { name?: string | undefined },
+  ts: string,
+): Promise<Saved> {
+  const id = Number(row.id);
+  if (want.name === undefined || want.name === row.name) return { id, changes: {} };
+  await updateDomainName(trx, id, want.name, ts);
+  return { id, changes: { name: [row.name, want.name] } };
+}
+
+export async function addWorkspace(
+  trx: Executor,
+  domain: { id: number; code: string },
+  w: { code: string; name: string },
+  ts: string,
+): Promise<Saved & { key: string }> {
+  const key = `${domain.code}-${w.code}`;
+  const row = await insertWorkspace(trx, { domainId: Number(domain.id), ...w, key }, ts);
+  return { id: Number(row.id), key, changes: created({ key, ...w }) };
+}
+
+export async function changeWorkspace(
+  trx: Executor,
+  row: { id: number; name: string },
+  want: { name?: string | undefined },
+  ts: string,
+): Promise<Saved> {
+  const id = Number(row.id);
+  if (want.name === undefined || want.name === row.name) return { id, changes: {} };
+  await updateWorkspaceName(trx, id, want.name, ts);
+  return { id, changes: { name: [row.name, want.name] } };
+}
+
+export interface UserFields {
+  name?: string | undefined;
+  role?: UserRole | undefined;
+  /** The password to have: re-setting the current one changes nothing. */
+  password?: string | undefined;
+  disabled?: boolean | undefined;
+  /** The complete list of workspaces the user is a member of. */
+  workspaceIds?: number[] | undefined;
+}
+
+export async function addUser(
+  trx: Executor,
+  u: UserFields & { email: string; name: string; role: UserRole },
+  logN: number,
+  ts: string,
+): Promise<Saved> {
+  const passwordHash = u.password ? await hashSecret(u.password, logN) : null;
+  const email = u.email.toLowerCase();
+  const id = await insertUser(trx, { email, name: u.name, role: u.role, passwordHash }, ts);
+  if (u.disabled) await updateUser(trx, id, { disabled: 1 }, ts);
+  const workspaceIds = [...new Set(u.workspaceIds ?? [])];
+  await replaceMemberships(trx, id, workspaceIds);
+  return {
+    id,
+    changes: created({
+      email,
+      name: u.name,
+      role: u.role,
+      disabled: u.disabled ?? false,
+      ...(passwordHash ? { password: SECRET_MARK } : {}),
+      workspaces: await listWorkspaceKeys(trx, workspaceIds),
+    }),
+  };
+}
+
+/** A new password or disabling the account ends every session of the user. */
+export async function changeUser(
+  trx: Executor,
+  row: UserRow,
+  want: UserFields,
+  logN: number,
+  ts: string,
+): Promise<Saved> {
+  const id = Number(row.id);
+  const changes: Changes = {};
+  const patch: Parameters<typeof updateUser>[2] = {};
+  if (want.name !== undefined && want.name !== row.name) {
+    patch.name = want.name;
+    changes.name = [row.name, want.name];
+  }
+  if (want.role !== undefined && want.role !== row.role) {
+    patch.role = want.role;
+    changes.role = [row.role, want.role];
+  }
+  const wasDisabled = row.disabled !== 0;
+  if (want.disabled !== undefined && want.disabled !== wasDisabled) {
+    patch.disabled = want.disabled ? 1 : 0;
+    changes.disabled = [wasDisabled, want.disabled];
+  }
+  if (
+    want.password !== undefined &&
+    (!row.passwordHash || !(await verifySecret(want.password, row.passwordHash)))
+  ) {
+    patch.passwordHash = await hashSecret(want.password, logN);
+    changes.password = [row.passwordHash ? SECRET_MARK : null, SECRET_MARK];
+  }
+  if (want.workspaceIds !== undefined) {
+    const before = await listMemberWorkspaceIds(trx, id);
+    const after = [...new Set(want.workspaceIds)];
+    if (!sameSet(before, after)) {
+      changes.workspaces = [
+        await listWorkspaceKeys(trx, before),
+        await listWorkspaceKeys(trx, after),
+      ];
+      await replaceMemberships(trx, id, after);
+    }
+  }
+  if (Object.keys(patch).length > 0) await updateUser(trx, id, patch, ts);
+  if (patch.passwordHash || patch.disabled === 1) await revokeUserTokens(trx, id, ts);
+  return { id, changes };
+}
+
+export interface ClientFields {
+  name?: string | undefined;
+  /** The secret to have: re-setting the current one changes nothing. */
+  secret?: string | undefined;
+  /** The complete list of workspaces the client may use. */
+  workspaceIds?: number[] | undefined;
+  defaultWorkspaceId?: number | null | undefined;
+  disabled?: boolean | undefined;
+}
+
+export async function addClient(
+  trx: Executor,
+  c: ClientFields & { clientId: string; name: string; secret: string },
+  logN: number,
+  ts: string,
+): Promise<Saved> {
+  const secretHash = await hashSecret(c.secret, logN);
+  const defaultWorkspaceId = c.defaultWorkspaceId ?? null;
+  const id = await insertClient(
+    trx,
+    { clientId: c.clientId, name: c.name, secretHash, defaultWorkspaceId },
+    ts,
+  );
+  if (c.disabled) await updateClient(trx, id, { disabled: 1 }, ts);
+  const workspaceIds = [...new Set(c.workspaceIds ?? [])];
+  await replaceClientWorkspaces(trx, id, workspaceIds);
+  const [defaultKey = null] =
+    defaultWorkspaceId === null ? [] : await listWorkspaceKeys(trx, [defaultWorkspaceId]);
+  return {
+    id,
+    changes: created({
+      clientId: c.clientId,
+      name: c.name,
+      secret: SECRET_MARK,
+      workspaces: await listWorkspaceKeys(trx, workspaceIds),
+      defaultWorkspace: defaultKey,
+      disabled: c.disabled ?? false,
+    }),
+  };
+}
+
+/** A new secret or disabling the client revokes every token issued to it. */
+export async function changeClient(
+  trx: Executor,
+  row: ApiClientRow,
+  want: ClientFields,
+  logN: number,
+  ts: string,
+): Promise<Saved> {
+  const id = Number(row.id);
+  const changes: Changes = {};
+  const patch: Parameters<typeof updateClient>[2] = {};
+  if (want.name !== undefined && want.name !== row.name) {
+    patch.name = want.name;
+    changes.name = [row.name, want.name];
+  }
+  const wasDisabled = row.disabled !== 0;
+  if (want.disabled !== undefined && want.disabled !== wasDisabled) {
+    patch.disabled = want.disabled ? 1 : 0;
+    changes.disabled = [wasDisabled, want.disabled];
+  }
+  const currentDefault = row.defaultWorkspaceId === null ? null : Number(row.defaultWorkspaceId);
+  if (want.defaultWorkspaceId !== undefined && want.defaultWorkspaceId !== currentDefault) {
+    patch.defaultWorkspaceId = want.defaultWorkspaceId;
+    const keyOf = async (wsId: number | null) =>
+      wsId === null ? null : ((await listWorkspaceKeys(trx, [wsId]))[0] ?? null);
+    changes.defaultWorkspace = [await keyOf(currentDefault), await keyOf(want.defaultWorkspaceId)];
+  }
+  if (want.secret !== undefined && !(await verifySecret(want.secret, row.secretHash))) {
+    patch.secretHash = await hashSecret(want.secret, logN);
+    changes.secret = [SECRET_MARK, SECRET_MARK];
+  }
+  if (want.workspaceIds !== undefined) {
+    const before = await listClientWorkspaceIds(trx, id);
+    const after = [...new Set(want.workspaceIds)];
+    if (!sameSet(before, after)) {
+      changes.workspaces = [
+        await listWorkspaceKeys(trx, before),
+        await listWorkspaceKeys(trx, after),
+      ];
+      await replaceClientWorkspaces(trx, id, after);
+    }
+  }
+  if (Object.keys(patch).length > 0) await updateClient(trx, id, patch, ts);
+  if (patch.secretHash || patch.disabled === 1) await revokeClientTokens(trx, id, ts);
+  return { id, changes };
+}
+
+export async function addLocation(trx: Executor, name: string, ts: string): Promise<Saved> {
+  return { id: await insertLocation(trx, name, ts), changes: created({ name }) };
+}
+
+export async function changeLocation(
+  trx: Executor,
+  row: LocationRow,
+  want: { name?: string | undefined },
+): Promise<Saved> {
+  const id = Number(row.id);
+  if (want.name === undefined || want.name === row.name) return { id, changes: {} };
+  await updateLocationName(trx, id, want.name);
+  return { id, changes: { name: [row.name, want.name] } };
+}
+
+export interface CustomFieldFields {
+  module?: 'incident' | 'task' | undefined;
+  name?: string | undefined;
+  type?: number | undefined;
+  required?: boolean | undefined;
+  /** Allowed values; null for none. */
+  options?: string[] | null | undefined;
+}
+
+/** Only STRING (1) and the list types (7, 8) take a list of allowed values. */
+export const TYPES_WITH_OPTIONS: readonly number[] = [1, 7, 8];
+
+export async function addCustomField(
+  trx: Executor,
+  f: CustomFieldFields & { module: 'incident' | 'task'; name: string; type: number },
+  ts: string,
+): Promise<Saved> {
+  const values = {
+    module: f.module,
+    name: f.name,
+    type: f.type,
+    required: f.required ?? false,
+    options: f.options ?? null,
+  };
+  const id = await insertCustomField(
+    trx,
+    {
+      ...values,
+      required: values.required ? 1 : 0,
+      options: values.options ? JSON.stringify(values.options) : null,
+    },
+    ts,
+  );
+  return { id, changes: created(values) };
+}
+
+export async function changeCustomField(
+  trx: Executor,
+  row: CustomFieldRow,
+  want: CustomFieldFields,
+  ts: string,
+): Promise<Saved> {
+  const id = Number(row.id);
+  const changes: Changes = {};
+  const patch: Parameters<typeof updateCustomField>[2] = {};
+  if (want.module !== undefined && want.module !== row.module) {
+    patch.module = want.module;
+    changes.module = [row.module, want.module];
+  }
+  if (want.name !== undefined && want.name !== row.name) {
+    patch.name = want.name;
+    changes.name = [row.name, want.name];
+  }
+  if (want.type !== undefined && want.type !== row.type) {
+    patch.type = want.type;
+    changes.type = [row.type, want.type];
+  }
+  const wasRequired = row.required !== 0;
+  if (want.required !== undefined && want.required !== wasRequired) {
+    patch.required = want.required ? 1 : 0;
+    changes.required = [wasRequired, want.required];
+  }
+  if (want.options !== undefined) {
+    const options = want.options ? JSON.stringify(want.options) : null;
+    if (options !== row.options) {
+      patch.options = options;
+      changes.options = [row.options === null ? null : JSON.parse(row.options), want.options];
+    }
+  }
+  if (Object.keys(patch).length > 0) await updateCustomField(trx, id, patch, ts);
+  return { id, changes };
+}
