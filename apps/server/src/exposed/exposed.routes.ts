@@ -1,5 +1,285 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../http/context.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { requireAdministrator } from '../admin/admin.common.ts';
+import { requireScope } from '../auth/auth.plugin.ts';
+import { renderTask, todoInputOf } from '../dialects/bzctrl/bzctrl.routes.ts';
+import { AppError } from '../errors.ts';
+import { type AppDeps, ctxOf } from '../http/context.ts';
+import { problemResponses } from '../http/problem.ts';
+import { addressOf, applyVerdict, minuteLimiter, sendTooMany } from '../http/rate-limit.plugin.ts';
+import { DryRunQuery, TodoPreviewSchema, TodoSchema } from '../todos/todos.schemas.ts';
+import { renderTodo, submitTodo } from '../todos/todos.service.ts';
+import type { ExposedEndpointRow } from './exposed.repository.ts';
+import {
+  AddExposedTaskBody,
+  CreateExposedEndpointBody,
+  EndpointIdParams,
+  ExposedEndpointSchema,
+  ExposedEndpointWithUuidSchema,
+  ExposedUuidParams,
+  ListExposedEndpointsQuery,
+  UpdateExposedEndpointBody,
+} from './exposed.schemas.ts';
+import {
+  admitEndpoint,
+  allowedOriginsOf,
+  type CreateEndpointInput,
+  createExposedEndpoint,
+  EXPOSED_PATH,
+  endpointActor,
+  getEndpoint,
+  listEndpoints,
+  removeEndpoint,
+  rotateEndpoint,
+  type UpdateEndpointInput,
+  updateEndpoint,
+  withDefaults,
+} from './exposed.service.ts';
+
+const ADMIN_PATH = '/bzctrl-core-api/api/v1/admin/exposed-endpoints';
+
+/** Response headers a browser page may read on a cross-origin answer. */
+const EXPOSED_HEADERS =
+  'Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id';
+
+/**
+ * The same 404 as a request to a route that does not exist (problem.ts's not-found
+ * handler), so a UUID that opens nothing cannot be told apart from a wrong path.
+ */
+function noSuchRoute(request: FastifyRequest): AppError {
+  return new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+}
+
+function originAllowed(row: ExposedEndpointRow, origin: string | undefined): origin is string {
+  return origin !== undefined && allowedOriginsOf(row).includes(origin);
+}
 
 /** SPEC §4: exposed endpoints, and the admin routes that manage them. */
-export async function exposedRoutes(_app: FastifyInstance, _deps: AppDeps) {}
+export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.addSchema(ExposedEndpointSchema);
+  app.addSchema(ExposedEndpointWithUuidSchema);
+  const { config } = deps;
+
+  // ---- The public create: the UUID is the credential --------------------------------
+
+  /** The endpoint each admitted request acts through, for its handler. */
+  const exposedRows = new WeakMap<FastifyRequest, ExposedEndpointRow>();
+  // Every attempt from an address counts, unknown UUIDs included; creates through one
+  // endpoint count once it is known. In-memory, so per process.
+  const perAddress = minuteLimiter(
+    app,
+    config.exposedRateLimitPerAddress,
+    (r) => `exposed-address:${addressOf(r)}`,
+  );
+  const perEndpoint = minuteLimiter(
+    app,
+    config.exposedRateLimitPerMinute,
+    (r) => `exposed-endpoint:${r.actor.endpointId}`,
+  );
+
+  /**
+   * onRequest: admits the endpoint and acts as it, applies CORS and the two limits. Runs
+   * before the body is read; later hooks (idempotency) see `request.actor`.
+   */
+  const admit = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { uuid } = request.params as { uuid: string };
+    const row = await admitEndpoint(deps.db, uuid);
+    const origin = request.headers.origin;
+    if (row) {
+      reply.header('Vary', 'Origin');
+      if (originAllowed(row, origin)) {
+        reply.header('Access-Control-Allow-Origin', origin);
+        reply.header('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+      }
+    }
+    // Counted before a miss is answered, and refused the same way whatever the UUID, so
+    // the limit neither tells valid UUIDs apart nor lets anyone guess freely.
+    const byAddress = await perAddress(request);
+    if (byAddress.isExceeded) return sendTooMany(reply, applyVerdict(reply, byAddress) as AppError);
+    if (!row) throw noSuchRoute(request);
+    // Browsers always send Origin on a cross-origin POST; servers send none.
+    if (origin !== undefined && !originAllowed(row, origin)) {
+      throw new AppError('forbidden', `This endpoint does not accept calls from ${origin}`);
+    }
+    request.actor = endpointActor(row);
+    const byEndpoint = await perEndpoint(request);
+    const tighter =
+      byEndpoint.isExceeded || byEndpoint.remaining <= byAddress.remaining ? byEndpoint : byAddress;
+    const tooMany = applyVerdict(reply, tighter);
+    if (tooMany) return sendTooMany(reply, tooMany);
+    exposedRows.set(request, row);
+  };
+
+  app.post(`${EXPOSED_PATH}/:uuid`, {
+    onRequest: admit,
+    // This route has its own, stricter limits instead of the API callers' one.
+    config: { rateLimit: false },
+    schema: {
+      summary: 'Create a task or incident through an exposed endpoint (no token)',
+      description:
+        'The UUID in the path is the credential. The todo lands in the endpoint workspace; ' +
+        'the endpoint defaults fill in what the body leaves out (tags are combined). ' +
+        'An unknown, disabled or rotated UUID answers 404 like an unknown path. ' +
+        'Rate-limited per endpoint and per client address.',
+      tags: ['exposed'],
+      params: ExposedUuidParams,
+      querystring: DryRunQuery,
+      body: AddExposedTaskBody,
+      response: {
+        201: TodoSchema,
+        200: Type.Union([TodoSchema, TodoPreviewSchema], {
+          description: 'The existing todo with this externalRef, or the dry run (nothing stored)',
+        }),
+        ...problemResponses,
+      },
+    },
+    handler: async (request, reply) => {
+      const row = exposedRows.get(request) as ExposedEndpointRow;
+      const body = request.body as Record<string, unknown>;
+      const { dryRun } = request.query as { dryRun?: boolean };
+      const result = await submitTodo(
+        ctxOf(request, deps, 'exposed'),
+        {
+          fields: withDefaults(row, todoInputOf(body)),
+          workspace: { by: 'default', field: 'domainWorkSpace' },
+          fieldNames: body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : undefined,
+        },
+        { dryRun },
+      );
+      if (result.outcome === 'preview') return reply.code(200).send(renderTodo(result.todo));
+      return reply
+        .code(result.outcome === 'created' ? 201 : 200)
+        .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
+        .send(renderTask(result.todo));
+    },
+  });
+
+  // CORS preflight: allowed origins get the grant, others an answer without CORS headers
+  // (the browser then refuses); an unknown UUID gets the unknown-route 404.
+  app.options(`${EXPOSED_PATH}/:uuid`, {
+    onRequest: async (request) => {
+      const { uuid } = request.params as { uuid: string };
+      const row = await admitEndpoint(deps.db, uuid);
+      if (!row) throw noSuchRoute(request);
+      exposedRows.set(request, row);
+    },
+    schema: { hide: true, params: ExposedUuidParams },
+    handler: async (request, reply) => {
+      const row = exposedRows.get(request) as ExposedEndpointRow;
+      const origin = request.headers.origin;
+      const method = request.headers['access-control-request-method'];
+      reply.header('Vary', 'Origin');
+      if (originAllowed(row, origin) && method === 'POST') {
+        reply.headers({
+          'Access-Control-Allow-Origin': origin,
+          'Access-Control-Allow-Methods': 'POST',
+          'Access-Control-Allow-Headers': 'Content-Type, Idempotency-Key, X-Request-Id',
+          'Access-Control-Max-Age': '600',
+        });
+      }
+      return reply.code(204).send();
+    },
+  });
+
+  // ---- Administration ----------------------------------------------------------------
+
+  const admin = {
+    onRequest: app.authenticate,
+    preHandler: [requireScope('admin'), requireAdministrator],
+  };
+  const common = { tags: ['admin'], security: [{ bearer: [] }] };
+  const EndpointRef = Type.Ref('ExposedEndpoint');
+  const EndpointWithUuidRef = Type.Ref('ExposedEndpointWithUuid');
+  const idOf = (request: FastifyRequest) => (request.params as { id: number }).id;
+
+  app.post(ADMIN_PATH, {
+    ...admin,
+    schema: {
+      ...common,
+      summary: 'Expose a workspace: create an endpoint (its UUID is shown only in this answer)',
+      body: CreateExposedEndpointBody,
+      response: { 201: EndpointWithUuidRef, ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      const created = await createExposedEndpoint(
+        ctxOf(request, deps, 'native'),
+        request.body as CreateEndpointInput,
+      );
+      return reply
+        .code(201)
+        .header('Location', `${ADMIN_PATH}/${created.id}`)
+        .header('Cache-Control', 'no-store')
+        .send(created);
+    },
+  });
+
+  app.get(ADMIN_PATH, {
+    ...admin,
+    schema: {
+      ...common,
+      summary: 'List exposed endpoints',
+      querystring: ListExposedEndpointsQuery,
+      response: { 200: Type.Array(EndpointRef), ...problemResponses },
+    },
+    handler: async (request) => {
+      const { workspace } = request.query as { workspace?: string };
+      return listEndpoints(ctxOf(request, deps, 'native'), workspace);
+    },
+  });
+
+  app.get(`${ADMIN_PATH}/:id`, {
+    ...admin,
+    schema: {
+      ...common,
+      summary: 'Read an exposed endpoint (never its UUID)',
+      params: EndpointIdParams,
+      response: { 200: EndpointRef, ...problemResponses },
+    },
+    handler: async (request) => getEndpoint(ctxOf(request, deps, 'native'), idOf(request)),
+  });
+
+  app.patch(`${ADMIN_PATH}/:id`, {
+    ...admin,
+    schema: {
+      ...common,
+      summary: 'Rename, change defaults or allowed origins, disable or enable an endpoint',
+      params: EndpointIdParams,
+      body: UpdateExposedEndpointBody,
+      response: { 200: EndpointRef, ...problemResponses },
+    },
+    handler: async (request) =>
+      updateEndpoint(
+        ctxOf(request, deps, 'native'),
+        idOf(request),
+        request.body as UpdateEndpointInput,
+      ),
+  });
+
+  app.delete(`${ADMIN_PATH}/:id`, {
+    ...admin,
+    schema: {
+      ...common,
+      summary: 'Delete an exposed endpoint; its UUID stops working at once',
+      params: EndpointIdParams,
+      response: { 204: Type.Null(), ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      await removeEndpoint(ctxOf(request, deps, 'native'), idOf(request));
+      return reply.code(204).send();
+    },
+  });
+
+  app.post(`${ADMIN_PATH}/:id/rotate`, {
+    ...admin,
+    schema: {
+      ...common,
+      summary: 'Give an endpoint a new UUID (shown only now); the old one stops working at once',
+      params: EndpointIdParams,
+      response: { 200: EndpointWithUuidRef, ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      const rotated = await rotateEndpoint(ctxOf(request, deps, 'native'), idOf(request));
+      return reply.header('Cache-Control', 'no-store').send(rotated);
+    },
+  });
+}

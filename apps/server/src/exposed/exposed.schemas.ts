@@ -1,0 +1,115 @@
+import { Type } from 'typebox';
+import { AddTaskBody } from '../todos/todos.schemas.ts';
+
+const LevelDefault = Type.String({ description: 'LOW, MEDIUM or HIGH' });
+
+/** Defaults as an admin sends them; values are checked and stored canonical by the service. */
+const DefaultsIn = Type.Object(
+  {
+    todoType: Type.Optional(Type.String({ description: 'TASK or INCIDENT' })),
+    reporter: Type.Optional(
+      Type.String({ description: 'E-mail of an active user with access to the workspace' }),
+    ),
+    assignee: Type.Optional(
+      Type.String({ description: 'E-mail of an active user with access to the workspace' }),
+    ),
+    status: Type.Optional(Type.String({ description: 'TODO, INPROGRESS or DONE' })),
+    priority: Type.Optional(LevelDefault),
+    impact: Type.Optional(LevelDefault),
+    likelihood: Type.Optional(LevelDefault),
+    tags: Type.Optional(
+      Type.Array(Type.String(), { description: 'Added to the tags of every todo created' }),
+    ),
+    category: Type.Optional(Type.Array(Type.String())),
+  },
+  { description: 'Fields applied when the body of a create leaves them out (the body wins)' },
+);
+
+const Level = Type.Union([Type.Literal('LOW'), Type.Literal('MEDIUM'), Type.Literal('HIGH')]);
+
+/** Defaults as stored and shown: canonical values only. */
+const Defaults = Type.Object({
+  todoType: Type.Optional(Type.Union([Type.Literal('TASK'), Type.Literal('INCIDENT')])),
+  reporter: Type.Optional(Type.String()),
+  assignee: Type.Optional(Type.String()),
+  status: Type.Optional(
+    Type.Union([Type.Literal('TODO'), Type.Literal('INPROGRESS'), Type.Literal('DONE')]),
+  ),
+  priority: Type.Optional(Level),
+  impact: Type.Optional(Level),
+  likelihood: Type.Optional(Level),
+  tags: Type.Optional(Type.Array(Type.String())),
+  category: Type.Optional(Type.Array(Type.String())),
+});
+
+const Origins = Type.Array(Type.String({ examples: ['https://erp.example.com'] }), {
+  maxItems: 20,
+  description:
+    'Origins (scheme, host, optional port) whose web pages may call the endpoint; "*" is not accepted',
+});
+
+const endpointFields = {
+  id: Type.Integer(),
+  workspace: Type.String({ description: 'Workspace key', examples: ['IMP-NLD-EXA-SWA'] }),
+  workspaceName: Type.String(),
+  name: Type.String(),
+  defaults: Defaults,
+  allowedOrigins: Type.Array(Type.String()),
+  disabled: Type.Boolean(),
+  uuidHint: Type.String({ description: 'The last four characters of the UUID' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+};
+
+/** An exposed endpoint as listed: never its UUID. */
+export const ExposedEndpointSchema = Type.Object(endpointFields, { $id: 'ExposedEndpoint' });
+
+/** The answer of create and rotate: the UUID and URL, shown this once only. */
+export const ExposedEndpointWithUuidSchema = Type.Object(
+  {
+    ...endpointFields,
+    uuid: Type.String({ format: 'uuid', description: 'The credential; shown only now' }),
+    url: Type.String({ description: 'The URL to POST todos to; shown only now' }),
+  },
+  { $id: 'ExposedEndpointWithUuid' },
+);
+
+export const CreateExposedEndpointBody = Type.Object({
+  workspace: Type.String({ description: 'Workspace key', examples: ['IMP-NLD-EXA-SWA'] }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  defaults: Type.Optional(DefaultsIn),
+  allowedOrigins: Type.Optional(Origins),
+});
+
+export const UpdateExposedEndpointBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    defaults: Type.Optional(DefaultsIn),
+    allowedOrigins: Type.Optional(Origins),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { description: 'Only the fields sent change; defaults and allowedOrigins are replaced whole' },
+);
+
+export const EndpointIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const ListExposedEndpointsQuery = Type.Object({
+  workspace: Type.Optional(Type.String({ description: 'Only this workspace (key)' })),
+});
+
+export const ExposedUuidParams = Type.Object({
+  uuid: Type.String({ format: 'uuid', description: 'The endpoint UUID: the credential' }),
+});
+
+const { domainWorkSpace: _k, domain: _d, workspace: _w, ...taskFields } = AddTaskBody.properties;
+
+/**
+ * The add-task body without workspace fields: a todo lands in the endpoint's workspace,
+ * whatever the body names. Required fields may come from the endpoint's defaults.
+ */
+export const AddExposedTaskBody = Type.Object(taskFields, {
+  additionalProperties: true,
+  $id: 'AddExposedTaskBody',
+  description:
+    'The add-task fields; workspace fields are ignored (the endpoint decides). The endpoint fills in what the body leaves out.',
+});
