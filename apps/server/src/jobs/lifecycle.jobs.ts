@@ -1,0 +1,124 @@
+import { type AuditEntry, insertAuditEvent } from '../audit/audit.repository.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import { enqueueMails } from '../mail/outbox.repository.ts';
+import { dateInZone } from '../shared/dates.ts';
+import {
+  lockOverdueTodos,
+  lockTodosNeedingReminder,
+  markRemindersSent,
+  markTodosExpired,
+} from './lifecycle.repository.ts';
+import { reminderMail } from './reminder-mail.ts';
+
+/** Todos handled per transaction: bounded locks and memory whatever the backlog. */
+export const JOB_BATCH_SIZE = 100;
+
+/** The audit trail's actor for what the system does by itself. */
+const SYSTEM_ACTOR = {
+  actorUserId: null,
+  actorClientId: null,
+  actorEndpointId: null,
+  actorLabel: 'system',
+  dialect: 'system',
+  requestId: null,
+} satisfies Partial<AuditEntry>;
+
+export interface JobOptions {
+  batchSize?: number;
+  /** Stops between batches (the server is shutting down). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Queues one reminder mail to the assignee of every open todo whose reminder date has
+ * come (today in `config.timeZone`) and that has not been reminded for that date, and
+ * records the date in `reminder_sent_for` with a 'remind' audit event, all in the batch's
+ * transaction: either the mail is queued and the todo marked, or neither. A disabled
+ * assignee gets no mail, but the todo is marked all the same so it is not retried every
+ * tick. Returns how many todos were reminded.
+ */
+export async function sendDueReminders(
+  db: Db,
+  config: Config,
+  now: Date,
+  opts: JobOptions = {},
+): Promise<number> {
+  const today = dateInZone(now, config.timeZone);
+  const at = now.toISOString();
+  const limit = opts.batchSize ?? JOB_BATCH_SIZE;
+  let total = 0;
+  for (;;) {
+    const more = await db.kysely.transaction().execute(async (trx) => {
+      const candidates = await lockTodosNeedingReminder(trx, db.dialect, today, limit);
+      const marked = await markRemindersSent(
+        trx,
+        candidates.map((c) => c.id),
+        today,
+      );
+      const reminded = candidates.filter((c) => marked.has(c.id));
+      await enqueueMails(
+        trx,
+        reminded.filter((c) => !c.assigneeDisabled).map((c) => reminderMail(c, config.publicUrl)),
+        at,
+      );
+      for (const c of reminded) {
+        await insertAuditEvent(trx, {
+          ...SYSTEM_ACTOR,
+          occurredAt: at,
+          entityType: 'todo',
+          entityId: c.id,
+          workspaceId: c.workspaceId,
+          action: 'remind',
+          changes: { reminderSentFor: [c.reminderSentFor, c.reminderDate] },
+        });
+      }
+      total += reminded.length;
+      // A full batch may mean more; an unproductive one must not spin.
+      return candidates.length === limit && reminded.length > 0;
+    });
+    if (!more || opts.signal?.aborted) return total;
+  }
+}
+
+/**
+ * Marks EXPIRED every open todo whose due date is before today (in `config.timeZone`),
+ * bumping `updated_at`, with an 'expire' audit event in the same transaction. DONE and
+ * deleted todos are left alone. Returns how many todos expired.
+ */
+export async function expireOverdueTodos(
+  db: Db,
+  config: Config,
+  now: Date,
+  opts: JobOptions = {},
+): Promise<number> {
+  const today = dateInZone(now, config.timeZone);
+  const at = now.toISOString();
+  const limit = opts.batchSize ?? JOB_BATCH_SIZE;
+  let total = 0;
+  for (;;) {
+    const more = await db.kysely.transaction().execute(async (trx) => {
+      const candidates = await lockOverdueTodos(trx, db.dialect, today, limit);
+      const expired = await markTodosExpired(
+        trx,
+        candidates.map((c) => c.id),
+        today,
+        at,
+      );
+      for (const c of candidates.filter((c) => expired.has(c.id))) {
+        await insertAuditEvent(trx, {
+          ...SYSTEM_ACTOR,
+          occurredAt: at,
+          entityType: 'todo',
+          entityId: c.id,
+          workspaceId: c.workspaceId,
+          action: 'expire',
+          changes: { status: [c.status, 'EXPIRED'] },
+        });
+      }
+      total += expired.size;
+      return candidates.length === limit && expired.size > 0;
+    });
+    if (!more || opts.signal?.aborted) return total;
+  }
+}
