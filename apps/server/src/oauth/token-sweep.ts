@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import { deleteExpiredIdempotencyKeys } from '../idempotency/idempotency.repository.ts';
 import { addSeconds } from '../shared/dates.ts';
 import { deleteStaleThrottles } from './throttle.repository.ts';
 import { deleteExpiredTokens } from './tokens.repository.ts';
@@ -18,6 +19,16 @@ export async function sweepAuthTables(db: Db, config: Config, now = new Date()) 
   return { tokens, throttles };
 }
 
+/**
+ * The hourly sweep: the auth tables, and Idempotency-Keys past their `expires_at` (kept
+ * `idempotencyTtlSeconds`; once deleted, the key is new again).
+ */
+export async function sweepExpiredRows(db: Db, config: Config, now = new Date()) {
+  const auth = await sweepAuthTables(db, config, now);
+  const idempotencyKeys = await deleteExpiredIdempotencyKeys(db.kysely, now.toISOString());
+  return { ...auth, idempotencyKeys };
+}
+
 /** Sweeps now and then every `everyMs`; returns the stop function. */
 export function scheduleAuthSweep(
   db: Db,
@@ -26,11 +37,12 @@ export function scheduleAuthSweep(
   everyMs = 60 * 60 * 1000,
 ): () => void {
   const run = () =>
-    sweepAuthTables(db, config).then(
+    sweepExpiredRows(db, config).then(
       (n) => {
-        if (n.tokens + n.throttles > 0) log.info(n, 'swept expired tokens and sign-in counters');
+        if (n.tokens + n.throttles + n.idempotencyKeys > 0)
+          log.info(n, 'swept expired tokens, sign-in counters and idempotency keys');
       },
-      (err) => log.warn({ err }, 'sweeping expired tokens failed; retrying at the next interval'),
+      (err) => log.warn({ err }, 'sweeping expired rows failed; retrying at the next interval'),
     );
   const timer = setInterval(run, everyMs);
   timer.unref();
