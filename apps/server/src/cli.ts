@@ -12,6 +12,8 @@ Commands:
   serve [--demo]      migrate if needed, then serve the API (--demo: add demo domain, users, client)
   migrate             apply database migrations and exit
   provision <file>    apply a provisioning file (idempotent) and exit
+  login               sign in to a BzCtrl server (bzctrl login --help)
+  todo <command>      add, get, list, update and comment on todos (bzctrl todo --help)
   help                show this text
 
 Configuration comes from BZCTRL_* environment variables or a .env file; see the README.`;
@@ -34,6 +36,12 @@ function usageError(message: string): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The API-client commands parse their own options and need no server configuration.
+  const first = argv[0];
+  if (first === 'login' || first === 'todo') {
+    const { runClientCommand } = await import('./cli/client.ts');
+    return runClientCommand(first, argv.slice(1));
+  }
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine(argv);

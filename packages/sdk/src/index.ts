@@ -1,0 +1,261 @@
+import createClient, { type Client } from 'openapi-fetch';
+import { BzCtrlError } from './errors.ts';
+import type { components, paths } from './schema.d.ts';
+import { TokenManager, type TokenSet } from './tokens.ts';
+import { authorizedFetch, type RetryPolicy } from './transport.ts';
+
+export { BzCtrlError, type FieldError } from './errors.ts';
+export type { components, paths } from './schema.d.ts';
+export type { TokenSet } from './tokens.ts';
+
+const API = '/bzctrl-core-api/api/v1';
+
+// The request and answer types are the generated schema's, so they follow the server.
+type Schemas = components['schemas'];
+type TodosPath = paths['/bzctrl-core-api/api/v1/todos'];
+type TodoPath = paths['/bzctrl-core-api/api/v1/todos/{ref}'];
+
+/** A todo as the API returns it. */
+export type Todo = Schemas['Todo'];
+/** What a create with `dryRun` answers: the todo as it would be, without key or id. */
+export type TodoPreview = Schemas['TodoPreview'];
+export type TodoList = Schemas['TodoList'];
+export type Comment = Schemas['Comment'];
+export type TodoHistory = Schemas['TodoHistory'];
+export type CreateTodoBody = TodosPath['post']['requestBody']['content']['application/json'];
+export type UpdateTodoBody = TodoPath['patch']['requestBody']['content']['application/json'];
+export type ListTodosQuery = NonNullable<TodosPath['get']['parameters']['query']>;
+
+/** `todos.create`: a stored todo, or with `dryRun` the preview of one. */
+export interface CreateTodo {
+  (body: CreateTodoBody, options?: { dryRun?: false }): Promise<Todo>;
+  (body: CreateTodoBody, options: { dryRun: true }): Promise<TodoPreview>;
+  (body: CreateTodoBody, options?: { dryRun?: boolean }): Promise<Todo | TodoPreview>;
+}
+
+export interface BzCtrlClientOptions {
+  /** Where BzCtrl runs, e.g. `https://bzctrl.example.com` (no trailing path). */
+  baseUrl: string;
+  /** An API client's id and secret: the client-credentials grant, or client auth for the others. */
+  clientId?: string;
+  clientSecret?: string;
+  /** A user's e-mail and password: the password grant. */
+  username?: string;
+  password?: string;
+  /** Tokens from an earlier sign-in (for example stored by the CLI). */
+  accessToken?: string;
+  refreshToken?: string;
+  /** When `accessToken` expires, in ms since the epoch; unknown means "until a 401". */
+  accessTokenExpiresAt?: number;
+  /** Called whenever new tokens arrive (refresh tokens rotate: store the latest). */
+  onTokens?: (tokens: TokenSet) => void;
+  /** A fetch to use instead of the global one (proxies, tests). */
+  fetch?: typeof fetch;
+  /** Retries on network errors, 429 and 503; 3 by default, 0 to turn off. */
+  retries?: number;
+  /** Back-off tuning; the defaults suit most callers. */
+  retryPolicy?: Partial<Omit<RetryPolicy, 'retries'>>;
+}
+
+/**
+ * A typed BzCtrl client. It signs in (password or client-credentials grant), renews the
+ * access token before it expires and once on a 401, sends an `Idempotency-Key` with every
+ * POST, PUT and PATCH (the same key on each retry), retries network errors and 429/503
+ * with back-off (honouring `Retry-After`) and never other 4xx, and throws
+ * {@link BzCtrlError} for error answers.
+ *
+ * @example
+ * const bz = new BzCtrlClient({
+ *   baseUrl: 'http://127.0.0.1:8080',
+ *   clientId: 'erp',
+ *   clientSecret: process.env.BZCTRL_CLIENT_SECRET,
+ * });
+ * const todo = await bz.todos.create({
+ *   workspace: 'IMP-NLD-EXA-SWA',
+ *   todoType: 'TASK',
+ *   title: 'Check container MSCU1234567',
+ *   description: 'Seal number differs from the manifest',
+ *   reporter: 'example@example.com',
+ * });
+ * console.log(todo.key, todo.taskLink);
+ */
+export class BzCtrlClient {
+  /** The openapi-fetch client over the whole API, for whatever has no method here. */
+  readonly raw: Client<paths>;
+  private readonly tokenManager: TokenManager;
+  private readonly send: (request: Request) => Promise<Response>;
+  private readonly baseUrl: string;
+
+  constructor(options: BzCtrlClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const fetchFn = options.fetch ?? globalThis.fetch;
+    const initial = options.accessToken
+      ? {
+          accessToken: options.accessToken,
+          refreshToken: options.refreshToken,
+          expiresAt: options.accessTokenExpiresAt,
+        }
+      : options.refreshToken
+        ? // Only a refresh token: expired at once, so the first call refreshes.
+          { accessToken: '', refreshToken: options.refreshToken, expiresAt: 0 }
+        : undefined;
+    this.tokenManager = new TokenManager(
+      this.baseUrl,
+      options,
+      (input, init) => fetchFn(input, init),
+      initial,
+      options.onTokens,
+    );
+    this.send = authorizedFetch(
+      this.tokenManager,
+      {
+        retries: options.retries ?? 3,
+        baseDelayMs: options.retryPolicy?.baseDelayMs ?? 250,
+        maxDelayMs: options.retryPolicy?.maxDelayMs ?? 30_000,
+      },
+      (input, init) => fetchFn(input, init),
+    );
+    this.raw = createClient<paths>({ baseUrl: this.baseUrl, fetch: this.send });
+  }
+
+  /** The tokens held now (after a sign-in or a refresh), to store for a later session. */
+  get tokens(): TokenSet | undefined {
+    return this.tokenManager.current;
+  }
+
+  /**
+   * Signs in now rather than on the first call, so bad credentials show at once.
+   *
+   * @example
+   * const bz = new BzCtrlClient({ baseUrl, username: 'me@example.com', password });
+   * const { refreshToken } = await bz.signIn();
+   */
+  async signIn(): Promise<TokenSet> {
+    await this.tokenManager.renew();
+    return this.tokenManager.current as TokenSet;
+  }
+
+  /** The native todo API (`/bzctrl-core-api/api/v1/todos`). */
+  readonly todos = {
+    /**
+     * Creates a todo; with `dryRun` the server checks it and answers what it would
+     * create, storing nothing.
+     *
+     * @example
+     * const todo = await bz.todos.create(
+     *   { workspace: 'IMP-NLD-EXA-SWA', todoType: 'INCIDENT', title: 'Seal broken',
+     *     description: 'Found at gate 3', reporter: 'example@example.com', priority: 'HIGH',
+     *     externalRef: { system: 'wms', id: 'SHP-981' } },
+     * );
+     */
+    create: ((body: CreateTodoBody, options: { dryRun?: boolean } = {}) =>
+      this.call('POST', `${API}/todos`, {
+        body,
+        query: options.dryRun ? { dryRun: true } : undefined,
+      })) as CreateTodo,
+
+    /**
+     * Reads one todo by key or numeric id.
+     *
+     * @example
+     * const todo = await bz.todos.get('IMP-NLD-EXA-SWA-03');
+     */
+    get: (ref: string | number): Promise<Todo> => this.call('GET', todoPath(ref)),
+
+    /**
+     * One page of todos matching the filters; `nextCursor` fetches the next page.
+     *
+     * @example
+     * const page = await bz.todos.list({ workspace: 'IMP-NLD-EXA-SWA', status: 'TODO', limit: 50 });
+     * const next = page.nextCursor ? await bz.todos.list({ cursor: page.nextCursor }) : undefined;
+     */
+    list: (query: ListTodosQuery = {}): Promise<TodoList> =>
+      this.call('GET', `${API}/todos`, { query: query as QueryValues }),
+
+    /**
+     * Every todo matching the filters, page after page.
+     *
+     * @example
+     * for await (const todo of bz.todos.all({ status: 'INPROGRESS' })) console.log(todo.key);
+     */
+    all: (query: ListTodosQuery = {}): AsyncIterableIterator<Todo> => this.pages(query),
+
+    /**
+     * Changes the given fields of a todo (JSON merge patch); answers the todo after.
+     *
+     * @example
+     * await bz.todos.update('IMP-NLD-EXA-SWA-03', { status: 'DONE' });
+     */
+    update: (ref: string | number, patch: UpdateTodoBody): Promise<Todo> =>
+      this.call('PATCH', todoPath(ref), { body: patch }),
+
+    /**
+     * Deletes a todo.
+     *
+     * @example
+     * await bz.todos.delete('IMP-NLD-EXA-SWA-03');
+     */
+    delete: (ref: string | number): Promise<void> => this.call('DELETE', todoPath(ref)),
+
+    /**
+     * Adds a comment to a todo (watchers are told by e-mail).
+     *
+     * @example
+     * await bz.todos.comment('IMP-NLD-EXA-SWA-03', 'Customs released the container');
+     */
+    comment: (ref: string | number, body: string): Promise<Comment> =>
+      this.call('POST', `${todoPath(ref)}/comments`, { body: { body } }),
+
+    /**
+     * Every change of a todo, oldest first, with who or which system made it.
+     *
+     * @example
+     * const { items } = await bz.todos.history('IMP-NLD-EXA-SWA-03');
+     */
+    history: (ref: string | number): Promise<TodoHistory> =>
+      this.call('GET', `${todoPath(ref)}/history`),
+  };
+
+  private async *pages(query: ListTodosQuery): AsyncIterableIterator<Todo> {
+    let cursor: string | null | undefined;
+    do {
+      const page = (await this.todos.list(cursor ? { ...query, cursor } : query)) as unknown as {
+        items: Todo[];
+        nextCursor?: string | null;
+      };
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** One call through the signed, retrying transport; an error answer throws. */
+  private async call<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; query?: QueryValues | undefined } = {},
+  ): Promise<T> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value === undefined || value === null) continue;
+      for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, `${v}`);
+    }
+    const request = new Request(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const response = await this.send(request);
+    if (!response.ok) throw await BzCtrlError.fromResponse(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+}
+
+type QueryValues = Record<string, string | number | boolean | null | undefined | unknown[]>;
+
+function todoPath(ref: string | number): string {
+  return `${API}/todos/${encodeURIComponent(String(ref))}`;
+}
