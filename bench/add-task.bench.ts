@@ -12,23 +12,30 @@
  *                        dropped afterwards; without it a temporary SQLite file is used
  *   BZCTRL_SQLITE_SYNCHRONOUS   FULL (default, durable), EXTRA or NORMAL, for side runs
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { readConfig } from '../apps/server/src/config.ts';
 import {
   applyProvisioning,
   validateProvisionDoc,
 } from '../apps/server/src/provisioning/provision.service.ts';
 import { startServer } from '../apps/server/src/server.ts';
+import {
+  cleanups,
+  connectionCountsEnv,
+  createDatabase,
+  fmt,
+  login,
+  mainThreadSchedNs,
+  positiveEnv,
+  printMachine,
+  runBenchmark,
+  verdict,
+} from './support.ts';
 
 const ADD_TASK = '/bzctrl-core-api/api/v1/task/add-task';
-const TOKEN = '/bzctrl-core-api/oauth/token';
 
 const REPORTER = { email: 'user@vtti.com', password: 'Bench-reporter-1' };
 
@@ -74,65 +81,10 @@ const body = JSON.stringify({
   reminderDate: '2024-09-27',
 });
 
-function seconds(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`${name} must be a positive number of seconds`);
-  return n;
-}
-
-const duration = seconds('BENCH_DURATION', 10);
-const warmup = seconds('BENCH_WARMUP', 2);
-const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '1,8,32')
-  .split(',')
-  .map((c) => Number(c.trim()));
-if (connectionCounts.some((c) => !Number.isInteger(c) || c < 1)) {
-  throw new Error('BENCH_CONNECTIONS must be a comma-separated list of whole numbers, e.g. 1,8,32');
-}
-
-/** Undo steps, run last-in first-out at the end or on Ctrl-C. */
-const cleanups: Array<() => Promise<void> | void> = [];
-async function cleanUp(): Promise<void> {
-  for (const step of cleanups.splice(0).reverse()) {
-    try {
-      await step();
-    } catch (err) {
-      console.error('cleanup step failed:', err);
-    }
-  }
-}
-
-/** A database for the run: a temporary SQLite file, or a throwaway PostgreSQL database. */
-async function createDatabase(): Promise<{ url: string; label: string }> {
-  const admin = process.env.BENCH_DATABASE_URL;
-  if (!admin) {
-    const dir = mkdtempSync(join(tmpdir(), 'bzctrl-bench-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const sync = process.env.BZCTRL_SQLITE_SYNCHRONOUS?.toUpperCase() || 'FULL';
-    const file = join(dir, 'bench.db');
-    return { url: `sqlite:${file}`, label: `SQLite ${file}, synchronous=${sync}` };
-  }
-  if (!/^postgres(ql)?:\/\//.test(admin)) {
-    throw new Error('BENCH_DATABASE_URL must be a postgres:// URL');
-  }
-  const name = `bzctrl_bench_${randomBytes(6).toString('hex')}`;
-  const run = async (statement: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(statement);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  cleanups.push(() => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), label: `PostgreSQL ${url.host}, throwaway database ${name}` };
-}
+const duration = positiveEnv('BENCH_DURATION', 10);
+const warmup = positiveEnv('BENCH_WARMUP', 2);
+const connectionCounts = connectionCountsEnv('1,8,32');
+const sqliteSync = process.env.BZCTRL_SQLITE_SYNCHRONOUS?.toUpperCase() || 'FULL';
 
 interface Measured {
   rps: number;
@@ -155,21 +107,6 @@ function machineBusySeconds(): number {
   let ms = 0;
   for (const { times } of cpus()) ms += times.user + times.nice + times.sys + times.irq;
   return ms / 1000;
-}
-
-/**
- * The main thread's scheduler counters (Linux): ns on a core and ns waiting for one. Both
- * servers run on the main thread; autocannon's worker thread is not counted.
- */
-function mainThreadSchedNs(): { run: number; wait: number } {
-  try {
-    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8')
-      .split(' ')
-      .map(Number);
-    return { run: run ?? Number.NaN, wait: wait ?? Number.NaN };
-  } catch {
-    return { run: Number.NaN, wait: Number.NaN };
-  }
 }
 
 /** autocannon in its own worker thread, so the load generator does not steal the server's. */
@@ -230,20 +167,6 @@ async function startBareApp(): Promise<string> {
   return `${url}/bare`;
 }
 
-async function login(baseUrl: string): Promise<string> {
-  const res = await fetch(`${baseUrl}${TOKEN}`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      username: REPORTER.email,
-      password: REPORTER.password,
-    }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${text}`);
-  return (JSON.parse(text) as { access_token: string }).access_token;
-}
-
 /** One create by hand first, so a broken setup fails with the server's own words. */
 async function checkOneCreate(url: string, headers: Record<string, string>): Promise<void> {
   const res = await fetch(url, {
@@ -256,20 +179,10 @@ async function checkOneCreate(url: string, headers: Record<string, string>): Pro
   }
 }
 
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
-
 async function main(): Promise<void> {
-  const cpu = cpus();
-  console.log('BzCtrl add-task benchmark');
-  console.log(
-    `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ` +
-      `Linux ${release()}, node ${process.version}, ` +
-      `load average ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-  );
+  printMachine('BzCtrl add-task benchmark');
 
-  const database = await createDatabase();
+  const database = await createDatabase('bzctrl-bench-', `, synchronous=${sqliteSync}`);
   const isPostgres = database.url.startsWith('postgres');
   console.log(`database: ${database.label}`);
   console.log(
@@ -287,7 +200,7 @@ async function main(): Promise<void> {
     BZCTRL_DATABASE_URL: database.url,
     BZCTRL_PORT: '0',
     BZCTRL_LOG_LEVEL: 'warn',
-    BZCTRL_SQLITE_SYNCHRONOUS: process.env.BZCTRL_SQLITE_SYNCHRONOUS ?? 'FULL',
+    BZCTRL_SQLITE_SYNCHRONOUS: sqliteSync,
   });
   const server = await startServer(config, {
     prepare: async (db) => {
@@ -297,7 +210,7 @@ async function main(): Promise<void> {
   cleanups.push(() => server.close());
 
   const baseUrl = server.url;
-  const token = await login(baseUrl);
+  const token = await login(baseUrl, REPORTER);
   const auth = { authorization: `Bearer ${token}` };
   const addTaskUrl = `${baseUrl}${ADD_TASK}`;
   await checkOneCreate(addTaskUrl, auth);
@@ -347,23 +260,10 @@ async function main(): Promise<void> {
   const top = rows.find((r) => r.connections === 32) ?? rows.at(-1);
   if (top) {
     const ratio = top.addTask.rps / top.bare.rps;
-    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     console.log(`\ntargets at ${top.connections} connections:`);
     console.log(`  throughput ≥ 30% of bare: ${fmt(ratio * 100, 1)}% → ${verdict(ratio >= 0.3)}`);
     console.log(`  p99 ≤ 25 ms: ${top.addTask.p99} ms → ${verdict(top.addTask.p99 <= 25)}`);
   }
 }
 
-process.once('SIGINT', () => {
-  console.error('\ninterrupted: cleaning up');
-  void cleanUp().finally(() => process.exit(130));
-});
-
-try {
-  await main();
-} catch (err) {
-  console.error('\nBENCHMARK FAILED:', err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+await runBenchmark(main);

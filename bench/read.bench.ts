@@ -12,16 +12,11 @@
  *   BENCH_DATABASE_URL   postgres://… admin URL: a throwaway database is made there and
  *                        dropped afterwards; without it a temporary SQLite file is used
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, release, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { readConfig } from '../apps/server/src/config.ts';
 import type { Db } from '../apps/server/src/db/database.ts';
 import type { NewTodo } from '../apps/server/src/db/tables.ts';
@@ -30,9 +25,20 @@ import {
   validateProvisionDoc,
 } from '../apps/server/src/provisioning/provision.service.ts';
 import { startServer } from '../apps/server/src/server.ts';
+import {
+  cleanups,
+  connectionCountsEnv,
+  createDatabase,
+  fmt,
+  login,
+  mainThreadSchedNs,
+  positiveEnv,
+  printMachine,
+  runBenchmark,
+  verdict,
+} from './support.ts';
 
 const API = '/bzctrl-core-api/api/v1';
-const TOKEN = '/bzctrl-core-api/oauth/token';
 const MEMBER = { email: 'reader@bench.example', password: 'Bench-reader-1' };
 const OTHER = 'other@bench.example';
 
@@ -65,64 +71,10 @@ const provisioning = validateProvisionDoc({
   ],
 });
 
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
-  return n;
-}
-
-const todoCount = Math.round(positive('BENCH_TODOS', 100_000));
-const duration = positive('BENCH_DURATION', 5);
-const warmup = positive('BENCH_WARMUP', 1);
-const connectionCounts = (process.env.BENCH_CONNECTIONS ?? '1,8')
-  .split(',')
-  .map((c) => Number(c.trim()));
-if (connectionCounts.some((c) => !Number.isInteger(c) || c < 1)) {
-  throw new Error('BENCH_CONNECTIONS must be a comma-separated list of whole numbers, e.g. 1,8');
-}
-
-/** Undo steps, run last-in first-out at the end or on Ctrl-C. */
-const cleanups: Array<() => Promise<void> | void> = [];
-async function cleanUp(): Promise<void> {
-  for (const step of cleanups.splice(0).reverse()) {
-    try {
-      await step();
-    } catch (err) {
-      console.error('cleanup step failed:', err);
-    }
-  }
-}
-
-/** A database for the run: a temporary SQLite file, or a throwaway PostgreSQL database. */
-async function createDatabase(): Promise<{ url: string; label: string }> {
-  const admin = process.env.BENCH_DATABASE_URL;
-  if (!admin) {
-    const dir = mkdtempSync(join(tmpdir(), 'bzctrl-bench-read-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, 'bench.db');
-    return { url: `sqlite:${file}`, label: `SQLite ${file}` };
-  }
-  if (!/^postgres(ql)?:\/\//.test(admin)) {
-    throw new Error('BENCH_DATABASE_URL must be a postgres:// URL');
-  }
-  const name = `bzctrl_bench_${randomBytes(6).toString('hex')}`;
-  const run = async (statement: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(statement);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  cleanups.push(() => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), label: `PostgreSQL ${url.host}, throwaway database ${name}` };
-}
+const todoCount = Math.round(positiveEnv('BENCH_TODOS', 100_000));
+const duration = positiveEnv('BENCH_DURATION', 5);
+const warmup = positiveEnv('BENCH_WARMUP', 1);
+const connectionCounts = connectionCountsEnv('1,8');
 
 /** mulberry32: a seeded generator, so every run stores the same todos. */
 function random(seed: number) {
@@ -308,22 +260,6 @@ interface Measured {
 }
 
 /**
- * The main thread's scheduler counters (Linux): ns on a core and ns waiting for one.
- * The server runs on the main thread; the load generator's worker is not counted. On a
- * busy machine, CPU per answer stays meaningful where latencies do not.
- */
-function mainThreadSchedNs(): { run: number; wait: number } {
-  try {
-    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8')
-      .split(' ')
-      .map(Number);
-    return { run: run ?? Number.NaN, wait: wait ?? Number.NaN };
-  } catch {
-    return { run: Number.NaN, wait: Number.NaN };
-  }
-}
-
-/**
  * Load in a worker thread, so it does not compete with the server's event loop. It
  * runs autocannon there and keeps every response time (autocannon's own histogram has
  * no p95 and 1 ms steps), cycling through `paths`.
@@ -435,20 +371,6 @@ async function startBareApp(one: unknown, page: unknown): Promise<string> {
   return url;
 }
 
-async function login(baseUrl: string): Promise<string> {
-  const res = await fetch(`${baseUrl}${TOKEN}`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      username: MEMBER.email,
-      password: MEMBER.password,
-    }),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${text}`);
-  return (JSON.parse(text) as { access_token: string }).access_token;
-}
-
 /** One call by hand first, so a broken setup fails with the server's own words. */
 async function getJson(url: string, headers: Record<string, string>) {
   const res = await fetch(url, { headers });
@@ -457,19 +379,9 @@ async function getJson(url: string, headers: Record<string, string>) {
   return { body: JSON.parse(text), bytes: Buffer.byteLength(text) };
 }
 
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
-
 async function main(): Promise<void> {
-  const cpu = cpus();
-  console.log('BzCtrl read benchmark');
-  console.log(
-    `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ` +
-      `Linux ${release()}, node ${process.version}, ` +
-      `load average ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-  );
-  const database = await createDatabase();
+  printMachine('BzCtrl read benchmark');
+  const database = await createDatabase('bzctrl-bench-read-');
   console.log(`database: ${database.label}`);
 
   const config = readConfig({
@@ -505,7 +417,7 @@ async function main(): Promise<void> {
     `${fmt(((seeded?.docFrequency.get(w) ?? 0) / todoCount) * 100, 1)}% of todos`;
 
   const baseUrl = server.url;
-  const token = await login(baseUrl);
+  const token = await login(baseUrl, MEMBER);
   const auth = { authorization: `Bearer ${token}` };
   const visibleKeys = seeded.keys.filter((key) =>
     READER_WORKSPACES.some((ws) => key.startsWith(`${ws}-`)),
@@ -607,7 +519,6 @@ async function main(): Promise<void> {
           'processes competed for the cores; latencies are inflated, CPU µs/req much less so'
       : '\nno noticeable competition for the cores during the runs',
   );
-  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(`\ntargets (${todoCount} todos):`);
   for (const r of results) {
     if (r.name === 'get by key') {
@@ -623,16 +534,4 @@ async function main(): Promise<void> {
   }
 }
 
-process.once('SIGINT', () => {
-  console.error('\ninterrupted: cleaning up');
-  void cleanUp().finally(() => process.exit(130));
-});
-
-try {
-  await main();
-} catch (err) {
-  console.error('\nBENCHMARK FAILED:', err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+await runBenchmark(main);

@@ -22,6 +22,17 @@ describe.each(dialects)('admin API on %s', (dialect) => {
       body: new URLSearchParams({ grant_type: 'client_credentials' }),
       headers: { authorization: basic(clientId, secret) },
     });
+  /** A new client of IMP-NLD-EXA-SWA, its secret and an access token of it. */
+  const clientWithToken = async (clientId: string, name: string) => {
+    const made = await call('POST', '/clients', {
+      clientId,
+      name,
+      workspaces: ['IMP-NLD-EXA-SWA'],
+    });
+    expect(made.status).toBe(201);
+    const secret: string = made.body.clientSecret;
+    return { secret, token: (await clientToken(clientId, secret)).body.access_token as string };
+  };
   const auditOf = async (entityType: string) =>
     (
       await t.server.db.kysely
@@ -488,12 +499,7 @@ describe.each(dialects)('admin API on %s', (dialect) => {
     });
 
     it('changes workspaces and default; disabling revokes its tokens', async () => {
-      const made = await call('POST', '/clients', {
-        clientId: 'retire-me',
-        name: 'Retire me',
-        workspaces: ['IMP-NLD-EXA-SWA'],
-      });
-      const token = (await clientToken('retire-me', made.body.clientSecret)).body.access_token;
+      const { secret, token } = await clientWithToken('retire-me', 'Retire me');
       const moved = await call('PATCH', '/clients/retire-me', {
         name: 'Retiring',
         workspaces: ['VTT-NLD-TML-FIN', 'IMP-NLD-EXA-SWA'],
@@ -517,19 +523,14 @@ describe.each(dialects)('admin API on %s', (dialect) => {
         token,
       });
       expect(dead.status).toBe(401);
-      expect((await clientToken('retire-me', made.body.clientSecret)).status).toBe(401);
+      expect((await clientToken('retire-me', secret)).status).toBe(401);
 
       expect((await call('DELETE', '/clients/retire-me')).status).toBe(204);
       expect((await call('GET', '/clients/retire-me')).status).toBe(404);
     });
 
     it('refuses deleting a client that created a todo', async () => {
-      const made = await call('POST', '/clients', {
-        clientId: 'writer',
-        name: 'Writer',
-        workspaces: ['IMP-NLD-EXA-SWA'],
-      });
-      const token = (await clientToken('writer', made.body.clientSecret)).body.access_token;
+      const { token } = await clientWithToken('writer', 'Writer');
       expect((await addTask(token, 'IMP-NLD-EXA-SWA', 'example@example.com')).status).toBe(201);
       const res = await call('DELETE', '/clients/writer');
       expect(res.status).toBe(409);

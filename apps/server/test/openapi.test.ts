@@ -70,6 +70,38 @@ describe('the committed OpenAPI document and SDK types', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('refers to the shared todo schemas instead of copying them into each operation', () => {
+    const doc = committed() as Doc & { components: { schemas: Record<string, unknown> } };
+    for (const id of ['Todo', 'TodoPreview', 'ExposedTaskCreated', 'ExposedTaskPreview']) {
+      expect(doc.components.schemas, id).toHaveProperty(id);
+    }
+    // `financialImpactCurrency` is a Todo field: an operation that holds it inlines a Todo.
+    const inlined = operations(doc)
+      .filter(([, op]) => JSON.stringify(op).includes('financialImpactCurrency'))
+      .map(([name]) => name);
+    expect(inlined).toEqual([]);
+  });
+
+  it('answers the public exposed create without people, money or workspace details', () => {
+    const doc = committed() as Doc & {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    for (const id of ['ExposedTaskCreated', 'ExposedTaskPreview']) {
+      expect(Object.keys(doc.components.schemas[id]?.properties ?? {}).sort(), id).toEqual([
+        'createdAt',
+        'description',
+        'id',
+        'key',
+        'status',
+        'tags',
+        'taskLink',
+        'taskType',
+        'title',
+        'todoType',
+      ]);
+    }
+  });
 });
 
 describe.each(dialects)('the served OpenAPI document (%s)', (dialect) => {

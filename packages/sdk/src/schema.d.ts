@@ -372,56 +372,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description TASK or INCIDENT. Required. */
-                        todoType?: string;
-                        /** @description Workspace key, e.g. VTT-NLD-TML-FIN */
-                        domainWorkSpace?: string;
-                        /** @description Domain code (IMP-NLD-EXA) or workspace key (IMP-NLD-EXA-SWA) */
-                        domain?: string;
-                        /** @description Workspace code (SWA), or alone: code or display name ("Inbound Control") */
-                        workspace?: string;
-                        /** @description Required */
-                        title?: string;
-                        /** @description Required */
-                        description?: string;
-                        /** @description Free text (tasks) */
-                        result?: string;
-                        /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
-                        financialImpact?: unknown;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        impact?: string;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        likelihood?: string;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        priority?: string;
-                        /** @description TODO, INPROGRESS (default) or DONE; "In Progress" is accepted */
-                        status?: string;
-                        /** @description E-mail of a user with access to the workspace; defaults to reporter */
-                        assignee?: string;
-                        /** @description E-mail of a user with access to the workspace. Required. */
-                        reporter?: string;
-                        /** @description Categories; "" means none */
-                        category?: string[] | string;
-                        /** @description Sub-categories; "" means none */
-                        subCategory?: string[] | string;
-                        /** @description Stored and added as a tag */
-                        orderID?: string;
-                        /** @description Stored and added as a tag (LRN is accepted too) */
-                        lrn?: string;
-                        tags?: string[];
-                        /** @description YYYY-MM-DD; "" means none */
-                        reminderDate?: string;
-                        /** @description Creating again with the same reference in the workspace returns the existing todo */
-                        externalRef?: {
-                            /** @example SAP-ERP */
-                            system: string;
-                            /** @example SO-4711 */
-                            id: string;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AddTaskBody"];
                 };
             };
             responses: {
@@ -431,60 +382,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | components["schemas"]["TodoPreview"];
+                        "application/json": components["schemas"]["Todo"] | components["schemas"]["TodoPreview"];
                     };
                 };
                 /** @description Default Response */
@@ -493,60 +391,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Todo"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -585,56 +430,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description TASK or INCIDENT. Required. */
-                        todoType?: string;
-                        /** @description Workspace key, e.g. VTT-NLD-TML-FIN */
-                        domainWorkSpace?: string;
-                        /** @description Domain code (IMP-NLD-EXA) or workspace key (IMP-NLD-EXA-SWA) */
-                        domain?: string;
-                        /** @description Workspace code (SWA), or alone: code or display name ("Inbound Control") */
-                        workspace?: string;
-                        /** @description Required */
-                        title?: string;
-                        /** @description Required */
-                        description?: string;
-                        /** @description Free text (tasks) */
-                        result?: string;
-                        /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
-                        financialImpact?: unknown;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        impact?: string;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        likelihood?: string;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        priority?: string;
-                        /** @description TODO, INPROGRESS (default) or DONE; "In Progress" is accepted */
-                        status?: string;
-                        /** @description E-mail of a user with access to the workspace; defaults to reporter */
-                        assignee?: string;
-                        /** @description E-mail of a user with access to the workspace. Required. */
-                        reporter?: string;
-                        /** @description Categories; "" means none */
-                        category?: string[] | string;
-                        /** @description Sub-categories; "" means none */
-                        subCategory?: string[] | string;
-                        /** @description Stored and added as a tag */
-                        orderID?: string;
-                        /** @description Stored and added as a tag (LRN is accepted too) */
-                        lrn?: string;
-                        tags?: string[];
-                        /** @description YYYY-MM-DD; "" means none */
-                        reminderDate?: string;
-                        /** @description Creating again with the same reference in the workspace returns the existing todo */
-                        externalRef?: {
-                            /** @example SAP-ERP */
-                            system: string;
-                            /** @example SO-4711 */
-                            id: string;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AddTaskBody"];
                 };
             };
             responses: {
@@ -644,60 +440,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | components["schemas"]["TodoPreview"];
+                        "application/json": components["schemas"]["Todo"] | components["schemas"]["TodoPreview"];
                     };
                 };
                 /** @description Default Response */
@@ -706,60 +449,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Todo"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -813,60 +503,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Todo"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1205,58 +842,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description TASK or INCIDENT. Required. */
-                        todoType: string;
-                        /** @description Workspace key, e.g. IMP-NLD-EXA-SWA; optional when the caller has a default one */
-                        workspace?: string;
-                        /** @description Required */
-                        title: string;
-                        /** @description Required */
-                        description: string;
-                        /** @description Free text (tasks) */
-                        result?: string;
-                        /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
-                        financialImpact?: unknown;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        impact?: string;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        likelihood?: string;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        priority?: string;
-                        /** @description TODO, INPROGRESS (default) or DONE; DONE sets dueDate to today */
-                        status?: string;
-                        /** @description E-mail of a user with access to the workspace; defaults to reporter */
-                        assignee?: string;
-                        /** @description E-mail of a user with access to the workspace; defaults to the signed-in user */
-                        reporter?: string;
-                        /** @description Categories; "" means none */
-                        category?: string[] | string;
-                        /** @description Sub-categories; "" means none */
-                        subCategory?: string[] | string;
-                        /** @description Stored and added as a tag */
-                        orderID?: string;
-                        /** @description Stored and added as a tag */
-                        lrn?: string;
-                        tags?: string[];
-                        /** @description YYYY-MM-DD; "" means none */
-                        reminderDate?: string;
-                        /** @description YYYY-MM-DD; replaced by today when status is DONE */
-                        dueDate?: string;
-                        /** @description Creating again with the same reference in the workspace returns the existing todo */
-                        externalRef?: {
-                            /** @example SAP-ERP */
-                            system: string;
-                            /** @example SO-4711 */
-                            id: string;
-                        };
-                        /** @description E-mails of users with access to the workspace, notified of changes */
-                        watchers?: string[];
-                        /** @description Custom field name → value, checked against the custom fields of module task or incident (by todoType): type 1/10 text, 2/5 whole number, 3 number, 4 boolean, 7 list of whole numbers, 8 list of texts; options restrict the values; null removes a value */
-                        customFields?: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["CreateTodoBody"];
                 };
             };
             responses: {
@@ -1266,60 +852,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | components["schemas"]["TodoPreview"];
+                        "application/json": components["schemas"]["Todo"] | components["schemas"]["TodoPreview"];
                     };
                 };
                 /** @description Default Response */
@@ -1328,60 +861,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Todo"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1439,60 +919,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Todo"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -1592,52 +1019,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description TASK or INCIDENT */
-                        todoType?: string;
-                        title?: string;
-                        description?: string;
-                        /** @description Free text; null clears */
-                        result?: string | null;
-                        /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
-                        financialImpact?: unknown;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven); null clears */
-                        impact?: string | null;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven); null clears */
-                        likelihood?: string | null;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven); null clears */
-                        priority?: string | null;
-                        /** @description TODO, INPROGRESS or DONE (DONE sets dueDate to today) */
-                        status?: string;
-                        /** @description E-mail of a user with access; null: the reporter */
-                        assignee?: string | null;
-                        /** @description E-mail of a user with access */
-                        reporter?: string;
-                        /** @description Replaces the categories; null or "" clears */
-                        category?: string[] | string | null;
-                        /** @description Replaces the sub-categories; null or "" clears */
-                        subCategory?: string[] | string | null;
-                        /** @description Stored and kept among the tags; null clears */
-                        orderID?: string | null;
-                        /** @description Stored and kept among the tags; null clears */
-                        lrn?: string | null;
-                        /** @description Replaces the tags (orderID and lrn stay among them) */
-                        tags?: string[] | null;
-                        /** @description YYYY-MM-DD; null clears; a new date re-arms the reminder */
-                        reminderDate?: string | null;
-                        /** @description YYYY-MM-DD; null clears */
-                        dueDate?: string | null;
-                        externalRef?: {
-                            /** @example SAP-ERP */
-                            system: string;
-                            /** @example SO-4711 */
-                            id: string;
-                        } | null;
-                        /** @description Custom field name → value, checked against the custom fields of module task or incident (by todoType): type 1/10 text, 2/5 whole number, 3 number, 4 boolean, 7 list of whole numbers, 8 list of texts; options restrict the values; null removes a value */
-                        customFields?: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["PatchTodoBody"];
                 };
             };
             responses: {
@@ -1647,60 +1029,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["Todo"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -3866,53 +3195,9 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            /** @description The add-task fields; workspace fields are ignored (the endpoint decides). The endpoint fills in what the body leaves out. */
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description TASK or INCIDENT. Required. */
-                        todoType?: string;
-                        /** @description Required */
-                        title?: string;
-                        /** @description Required */
-                        description?: string;
-                        /** @description Free text (tasks) */
-                        result?: string;
-                        /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
-                        financialImpact?: unknown;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        impact?: string;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        likelihood?: string;
-                        /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
-                        priority?: string;
-                        /** @description TODO, INPROGRESS (default) or DONE; "In Progress" is accepted */
-                        status?: string;
-                        /** @description E-mail of a user with access to the workspace; defaults to reporter */
-                        assignee?: string;
-                        /** @description E-mail of a user with access to the workspace. Required. */
-                        reporter?: string;
-                        /** @description Categories; "" means none */
-                        category?: string[] | string;
-                        /** @description Sub-categories; "" means none */
-                        subCategory?: string[] | string;
-                        /** @description Stored and added as a tag */
-                        orderID?: string;
-                        /** @description Stored and added as a tag (LRN is accepted too) */
-                        lrn?: string;
-                        tags?: string[];
-                        /** @description YYYY-MM-DD; "" means none */
-                        reminderDate?: string;
-                        /** @description Creating again with the same reference in the workspace returns the existing todo */
-                        externalRef?: {
-                            /** @example SAP-ERP */
-                            system: string;
-                            /** @example SO-4711 */
-                            id: string;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AddExposedTaskBody"];
                 };
             };
             responses: {
@@ -3922,122 +3207,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        } | components["schemas"]["TodoPreview"];
+                        "application/json": components["schemas"]["ExposedTaskCreated"] | components["schemas"]["ExposedTaskPreview"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The todo created through an exposed endpoint (or the one holding its externalRef) */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Numeric id (used by the ITSM dialect) */
-                            id: number;
-                            /** @example IMP-NLD-EXA-SWA-03 */
-                            key: string;
-                            todoType: "TASK" | "INCIDENT";
-                            taskType: "TASK" | "INCIDENT";
-                            title: string;
-                            description: string;
-                            result: string | null;
-                            financialImpact: string | null;
-                            /** @enum {string} */
-                            financialImpactCurrency: "EUR";
-                            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-                            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-                            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-                            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-                            assignee: string;
-                            reporter: string;
-                            category: string[];
-                            subCategory: string[];
-                            orderID: string | null;
-                            lrn: string | null;
-                            tags: string[];
-                            reminderDate: string | null;
-                            dueDate: string | null;
-                            externalRef: {
-                                /** @example SAP-ERP */
-                                system: string;
-                                /** @example SO-4711 */
-                                id: string;
-                            } | null;
-                            /** @description Custom field name → value (the fields of module task or incident) */
-                            customFields: {
-                                [key: string]: string | number | boolean | (string | number)[];
-                            };
-                            /**
-                             * @description Workspace key
-                             * @example IMP-NLD-EXA-SWA
-                             */
-                            workspace: string;
-                            /** @description Workspace key (same as workspace) */
-                            domainWorkSpace: string;
-                            workspaceName: string;
-                            domain: string;
-                            /** @description The details page in the BzCtrl web app */
-                            taskLink: string;
-                            /** @description The API dialect the todo was created through */
-                            createdVia: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        "application/json": components["schemas"]["ExposedTaskCreated"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4494,12 +3673,210 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        AddTaskBody: {
+            /** @description TASK or INCIDENT. Required. */
+            todoType?: string;
+            /** @description Workspace key, e.g. VTT-NLD-TML-FIN */
+            domainWorkSpace?: string;
+            /** @description Domain code (IMP-NLD-EXA) or workspace key (IMP-NLD-EXA-SWA) */
+            domain?: string;
+            /** @description Workspace code (SWA), or alone: code or display name ("Inbound Control") */
+            workspace?: string;
+            /** @description Required */
+            title?: string;
+            /** @description Required */
+            description?: string;
+            /** @description Free text (tasks) */
+            result?: string;
+            /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
+            financialImpact?: unknown;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            impact?: string;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            likelihood?: string;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            priority?: string;
+            /** @description TODO, INPROGRESS (default) or DONE; "In Progress" is accepted */
+            status?: string;
+            /** @description E-mail of a user with access to the workspace; defaults to reporter */
+            assignee?: string;
+            /** @description E-mail of a user with access to the workspace. Required. */
+            reporter?: string;
+            /** @description Categories; "" means none */
+            category?: string[] | string;
+            /** @description Sub-categories; "" means none */
+            subCategory?: string[] | string;
+            /** @description Stored and added as a tag */
+            orderID?: string;
+            /** @description Stored and added as a tag (LRN is accepted too) */
+            lrn?: string;
+            tags?: string[];
+            /** @description YYYY-MM-DD; "" means none */
+            reminderDate?: string;
+            /** @description Creating again with the same reference in the workspace returns the existing todo */
+            externalRef?: {
+                /** @example SAP-ERP */
+                system: string;
+                /** @example SO-4711 */
+                id: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A validated todo that was not stored (?dryRun=true) */
+        TodoPreview: {
+            id: null;
+            key: null;
+            todoType: "TASK" | "INCIDENT";
+            taskType: "TASK" | "INCIDENT";
+            title: string;
+            description: string;
+            result: string | null;
+            financialImpact: string | null;
+            /** @enum {string} */
+            financialImpactCurrency: "EUR";
+            impact: "LOW" | "MEDIUM" | "HIGH" | null;
+            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
+            priority: "LOW" | "MEDIUM" | "HIGH" | null;
+            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
+            assignee: string;
+            reporter: string;
+            category: string[];
+            subCategory: string[];
+            orderID: string | null;
+            lrn: string | null;
+            tags: string[];
+            reminderDate: string | null;
+            dueDate: string | null;
+            externalRef: {
+                /** @example SAP-ERP */
+                system: string;
+                /** @example SO-4711 */
+                id: string;
+            } | null;
+            /** @description Custom field name → value (the fields of module task or incident) */
+            customFields: {
+                [key: string]: string | number | boolean | (string | number)[];
+            };
+            /**
+             * @description Workspace key
+             * @example IMP-NLD-EXA-SWA
+             */
+            workspace: string;
+            /** @description Workspace key (same as workspace) */
+            domainWorkSpace: string;
+            workspaceName: string;
+            domain: string;
+            taskLink: null;
+            /** @description The API dialect the todo was created through */
+            createdVia: string;
+            createdAt: null;
+            updatedAt: null;
+        };
         TodoList: {
             items: components["schemas"]["Todo"][];
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
             /** @description Every todo matching the filters (only with total=true) */
             total?: number;
+        };
+        CreateTodoBody: {
+            /** @description TASK or INCIDENT. Required. */
+            todoType: string;
+            /** @description Workspace key, e.g. IMP-NLD-EXA-SWA; optional when the caller has a default one */
+            workspace?: string;
+            /** @description Required */
+            title: string;
+            /** @description Required */
+            description: string;
+            /** @description Free text (tasks) */
+            result?: string;
+            /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
+            financialImpact?: unknown;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            impact?: string;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            likelihood?: string;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            priority?: string;
+            /** @description TODO, INPROGRESS (default) or DONE; DONE sets dueDate to today */
+            status?: string;
+            /** @description E-mail of a user with access to the workspace; defaults to reporter */
+            assignee?: string;
+            /** @description E-mail of a user with access to the workspace; defaults to the signed-in user */
+            reporter?: string;
+            /** @description Categories; "" means none */
+            category?: string[] | string;
+            /** @description Sub-categories; "" means none */
+            subCategory?: string[] | string;
+            /** @description Stored and added as a tag */
+            orderID?: string;
+            /** @description Stored and added as a tag */
+            lrn?: string;
+            tags?: string[];
+            /** @description YYYY-MM-DD; "" means none */
+            reminderDate?: string;
+            /** @description YYYY-MM-DD; replaced by today when status is DONE */
+            dueDate?: string;
+            /** @description Creating again with the same reference in the workspace returns the existing todo */
+            externalRef?: {
+                /** @example SAP-ERP */
+                system: string;
+                /** @example SO-4711 */
+                id: string;
+            };
+            /** @description E-mails of users with access to the workspace, notified of changes */
+            watchers?: string[];
+            /** @description Custom field name → value, checked against the custom fields of module task or incident (by todoType): type 1/10 text, 2/5 whole number, 3 number, 4 boolean, 7 list of whole numbers, 8 list of texts; options restrict the values; null removes a value */
+            customFields?: {
+                [key: string]: unknown;
+            };
+        };
+        PatchTodoBody: {
+            /** @description TASK or INCIDENT */
+            todoType?: string;
+            title?: string;
+            description?: string;
+            /** @description Free text; null clears */
+            result?: string | null;
+            /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
+            financialImpact?: unknown;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven); null clears */
+            impact?: string | null;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven); null clears */
+            likelihood?: string | null;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven); null clears */
+            priority?: string | null;
+            /** @description TODO, INPROGRESS or DONE (DONE sets dueDate to today) */
+            status?: string;
+            /** @description E-mail of a user with access; null: the reporter */
+            assignee?: string | null;
+            /** @description E-mail of a user with access */
+            reporter?: string;
+            /** @description Replaces the categories; null or "" clears */
+            category?: string[] | string | null;
+            /** @description Replaces the sub-categories; null or "" clears */
+            subCategory?: string[] | string | null;
+            /** @description Stored and kept among the tags; null clears */
+            orderID?: string | null;
+            /** @description Stored and kept among the tags; null clears */
+            lrn?: string | null;
+            /** @description Replaces the tags (orderID and lrn stay among them) */
+            tags?: string[] | null;
+            /** @description YYYY-MM-DD; null clears; a new date re-arms the reminder */
+            reminderDate?: string | null;
+            /** @description YYYY-MM-DD; null clears */
+            dueDate?: string | null;
+            externalRef?: {
+                /** @example SAP-ERP */
+                system: string;
+                /** @example SO-4711 */
+                id: string;
+            } | null;
+            /** @description Custom field name → value, checked against the custom fields of module task or incident (by todoType): type 1/10 text, 2/5 whole number, 3 number, 4 boolean, 7 list of whole numbers, 8 list of texts; options restrict the values; null removes a value */
+            customFields?: {
+                [key: string]: unknown;
+            };
         };
         Comment: {
             id: number;
@@ -4656,6 +4033,81 @@ export interface components {
             /** @description The URL to POST todos to; shown only now */
             url: string;
         };
+        /** @description The add-task fields; workspace fields are ignored (the endpoint decides). The endpoint fills in what the body leaves out. */
+        AddExposedTaskBody: {
+            /** @description TASK or INCIDENT. Required. */
+            todoType?: string;
+            /** @description Required */
+            title?: string;
+            /** @description Required */
+            description?: string;
+            /** @description Free text (tasks) */
+            result?: string;
+            /** @description EUR amount as a number or numeric string: 123, "123", "1234.50" */
+            financialImpact?: unknown;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            impact?: string;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            likelihood?: string;
+            /** @description LOW, MEDIUM or HIGH (case and spaces forgiven: "High") */
+            priority?: string;
+            /** @description TODO, INPROGRESS (default) or DONE; "In Progress" is accepted */
+            status?: string;
+            /** @description E-mail of a user with access to the workspace; defaults to reporter */
+            assignee?: string;
+            /** @description E-mail of a user with access to the workspace. Required. */
+            reporter?: string;
+            /** @description Categories; "" means none */
+            category?: string[] | string;
+            /** @description Sub-categories; "" means none */
+            subCategory?: string[] | string;
+            /** @description Stored and added as a tag */
+            orderID?: string;
+            /** @description Stored and added as a tag (LRN is accepted too) */
+            lrn?: string;
+            tags?: string[];
+            /** @description YYYY-MM-DD; "" means none */
+            reminderDate?: string;
+            /** @description Creating again with the same reference in the workspace returns the existing todo */
+            externalRef?: {
+                /** @example SAP-ERP */
+                system: string;
+                /** @example SO-4711 */
+                id: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The todo created through an exposed endpoint (or the one holding its externalRef) */
+        ExposedTaskCreated: {
+            /** @example IMP-NLD-EXA-SWA-03 */
+            key: string;
+            /** @description Numeric id (used by the ITSM dialect) */
+            id: number;
+            title: string;
+            description: string;
+            taskType: "TASK" | "INCIDENT";
+            todoType: "TASK" | "INCIDENT";
+            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
+            tags: string[];
+            /** @description The details page in the BzCtrl web app */
+            taskLink: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description A validated todo that was not stored (?dryRun=true) */
+        ExposedTaskPreview: {
+            key: null;
+            id: null;
+            title: string;
+            description: string;
+            taskType: "TASK" | "INCIDENT";
+            todoType: "TASK" | "INCIDENT";
+            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
+            tags: string[];
+            taskLink: null;
+            createdAt: null;
+        };
         AdminDomain: {
             /** @example IMP-NLD-EXA */
             code: string;
@@ -4745,56 +4197,6 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-        };
-        /** @description A validated todo that was not stored (?dryRun=true) */
-        TodoPreview: {
-            id: null;
-            key: null;
-            todoType: "TASK" | "INCIDENT";
-            taskType: "TASK" | "INCIDENT";
-            title: string;
-            description: string;
-            result: string | null;
-            financialImpact: string | null;
-            /** @enum {string} */
-            financialImpactCurrency: "EUR";
-            impact: "LOW" | "MEDIUM" | "HIGH" | null;
-            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
-            priority: "LOW" | "MEDIUM" | "HIGH" | null;
-            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
-            assignee: string;
-            reporter: string;
-            category: string[];
-            subCategory: string[];
-            orderID: string | null;
-            lrn: string | null;
-            tags: string[];
-            reminderDate: string | null;
-            dueDate: string | null;
-            externalRef: {
-                /** @example SAP-ERP */
-                system: string;
-                /** @example SO-4711 */
-                id: string;
-            } | null;
-            /** @description Custom field name → value (the fields of module task or incident) */
-            customFields: {
-                [key: string]: string | number | boolean | (string | number)[];
-            };
-            /**
-             * @description Workspace key
-             * @example IMP-NLD-EXA-SWA
-             */
-            workspace: string;
-            /** @description Workspace key (same as workspace) */
-            domainWorkSpace: string;
-            workspaceName: string;
-            domain: string;
-            taskLink: null;
-            /** @description The API dialect the todo was created through */
-            createdVia: string;
-            createdAt: null;
-            updatedAt: null;
         };
     };
     responses: never;

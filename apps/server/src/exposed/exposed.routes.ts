@@ -2,13 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAdministrator } from '../admin/admin.common.ts';
 import { requireScope } from '../auth/auth.plugin.ts';
-import { renderTask, todoInputOf } from '../dialects/bzctrl/bzctrl.routes.ts';
+import { fieldNamesOf, todoInputOf } from '../dialects/bzctrl/bzctrl.routes.ts';
 import { AppError } from '../errors.ts';
 import { type AppDeps, ctxOf } from '../http/context.ts';
 import { problemResponses } from '../http/problem.ts';
 import { addressOf, applyVerdict, minuteLimiter, sendTooMany } from '../http/rate-limit.plugin.ts';
-import { DryRunQuery, TodoPreviewSchema, TodoSchema } from '../todos/todos.schemas.ts';
-import { renderTodo, submitTodo } from '../todos/todos.service.ts';
+import { DryRunQuery } from '../todos/todos.schemas.ts';
+import { submitTodo, type Todo, type TodoPreview } from '../todos/todos.service.ts';
 import type { ExposedEndpointRow } from './exposed.repository.ts';
 import {
   AddExposedTaskBody,
@@ -16,6 +16,8 @@ import {
   EndpointIdParams,
   ExposedEndpointSchema,
   ExposedEndpointWithUuidSchema,
+  ExposedTaskCreatedSchema,
+  ExposedTaskPreviewSchema,
   ExposedUuidParams,
   ListExposedEndpointsQuery,
   UpdateExposedEndpointBody,
@@ -50,6 +52,26 @@ function noSuchRoute(request: FastifyRequest): AppError {
   return new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
 }
 
+/**
+ * The `ExposedTaskCreated` fields, picked explicitly: whoever holds the UUID sees this
+ * answer, so no reporter, assignee, amount or workspace detail may slip into it.
+ */
+function renderExposedTask(todo: Todo | TodoPreview) {
+  const { key, id, title, description, todoType, status, tags, taskLink, createdAt } = todo;
+  return {
+    key,
+    id,
+    title,
+    description,
+    taskType: todoType,
+    todoType,
+    status,
+    tags,
+    taskLink,
+    createdAt,
+  };
+}
+
 function originAllowed(row: ExposedEndpointRow, origin: string | undefined): origin is string {
   return origin !== undefined && allowedOriginsOf(row).includes(origin);
 }
@@ -58,6 +80,9 @@ function originAllowed(row: ExposedEndpointRow, origin: string | undefined): ori
 export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
   app.addSchema(ExposedEndpointSchema);
   app.addSchema(ExposedEndpointWithUuidSchema);
+  app.addSchema(AddExposedTaskBody);
+  app.addSchema(ExposedTaskCreatedSchema);
+  app.addSchema(ExposedTaskPreviewSchema);
   const { config } = deps;
 
   // ---- The public create: the UUID is the credential --------------------------------
@@ -124,10 +149,10 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       tags: ['exposed'],
       params: ExposedUuidParams,
       querystring: DryRunQuery,
-      body: AddExposedTaskBody,
+      body: Type.Ref('AddExposedTaskBody'),
       response: {
-        201: TodoSchema,
-        200: Type.Union([TodoSchema, TodoPreviewSchema], {
+        201: Type.Ref('ExposedTaskCreated'),
+        200: Type.Union([Type.Ref('ExposedTaskCreated'), Type.Ref('ExposedTaskPreview')], {
           description: 'The existing todo with this externalRef, or the dry run (nothing stored)',
         }),
         ...problemResponses,
@@ -142,15 +167,17 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
         {
           fields: withDefaults(row, todoInputOf(body)),
           workspace: { by: 'default', field: 'domainWorkSpace' },
-          fieldNames: body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : undefined,
+          fieldNames: fieldNamesOf(body),
         },
         { dryRun },
       );
-      if (result.outcome === 'preview') return reply.code(200).send(renderTodo(result.todo));
+      if (result.outcome === 'preview') {
+        return reply.code(200).send(renderExposedTask(result.todo));
+      }
       return reply
         .code(result.outcome === 'created' ? 201 : 200)
         .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
-        .send(renderTask(result.todo));
+        .send(renderExposedTask(result.todo));
     },
   });
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { AddTaskBody } from '../todos/todos.schemas.ts';
+import { AddTaskBody, TodoSchema } from '../todos/todos.schemas.ts';
 
 const LevelDefault = Type.String({ description: 'LOW, MEDIUM or HIGH' });
 
@@ -113,3 +113,40 @@ export const AddExposedTaskBody = Type.Object(taskFields, {
   description:
     'The add-task fields; workspace fields are ignored (the endpoint decides). The endpoint fills in what the body leaves out.',
 });
+
+/**
+ * What the public create answers. Anyone who can read the page holding the UUID can call
+ * it, so the answer names the todo and nothing about people, money or the workspace.
+ */
+const exposedTaskFields = {
+  key: TodoSchema.properties.key,
+  id: TodoSchema.properties.id,
+  title: TodoSchema.properties.title,
+  description: TodoSchema.properties.description,
+  taskType: TodoSchema.properties.taskType,
+  todoType: TodoSchema.properties.todoType,
+  status: TodoSchema.properties.status,
+  tags: TodoSchema.properties.tags,
+  taskLink: TodoSchema.properties.taskLink,
+  createdAt: TodoSchema.properties.createdAt,
+};
+
+export const ExposedTaskCreatedSchema = Type.Object(exposedTaskFields, {
+  $id: 'ExposedTaskCreated',
+  description: 'The todo created through an exposed endpoint (or the one holding its externalRef)',
+});
+
+/** The dry run's answer: nothing was stored, so no key, id, link or timestamp yet. */
+export const ExposedTaskPreviewSchema = Type.Object(
+  {
+    ...exposedTaskFields,
+    key: Type.Null(),
+    id: Type.Null(),
+    taskLink: Type.Null(),
+    createdAt: Type.Null(),
+  },
+  {
+    $id: 'ExposedTaskPreview',
+    description: 'A validated todo that was not stored (?dryRun=true)',
+  },
+);

@@ -38,7 +38,7 @@ export function openApiOptions(): FastifyDynamicSwaggerOptions {
         },
       },
       tags: [
-        { name: 'oauth', description: 'OAuth 2.0 token endpoint (SPEC §2)' },
+        { name: 'auth', description: 'OAuth 2.0 token endpoint and sign-in (SPEC §2)' },
         { name: 'bzctrl', description: 'The BzCtrl dialect: add-task (SPEC §3)' },
         { name: 'short', description: 'The short form of seed 002' },
         { name: 'todos', description: 'The native todo API' },

@@ -1,6 +1,7 @@
 import { type AuditEntry, insertAuditEvent } from '../audit/audit.repository.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import type { Executor } from '../db/executor.ts';
 import { enqueueMails } from '../mail/outbox.repository.ts';
 import { dateInZone } from '../shared/dates.ts';
 import {
@@ -30,6 +31,44 @@ export interface JobOptions {
   signal?: AbortSignal;
 }
 
+/** A 'remind' or 'expire' event on a todo, attributed to the system. */
+function auditJob(
+  trx: Executor,
+  at: string,
+  todo: { id: number; workspaceId: number },
+  action: string,
+  changes: AuditEntry['changes'],
+): Promise<void> {
+  return insertAuditEvent(trx, {
+    ...SYSTEM_ACTOR,
+    occurredAt: at,
+    entityType: 'todo',
+    entityId: todo.id,
+    workspaceId: todo.workspaceId,
+    action,
+    changes,
+  });
+}
+
+/**
+ * Runs `batch` in a transaction of its own until the work is done: a full batch may mean
+ * more, but one that handled nothing must not spin. Stops early when `opts.signal` aborts.
+ * Returns how many todos were handled in all.
+ */
+async function inBatches(
+  db: Db,
+  opts: JobOptions,
+  batch: (trx: Executor, limit: number) => Promise<{ found: number; handled: number }>,
+): Promise<number> {
+  const limit = opts.batchSize ?? JOB_BATCH_SIZE;
+  let total = 0;
+  for (;;) {
+    const { found, handled } = await db.kysely.transaction().execute((trx) => batch(trx, limit));
+    total += handled;
+    if (found < limit || handled === 0 || opts.signal?.aborted) return total;
+  }
+}
+
 /**
  * Queues one reminder mail to the assignee of every open todo whose reminder date has
  * come (today in `config.timeZone`) and that has not been reminded for that date, and
@@ -46,39 +85,26 @@ export async function sendDueReminders(
 ): Promise<number> {
   const today = dateInZone(now, config.timeZone);
   const at = now.toISOString();
-  const limit = opts.batchSize ?? JOB_BATCH_SIZE;
-  let total = 0;
-  for (;;) {
-    const more = await db.kysely.transaction().execute(async (trx) => {
-      const candidates = await lockTodosNeedingReminder(trx, db.dialect, today, limit);
-      const marked = await markRemindersSent(
-        trx,
-        candidates.map((c) => c.id),
-        today,
-      );
-      const reminded = candidates.filter((c) => marked.has(c.id));
-      await enqueueMails(
-        trx,
-        reminded.filter((c) => !c.assigneeDisabled).map((c) => reminderMail(c, config.publicUrl)),
-        at,
-      );
-      for (const c of reminded) {
-        await insertAuditEvent(trx, {
-          ...SYSTEM_ACTOR,
-          occurredAt: at,
-          entityType: 'todo',
-          entityId: c.id,
-          workspaceId: c.workspaceId,
-          action: 'remind',
-          changes: { reminderSentFor: [c.reminderSentFor, c.reminderDate] },
-        });
-      }
-      total += reminded.length;
-      // A full batch may mean more; an unproductive one must not spin.
-      return candidates.length === limit && reminded.length > 0;
-    });
-    if (!more || opts.signal?.aborted) return total;
-  }
+  return inBatches(db, opts, async (trx, limit) => {
+    const candidates = await lockTodosNeedingReminder(trx, db.dialect, today, limit);
+    const marked = await markRemindersSent(
+      trx,
+      candidates.map((c) => c.id),
+      today,
+    );
+    const reminded = candidates.filter((c) => marked.has(c.id));
+    await enqueueMails(
+      trx,
+      reminded.filter((c) => !c.assigneeDisabled).map((c) => reminderMail(c, config.publicUrl)),
+      at,
+    );
+    for (const c of reminded) {
+      await auditJob(trx, at, c, 'remind', {
+        reminderSentFor: [c.reminderSentFor, c.reminderDate],
+      });
+    }
+    return { found: candidates.length, handled: reminded.length };
+  });
 }
 
 /**
@@ -94,31 +120,17 @@ export async function expireOverdueTodos(
 ): Promise<number> {
   const today = dateInZone(now, config.timeZone);
   const at = now.toISOString();
-  const limit = opts.batchSize ?? JOB_BATCH_SIZE;
-  let total = 0;
-  for (;;) {
-    const more = await db.kysely.transaction().execute(async (trx) => {
-      const candidates = await lockOverdueTodos(trx, db.dialect, today, limit);
-      const expired = await markTodosExpired(
-        trx,
-        candidates.map((c) => c.id),
-        today,
-        at,
-      );
-      for (const c of candidates.filter((c) => expired.has(c.id))) {
-        await insertAuditEvent(trx, {
-          ...SYSTEM_ACTOR,
-          occurredAt: at,
-          entityType: 'todo',
-          entityId: c.id,
-          workspaceId: c.workspaceId,
-          action: 'expire',
-          changes: { status: [c.status, 'EXPIRED'] },
-        });
-      }
-      total += expired.size;
-      return candidates.length === limit && expired.size > 0;
-    });
-    if (!more || opts.signal?.aborted) return total;
-  }
+  return inBatches(db, opts, async (trx, limit) => {
+    const candidates = await lockOverdueTodos(trx, db.dialect, today, limit);
+    const expired = await markTodosExpired(
+      trx,
+      candidates.map((c) => c.id),
+      today,
+      at,
+    );
+    for (const c of candidates.filter((c) => expired.has(c.id))) {
+      await auditJob(trx, at, c, 'expire', { status: [c.status, 'EXPIRED'] });
+    }
+    return { found: candidates.length, handled: expired.size };
+  });
 }

@@ -54,6 +54,59 @@ const sameSet = (a: number[], b: number[]) =>
 const created = (values: Record<string, unknown>): Changes =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [null, v]]));
 
+/** Puts `field` in the patch and the changes when a value other than the current one is wanted. */
+function track<P extends object, K extends keyof P & string>(
+  patch: P,
+  changes: Changes,
+  field: K,
+  current: P[K],
+  wanted: P[K] | undefined,
+): void {
+  if (wanted === undefined || wanted === current) return;
+  patch[field] = wanted;
+  changes[field] = [current, wanted];
+}
+
+/** `track` for a flag stored as 0/1 and shown (and audited) as a boolean. */
+function trackFlag<K extends string>(
+  patch: Partial<Record<K, number>>,
+  changes: Changes,
+  field: K,
+  current: number,
+  wanted: boolean | undefined,
+): void {
+  const was = current !== 0;
+  if (wanted === undefined || wanted === was) return;
+  patch[field] = wanted ? 1 : 0;
+  changes[field] = [was, wanted];
+}
+
+/** Renames an object that has only a name to change (domains, workspaces, locations). */
+async function rename(
+  row: { id: number; name: string },
+  want: { name?: string | undefined },
+  update: (id: number, name: string) => Promise<unknown>,
+): Promise<Saved> {
+  const id = Number(row.id);
+  if (want.name === undefined || want.name === row.name) return { id, changes: {} };
+  await update(id, want.name);
+  return { id, changes: { name: [row.name, want.name] } };
+}
+
+/** Replaces a user's or client's workspaces when the wanted set differs, audited as keys. */
+async function changeWorkspaceSet(
+  trx: Executor,
+  changes: Changes,
+  before: number[],
+  wanted: number[],
+  replace: (after: number[]) => Promise<unknown>,
+): Promise<void> {
+  const after = [...new Set(wanted)];
+  if (sameSet(before, after)) return;
+  changes.workspaces = [await listWorkspaceKeys(trx, before), await listWorkspaceKeys(trx, after)];
+  await replace(after);
+}
+
 export async function addDomain(
   trx: Executor,
   d: { code: string; name: string },
@@ -69,10 +122,7 @@ export async function changeDomain(
   want: { name?: string | undefined },
   ts: string,
 ): Promise<Saved> {
-  const id = Number(row.id);
-  if (want.name === undefined || want.name === row.name) return { id, changes: {} };
-  await updateDomainName(trx, id, want.name, ts);
-  return { id, changes: { name: [row.name, want.name] } };
+  return rename(row, want, (id, name) => updateDomainName(trx, id, name, ts));
 }
 
 export async function addWorkspace(
@@ -92,10 +142,7 @@ export async function changeWorkspace(
   want: { name?: string | undefined },
   ts: string,
 ): Promise<Saved> {
-  const id = Number(row.id);
-  if (want.name === undefined || want.name === row.name) return { id, changes: {} };
-  await updateWorkspaceName(trx, id, want.name, ts);
-  return { id, changes: { name: [row.name, want.name] } };
+  return rename(row, want, (id, name) => updateWorkspaceName(trx, id, name, ts));
 }
 
 export interface UserFields {
@@ -144,19 +191,9 @@ export async function changeUser(
   const id = Number(row.id);
   const changes: Changes = {};
   const patch: Parameters<typeof updateUser>[2] = {};
-  if (want.name !== undefined && want.name !== row.name) {
-    patch.name = want.name;
-    changes.name = [row.name, want.name];
-  }
-  if (want.role !== undefined && want.role !== row.role) {
-    patch.role = want.role;
-    changes.role = [row.role, want.role];
-  }
-  const wasDisabled = row.disabled !== 0;
-  if (want.disabled !== undefined && want.disabled !== wasDisabled) {
-    patch.disabled = want.disabled ? 1 : 0;
-    changes.disabled = [wasDisabled, want.disabled];
-  }
+  track(patch, changes, 'name', row.name, want.name);
+  track(patch, changes, 'role', row.role, want.role);
+  trackFlag(patch, changes, 'disabled', row.disabled, want.disabled);
   if (
     want.password !== undefined &&
     (!row.passwordHash || !(await verifySecret(want.password, row.passwordHash)))
@@ -165,15 +202,13 @@ export async function changeUser(
     changes.password = [row.passwordHash ? SECRET_MARK : null, SECRET_MARK];
   }
   if (want.workspaceIds !== undefined) {
-    const before = await listMemberWorkspaceIds(trx, id);
-    const after = [...new Set(want.workspaceIds)];
-    if (!sameSet(before, after)) {
-      changes.workspaces = [
-        await listWorkspaceKeys(trx, before),
-        await listWorkspaceKeys(trx, after),
-      ];
-      await replaceMemberships(trx, id, after);
-    }
+    await changeWorkspaceSet(
+      trx,
+      changes,
+      await listMemberWorkspaceIds(trx, id),
+      want.workspaceIds,
+      (after) => replaceMemberships(trx, id, after),
+    );
   }
   if (Object.keys(patch).length > 0) await updateUser(trx, id, patch, ts);
   if (patch.passwordHash || patch.disabled === 1) await revokeUserTokens(trx, id, ts);
@@ -232,15 +267,8 @@ export async function changeClient(
   const id = Number(row.id);
   const changes: Changes = {};
   const patch: Parameters<typeof updateClient>[2] = {};
-  if (want.name !== undefined && want.name !== row.name) {
-    patch.name = want.name;
-    changes.name = [row.name, want.name];
-  }
-  const wasDisabled = row.disabled !== 0;
-  if (want.disabled !== undefined && want.disabled !== wasDisabled) {
-    patch.disabled = want.disabled ? 1 : 0;
-    changes.disabled = [wasDisabled, want.disabled];
-  }
+  track(patch, changes, 'name', row.name, want.name);
+  trackFlag(patch, changes, 'disabled', row.disabled, want.disabled);
   const currentDefault = row.defaultWorkspaceId === null ? null : Number(row.defaultWorkspaceId);
   if (want.defaultWorkspaceId !== undefined && want.defaultWorkspaceId !== currentDefault) {
     patch.defaultWorkspaceId = want.defaultWorkspaceId;
@@ -253,15 +281,13 @@ export async function changeClient(
     changes.secret = [SECRET_MARK, SECRET_MARK];
   }
   if (want.workspaceIds !== undefined) {
-    const before = await listClientWorkspaceIds(trx, id);
-    const after = [...new Set(want.workspaceIds)];
-    if (!sameSet(before, after)) {
-      changes.workspaces = [
-        await listWorkspaceKeys(trx, before),
-        await listWorkspaceKeys(trx, after),
-      ];
-      await replaceClientWorkspaces(trx, id, after);
-    }
+    await changeWorkspaceSet(
+      trx,
+      changes,
+      await listClientWorkspaceIds(trx, id),
+      want.workspaceIds,
+      (after) => replaceClientWorkspaces(trx, id, after),
+    );
   }
   if (Object.keys(patch).length > 0) await updateClient(trx, id, patch, ts);
   if (patch.secretHash || patch.disabled === 1) await revokeClientTokens(trx, id, ts);
@@ -277,10 +303,7 @@ export async function changeLocation(
   row: LocationRow,
   want: { name?: string | undefined },
 ): Promise<Saved> {
-  const id = Number(row.id);
-  if (want.name === undefined || want.name === row.name) return { id, changes: {} };
-  await updateLocationName(trx, id, want.name);
-  return { id, changes: { name: [row.name, want.name] } };
+  return rename(row, want, (id, name) => updateLocationName(trx, id, name));
 }
 
 export interface CustomFieldFields {
@@ -328,23 +351,10 @@ export async function changeCustomField(
   const id = Number(row.id);
   const changes: Changes = {};
   const patch: Parameters<typeof updateCustomField>[2] = {};
-  if (want.module !== undefined && want.module !== row.module) {
-    patch.module = want.module;
-    changes.module = [row.module, want.module];
-  }
-  if (want.name !== undefined && want.name !== row.name) {
-    patch.name = want.name;
-    changes.name = [row.name, want.name];
-  }
-  if (want.type !== undefined && want.type !== row.type) {
-    patch.type = want.type;
-    changes.type = [row.type, want.type];
-  }
-  const wasRequired = row.required !== 0;
-  if (want.required !== undefined && want.required !== wasRequired) {
-    patch.required = want.required ? 1 : 0;
-    changes.required = [wasRequired, want.required];
-  }
+  track(patch, changes, 'module', row.module, want.module);
+  track(patch, changes, 'name', row.name, want.name);
+  track(patch, changes, 'type', row.type, want.type);
+  trackFlag(patch, changes, 'required', row.required, want.required);
   if (want.options !== undefined) {
     const options = want.options ? JSON.stringify(want.options) : null;
     if (options !== row.options) {

@@ -105,45 +105,24 @@ function filtersOf(eb: Eb, f: TodoListFilter, dialect: DialectName): Expression<
   if (f.impacts) and.push(eb('t.impact', 'in', f.impacts));
   if (f.likelihoods) and.push(eb('t.likelihood', 'in', f.likelihoods));
   // People and labels through their indexed tables, not by joining every row.
-  if (f.assignees) {
-    and.push(
-      eb(
-        't.assigneeId',
-        'in',
-        eb.selectFrom('users').select('users.id').where('users.email', 'in', f.assignees),
-      ),
-    );
-  }
-  if (f.reporters) {
-    and.push(
-      eb(
-        't.reporterId',
-        'in',
-        eb.selectFrom('users').select('users.id').where('users.email', 'in', f.reporters),
-      ),
-    );
-  }
+  const usersWithEmail = (emails: string[]) =>
+    eb.selectFrom('users').select('users.id').where('users.email', 'in', emails);
+  if (f.assignees) and.push(eb('t.assigneeId', 'in', usersWithEmail(f.assignees)));
+  if (f.reporters) and.push(eb('t.reporterId', 'in', usersWithEmail(f.reporters)));
   if (f.tags) {
-    and.push(
-      eb(
-        't.id',
-        'in',
-        eb.selectFrom('todoTags').select('todoTags.todoId').where('todoTags.tag', 'in', f.tags),
-      ),
-    );
+    const tagged = eb
+      .selectFrom('todoTags')
+      .select('todoTags.todoId')
+      .where('todoTags.tag', 'in', f.tags);
+    and.push(eb('t.id', 'in', tagged));
   }
   if (f.categories) {
-    and.push(
-      eb(
-        't.id',
-        'in',
-        eb
-          .selectFrom('todoCategories')
-          .select('todoCategories.todoId')
-          .where('todoCategories.kind', '=', 'category')
-          .where('todoCategories.value', 'in', f.categories),
-      ),
-    );
+    const categorized = eb
+      .selectFrom('todoCategories')
+      .select('todoCategories.todoId')
+      .where('todoCategories.kind', '=', 'category')
+      .where('todoCategories.value', 'in', f.categories);
+    and.push(eb('t.id', 'in', categorized));
   }
   if (f.words) and.push(fullText(f.words, dialect));
   for (const r of f.ranges) and.push(eb(`t.${r.column}`, r.op, r.value));

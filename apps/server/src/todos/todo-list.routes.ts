@@ -5,17 +5,7 @@ import { type AppDeps, ctxOf } from '../http/context.ts';
 import { problemResponses } from '../http/problem.ts';
 import { ListTodosQuery, TodoListSchema } from './todo-list.schemas.ts';
 import { type ListTodosParams, listTodos } from './todo-list.service.ts';
-import type { Todo } from './todos.service.ts';
-
-/** A todo in the shape of the shared `Todo` schema (the fields every dialect's read-back has). */
-function renderTodo(todo: Todo) {
-  return {
-    ...todo,
-    taskType: todo.todoType,
-    domainWorkSpace: todo.workspace,
-    financialImpactCurrency: 'EUR' as const,
-  };
-}
+import { renderTodo } from './todos.service.ts';
 
 /** Listing and full-text search of todos: `GET /bzctrl-core-api/api/v1/todos`. */
 export async function todoListRoutes(app: FastifyInstance, deps: AppDeps) {

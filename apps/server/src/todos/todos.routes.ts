@@ -12,7 +12,6 @@ import {
   PatchTodoBody,
   TodoPreviewSchema,
   TodoRefParams,
-  TodoSchema,
 } from './todos.schemas.ts';
 import {
   deleteTodo,
@@ -83,8 +82,19 @@ const ifMatchOf = (request: FastifyRequest) => {
   return typeof h === 'string' ? h : undefined;
 };
 
+/**
+ * `TodoPreview` (a dry run's answer) is shared by the create routes of several modules;
+ * whichever is registered first adds it, so routes can refer to it by `$id`.
+ */
+export function addTodoPreviewSchema(app: FastifyInstance): void {
+  if (!app.getSchema('TodoPreview')) app.addSchema(TodoPreviewSchema);
+}
+
 /** The native todo API under `/bzctrl-core-api/api/v1/todos`. */
 export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.addSchema(CreateTodoBody);
+  app.addSchema(PatchTodoBody);
+  addTodoPreviewSchema(app);
   app.post(BASE, {
     onRequest: app.authenticate,
     preHandler: requireScope('todo:write'),
@@ -99,10 +109,10 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
       tags: ['todos'],
       security: [{ bearer: [] }],
       querystring: DryRunQuery,
-      body: CreateTodoBody,
+      body: Type.Ref('CreateTodoBody'),
       response: {
-        201: TodoSchema,
-        200: Type.Union([TodoSchema, TodoPreviewSchema], {
+        201: Type.Ref('Todo'),
+        200: Type.Union([Type.Ref('Todo'), Type.Ref('TodoPreview')], {
           description: 'The existing todo with this externalRef, or the dry run',
         }),
         ...problemResponses,
@@ -141,7 +151,7 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
       tags: ['todos'],
       security: [{ bearer: [] }],
       params: TodoRefParams,
-      response: { 200: TodoSchema, ...problemResponses },
+      response: { 200: Type.Ref('Todo'), ...problemResponses },
     },
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const { ref } = request.params as Static<typeof TodoRefParams>;
@@ -170,8 +180,8 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
       headers: Type.Object({
         'if-match': Type.Optional(Type.String({ description: 'The ETag of the todo as read' })),
       }),
-      body: PatchTodoBody,
-      response: { 200: TodoSchema, ...problemResponses },
+      body: Type.Ref('PatchTodoBody'),
+      response: { 200: Type.Ref('Todo'), ...problemResponses },
     },
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const { ref } = request.params as Static<typeof TodoRefParams>;

@@ -4,13 +4,9 @@ import { requireScope } from '../../auth/auth.plugin.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
 import { problemResponses } from '../../http/problem.ts';
 import type { TodoInput } from '../../todos/todo-fields.ts';
-import {
-  AddTaskBody,
-  DryRunQuery,
-  TodoPreviewSchema,
-  TodoSchema,
-} from '../../todos/todos.schemas.ts';
-import { getTodo, renderTodo, submitTodo, type Todo } from '../../todos/todos.service.ts';
+import { addTodoPreviewSchema } from '../../todos/todos.routes.ts';
+import { AddTaskBody, DryRunQuery } from '../../todos/todos.schemas.ts';
+import { getTodo, renderTodo, submitTodo } from '../../todos/todos.service.ts';
 import type { WorkspaceRef } from '../../workspaces/workspace-ref.ts';
 
 type Body = Record<string, unknown>;
@@ -53,13 +49,15 @@ export function todoInputOf(body: Body): TodoInput {
   };
 }
 
-/** The BzCtrl dialect's rendering: the seed 001 fields plus everything stored. */
-export function renderTask(todo: Todo) {
-  return renderTodo(todo);
+/** The names a caller used for fields, for errors: `LRN` when `lrn` was sent that way. */
+export function fieldNamesOf(body: Body): Partial<Record<string, string>> | undefined {
+  return body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : undefined;
 }
 
 /** SPEC §3: add-task (POST and PUT) and the read-back an integrator verifies with. */
 export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.addSchema(AddTaskBody);
+  addTodoPreviewSchema(app);
   const addTask = {
     onRequest: app.authenticate,
     preHandler: requireScope('todo:write'),
@@ -68,10 +66,10 @@ export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       tags: ['bzctrl'],
       security: [{ bearer: [] }],
       querystring: DryRunQuery,
-      body: AddTaskBody,
+      body: Type.Ref('AddTaskBody'),
       response: {
-        201: TodoSchema,
-        200: Type.Union([TodoSchema, TodoPreviewSchema], {
+        201: Type.Ref('Todo'),
+        200: Type.Union([Type.Ref('Todo'), Type.Ref('TodoPreview')], {
           description: 'The existing todo with this externalRef, or the dry run (nothing stored)',
         }),
         ...problemResponses,
@@ -88,7 +86,7 @@ export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
         {
           fields: todoInputOf(body),
           workspace: workspaceRefOf(body),
-          fieldNames: body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : undefined,
+          fieldNames: fieldNamesOf(body),
         },
         { dryRun },
       );
@@ -96,7 +94,7 @@ export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       return reply
         .code(result.outcome === 'created' ? 201 : 200)
         .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
-        .send(renderTask(result.todo));
+        .send(renderTodo(result.todo));
     },
   };
   app.post('/bzctrl-core-api/api/v1/task/add-task', addTask);
@@ -110,11 +108,11 @@ export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       tags: ['bzctrl'],
       security: [{ bearer: [] }],
       params: Type.Object({ key: Type.String() }),
-      response: { 200: TodoSchema, ...problemResponses },
+      response: { 200: Type.Ref('Todo'), ...problemResponses },
     },
     handler: async (request) => {
       const { key } = request.params as { key: string };
-      return renderTask(await getTodo(ctxOf(request, deps, 'bzctrl'), key));
+      return renderTodo(await getTodo(ctxOf(request, deps, 'bzctrl'), key));
     },
   });
 }
