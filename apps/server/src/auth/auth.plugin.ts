@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { listClientWorkspaceIds } from '../clients/clients.repository.ts';
 import type { Db } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { findLiveAccessToken } from '../oauth/tokens.repository.ts';
 import { tokenDigest } from '../shared/secrets.ts';
-import { listMemberWorkspaceIds } from '../users/users.repository.ts';
 import type { Actor } from './actor.ts';
 
 declare module 'fastify' {
@@ -28,7 +26,16 @@ function unauthorized(detail: string, error?: 'invalid_token' | 'invalid_request
   return new AppError('unauthorized', detail, [], { 'WWW-Authenticate': challenge });
 }
 
-/** Finds who holds a bearer token; undefined when it is not live. */
+/** A JSON array of ids as the token query aggregates them (PostgreSQL bigints as numbers). */
+function idList(json: string): number[] {
+  return (JSON.parse(json) as Array<number | string>).map(Number);
+}
+
+/**
+ * Finds who holds a bearer token; undefined when it is not live. One query and no
+ * cache: a revoked token, a disabled user or client, or a changed membership takes
+ * effect at the next request, in every process sharing the database.
+ */
 export async function resolveActor(db: Db, token: string, now: Date): Promise<Actor | undefined> {
   const row = await findLiveAccessToken(db.kysely, tokenDigest(token), now.toISOString());
   if (!row) return undefined;
@@ -39,10 +46,9 @@ export async function resolveActor(db: Db, token: string, now: Date): Promise<Ac
   const isAdmin = row.userRole === 'admin';
   // A user acting through a client is limited to the workspaces both may use.
   let workspaceIds: Set<number> | null = null;
-  if (userId !== null && !isAdmin)
-    workspaceIds = new Set(await listMemberWorkspaceIds(db.kysely, userId));
+  if (userId !== null && !isAdmin) workspaceIds = new Set(idList(row.memberWorkspaceIds));
   if (apiClientId !== null) {
-    const clientIds = await listClientWorkspaceIds(db.kysely, apiClientId);
+    const clientIds = idList(row.clientWorkspaceIds);
     workspaceIds = new Set(
       workspaceIds ? clientIds.filter((id) => workspaceIds?.has(id)) : clientIds,
     );

@@ -1,5 +1,8 @@
+import { type RawBuilder, sql } from 'kysely';
+import { type DialectName, preparedQuery } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import type { NewTodo, TodoUpdate } from '../db/tables.ts';
+import type { CustomValue } from './custom-values.ts';
 
 export async function insertTodo(db: Executor, values: NewTodo): Promise<number> {
   const row = await db.insertInto('todos').values(values).returning('id').executeTakeFirstOrThrow();
@@ -38,21 +41,10 @@ export async function insertTodoCategories(
 
 /**
  * A live todo by key or id, only within the workspaces the caller may see (`allowed`,
- * null for all), with the names the API shows instead of ids.
- */
-export async function findTodo(
-  db: Executor,
-  where: { key: string } | { id: number },
-  allowed: ReadonlySet<number> | null,
-) {
-  return selectTodo(db, where, allowed).executeTakeFirst();
-}
-
-/**
- * As findTodo, inside a transaction that is about to change the todo. On PostgreSQL the
- * todo's row is locked (only that row: not the joined workspace, whose sequence creates
- * update) so concurrent changes queue instead of overwriting each other; SQLite runs one
- * write transaction at a time anyway.
+ * null for all), with the names the API shows instead of ids, inside a transaction that
+ * is about to change the todo. On PostgreSQL the todo's row is locked (only that row:
+ * not the joined workspace, whose sequence creates update) so concurrent changes queue
+ * instead of overwriting each other; SQLite runs one write transaction at a time anyway.
  */
 export async function findTodoForUpdate(
   db: Executor,
@@ -87,6 +79,108 @@ function selectTodo(
     .where('t.deletedAt', 'is', null);
   if (allowed !== null) q = q.where('t.workspaceId', 'in', allowed.size > 0 ? [...allowed] : [-1]);
   return q;
+}
+
+/**
+ * A live todo by key or id, only within the workspaces the caller may see (`allowed`,
+ * null for all), with the names the API shows instead of ids, and its tags, categories
+ * and custom values, in one query: each comes as a JSON array (text) aggregated in a
+ * subselect, in the order the API shows. Prepared once per database (reading a todo is
+ * the hottest path), so the workspace filter cannot be an `in (…)` list of varying
+ * length: the row's workspace is checked here instead, before anything is returned.
+ */
+export async function findTodoWithRelations(
+  db: Executor,
+  where: { key: string } | { id: number },
+  allowed: ReadonlySet<number> | null,
+) {
+  const rows = 'key' in where ? await todoByKey(db, where.key) : await todoById(db, where.id);
+  const row = rows[0];
+  if (!row || (allowed !== null && !allowed.has(Number(row.workspaceId)))) return undefined;
+  // The row keeps its three JSON columns: copying 40 fields to drop them costs more.
+  const categories = JSON.parse(row.categoriesJson) as Array<[string, string]>;
+  return {
+    row,
+    tags: JSON.parse(row.tagsJson) as string[],
+    category: categories.filter(([kind]) => kind === 'category').map(([, value]) => value),
+    subCategory: categories.filter(([kind]) => kind === 'subCategory').map(([, value]) => value),
+    /** Field name → value, by name. */
+    customFields: Object.fromEntries(JSON.parse(row.customJson) as Array<[string, CustomValue]>),
+  };
+}
+
+const todoByKey = preparedQuery((db, arg, dialect) =>
+  selectTodoWithRelations(db, dialect).where('t.key', '=', arg<string>(0)),
+);
+const todoById = preparedQuery((db, arg, dialect) =>
+  selectTodoWithRelations(db, dialect).where('t.id', '=', arg<number>(0)),
+);
+
+const TODO_COLUMNS = [
+  't.id',
+  't.workspaceId',
+  't.key',
+  't.todoType',
+  't.title',
+  't.description',
+  't.result',
+  't.financialImpactCents',
+  't.impact',
+  't.likelihood',
+  't.priority',
+  't.status',
+  't.orderId',
+  't.lrn',
+  't.reminderDate',
+  't.dueDate',
+  't.externalSystem',
+  't.externalId',
+  't.createdVia',
+  't.createdAt',
+  't.updatedAt',
+] as const;
+
+function selectTodoWithRelations(db: Executor, dialect: DialectName) {
+  // A JSON array text of `item` over the rows of `from`, ordered; '[]' when none.
+  const agg = (item: RawBuilder<unknown>, order: RawBuilder<unknown>, from: RawBuilder<unknown>) =>
+    dialect === 'postgres'
+      ? sql<string>`coalesce((select json_agg(${item} order by ${order}) ${from})::text, '[]')`
+      : sql<string>`(select json_group_array(${item} order by ${order}) ${from})`;
+  const pair = (a: RawBuilder<unknown>, b: RawBuilder<unknown>) =>
+    dialect === 'postgres' ? sql`json_build_array(${a}, ${b})` : sql`json_array(${a}, ${b})`;
+  // Custom values are stored as JSON text; embedded as JSON, not as a string.
+  const storedJson = dialect === 'postgres' ? sql`cv.value::json` : sql`json(cv.value)`;
+  return (
+    db
+      .selectFrom('todos as t')
+      .innerJoin('workspaces as w', 'w.id', 't.workspaceId')
+      .innerJoin('domains as d', 'd.id', 'w.domainId')
+      .innerJoin('users as a', 'a.id', 't.assigneeId')
+      .innerJoin('users as r', 'r.id', 't.reporterId')
+      // Only what a Todo shows (and the workspace, to check it): each column costs.
+      .select(TODO_COLUMNS)
+      .select([
+        'w.key as workspaceKey',
+        'w.name as workspaceName',
+        'd.code as domainCode',
+        'a.email as assigneeEmail',
+        'r.email as reporterEmail',
+        agg(sql`tg.tag`, sql`tg."position"`, sql`from todo_tags tg where tg.todo_id = t.id`).as(
+          'tagsJson',
+        ),
+        agg(
+          pair(sql`tc.kind`, sql`tc."value"`),
+          sql`tc."position"`,
+          sql`from todo_categories tc where tc.todo_id = t.id`,
+        ).as('categoriesJson'),
+        agg(
+          pair(sql`cf.name`, storedJson),
+          sql`cf.name`,
+          sql`from todo_custom_values cv join custom_fields cf on cf.id = cv.field_id where cv.todo_id = t.id`,
+        ).as('customJson'),
+      ])
+      .where('t.deletedAt', 'is', null)
+  );
 }
 
 /** The todo holding an external reference in a workspace (deleting a todo frees it). */

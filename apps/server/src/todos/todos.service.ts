@@ -32,11 +32,11 @@ import {
   tagsAfter,
 } from './todo-fields.ts';
 import {
-  findTodo,
   findTodoCategories,
   findTodoForUpdate,
   findTodoIdByExternalRef,
   findTodoTags,
+  findTodoWithRelations,
   insertTodo,
   insertTodoCategories,
   insertTodoTags,
@@ -247,7 +247,7 @@ export async function submitTodo(
   };
 
   if (opts.dryRun) {
-    const todo = toTodo({ ...row, id: 0, key: '', seq: 0 }, rel, ctx.config.publicUrl);
+    const todo = toTodo({ ...row, id: 0, key: '' }, rel, ctx.config.publicUrl);
     return {
       outcome: 'preview',
       todo: { ...todo, id: null, key: null, taskLink: null, createdAt: null, updatedAt: null },
@@ -301,7 +301,7 @@ export async function submitTodo(
 
   return {
     outcome: 'created',
-    todo: toTodo({ ...row, ...stored, seq: 0 }, rel, ctx.config.publicUrl),
+    todo: toTodo({ ...row, ...stored }, rel, ctx.config.publicUrl),
   };
 }
 
@@ -495,8 +495,33 @@ export async function deleteTodo(
   });
 }
 
+/** The columns of a todo row that a Todo shows. */
+export type ShownTodoRow = Pick<
+  TodoRow,
+  | 'id'
+  | 'key'
+  | 'todoType'
+  | 'title'
+  | 'description'
+  | 'result'
+  | 'financialImpactCents'
+  | 'impact'
+  | 'likelihood'
+  | 'priority'
+  | 'status'
+  | 'orderId'
+  | 'lrn'
+  | 'reminderDate'
+  | 'dueDate'
+  | 'externalSystem'
+  | 'externalId'
+  | 'createdVia'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
 export function toTodo(
-  row: TodoRow,
+  row: ShownTodoRow,
   rel: {
     workspaceKey: string;
     workspaceName: string;
@@ -560,7 +585,7 @@ function notFound(ref: string | number): AppError {
   return new AppError('not_found', `No todo ${String(ref).trim()}`);
 }
 
-type FoundTodo = NonNullable<Awaited<ReturnType<typeof findTodo>>>;
+type FoundTodo = NonNullable<Awaited<ReturnType<typeof findTodoForUpdate>>>;
 
 /** A found row with its tags, categories and custom values, as a Todo. */
 async function withRelations(ctx: Ctx, db: Executor, row: FoundTodo): Promise<Todo> {
@@ -577,13 +602,30 @@ async function withRelations(ctx: Ctx, db: Executor, row: FoundTodo): Promise<To
   );
 }
 
+/** The caller's todo with everything it shows, in one query (see findTodoWithRelations). */
 async function loadTodo(
   ctx: Ctx,
   db: Executor,
   where: { id: number } | { key: string },
 ): Promise<Todo | undefined> {
-  const row = await findTodo(db, where, ctx.actor.workspaceIds);
-  return row ? withRelations(ctx, db, row) : undefined;
+  const found = await findTodoWithRelations(db, where, ctx.actor.workspaceIds);
+  if (!found) return undefined;
+  const { row } = found;
+  return toTodo(
+    row,
+    {
+      workspaceKey: row.workspaceKey,
+      workspaceName: row.workspaceName,
+      domainCode: row.domainCode,
+      assigneeEmail: row.assigneeEmail,
+      reporterEmail: row.reporterEmail,
+      tags: found.tags,
+      category: found.category,
+      subCategory: found.subCategory,
+      customFields: found.customFields,
+    },
+    ctx.config.publicUrl,
+  );
 }
 
 /** The caller's todo, locked for the rest of the transaction; 404 otherwise. */
