@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { actorLabel, type Ctx } from '../auth/actor.ts';
+import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
+import type { Ctx } from '../auth/actor.ts';
 import { serializedTransaction } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError, validationError } from '../errors.ts';
@@ -49,12 +49,7 @@ export async function adminTransaction<T>(ctx: Ctx, fn: (tx: AdminTx) => Promise
         audit: async (entityType, entityId, action, changes, workspaceId = null) => {
           if (Object.keys(changes).length === 0) return;
           await insertAuditEvent(trx, {
-            occurredAt: ts,
-            actorUserId: ctx.actor.userId,
-            actorClientId: ctx.actor.apiClientId,
-            actorLabel: actorLabel(ctx.actor),
-            dialect: ctx.dialect,
-            requestId: ctx.requestId,
+            ...auditedBy(ctx, ts),
             entityType,
             entityId,
             workspaceId,

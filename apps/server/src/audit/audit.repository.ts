@@ -1,4 +1,5 @@
 import type { Insertable } from 'kysely';
+import { actorLabel, type Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
 import type { AuditEventTable } from '../db/tables.ts';
 
@@ -6,6 +7,19 @@ import type { AuditEventTable } from '../db/tables.ts';
 export type AuditEntry = Omit<Insertable<AuditEventTable>, 'changes'> & {
   changes: Record<string, [unknown, unknown]>;
 };
+
+/** Who did it, when and through which dialect: the part of every entry a request supplies. */
+export function auditedBy(ctx: Ctx, occurredAt = ctx.now.toISOString()) {
+  return {
+    occurredAt,
+    actorUserId: ctx.actor.userId,
+    actorClientId: ctx.actor.apiClientId,
+    actorEndpointId: ctx.actor.endpointId ?? null,
+    actorLabel: actorLabel(ctx.actor),
+    dialect: ctx.dialect,
+    requestId: ctx.requestId,
+  };
+}
 
 export async function insertAuditEvent(db: Executor, entry: AuditEntry): Promise<void> {
   await db

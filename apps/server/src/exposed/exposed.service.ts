@@ -1,5 +1,5 @@
-import { insertAuditEvent } from '../audit/audit.repository.ts';
-import { type Actor, actorLabel, type Ctx } from '../auth/actor.ts';
+import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
+import type { Actor, Ctx } from '../auth/actor.ts';
 import type { Db } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError, FieldErrors, validationError } from '../errors.ts';
@@ -268,13 +268,7 @@ async function audit(
   changes: Record<string, [unknown, unknown]>,
 ): Promise<void> {
   await insertAuditEvent(db, {
-    occurredAt: ctx.now.toISOString(),
-    actorUserId: ctx.actor.userId,
-    actorClientId: ctx.actor.apiClientId,
-    actorEndpointId: ctx.actor.endpointId ?? null,
-    actorLabel: actorLabel(ctx.actor),
-    dialect: ctx.dialect,
-    requestId: ctx.requestId,
+    ...auditedBy(ctx),
     entityType: 'exposedEndpoint',
     entityId: id,
     workspaceId,

@@ -1,5 +1,10 @@
-import { type AuditEntry, insertAuditEvent, listAuditEvents } from '../audit/audit.repository.ts';
-import { actorLabel, type Ctx } from '../auth/actor.ts';
+import {
+  type AuditEntry,
+  auditedBy,
+  insertAuditEvent,
+  listAuditEvents,
+} from '../audit/audit.repository.ts';
+import type { Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
 import { findWorkspaceByKey } from '../workspaces/workspaces.repository.ts';
 import { getTodo, type Todo } from './todos.service.ts';
@@ -28,13 +33,7 @@ export async function auditTodo(
   changes: AuditEntry['changes'],
 ): Promise<void> {
   await insertAuditEvent(db, {
-    occurredAt: ctx.now.toISOString(),
-    actorUserId: ctx.actor.userId,
-    actorClientId: ctx.actor.apiClientId,
-    actorEndpointId: ctx.actor.endpointId ?? null,
-    actorLabel: actorLabel(ctx.actor),
-    dialect: ctx.dialect,
-    requestId: ctx.requestId,
+    ...auditedBy(ctx),
     entityType: 'todo',
     entityId: target.todo.id,
     workspaceId: target.workspaceId,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { insertAuditEvent } from '../audit/audit.repository.ts';
+import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
 import { actorLabel, type Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
 import type { TodoRow, UserRow } from '../db/tables.ts';
@@ -699,13 +699,7 @@ async function checkPeople(
 
 function auditBase(ctx: Ctx, now: string, todoId: number, workspaceId: number) {
   return {
-    occurredAt: now,
-    actorUserId: ctx.actor.userId,
-    actorClientId: ctx.actor.apiClientId,
-    actorEndpointId: ctx.actor.endpointId ?? null,
-    actorLabel: actorLabel(ctx.actor),
-    dialect: ctx.dialect,
-    requestId: ctx.requestId,
+    ...auditedBy(ctx, now),
     entityType: 'todo',
     entityId: todoId,
     workspaceId,
