@@ -456,6 +456,24 @@ describe.each(dialects)('OAuth token endpoint and bearer auth on %s', (dialect) 
       expectInvalidClient(res);
     });
 
+    it('takes an empty client (Swagger UI with no client configured) as no client', async () => {
+      const emptyBasic = await passwordGrant(t, 'example@example.com', {
+        headers: { authorization: `Basic ${Buffer.from(':').toString('base64')}` },
+      });
+      expectTokenResponse(emptyBasic);
+      const emptyBody = await passwordGrant(t, 'example@example.com', {
+        extra: { client_id: '', client_secret: '' },
+      });
+      expectTokenResponse(emptyBody);
+      // Such a token acts for the user alone, not through a client.
+      const row = await t.server.db.kysely
+        .selectFrom('oauthTokens')
+        .select('apiClientId')
+        .where('id', 'in', [emptyBasic.body.jti, emptyBody.body.jti])
+        .execute();
+      expect(row.map((r) => r.apiClientId)).toEqual([null, null]);
+    });
+
     it('answers invalid_request when Basic and a body secret are both sent', async () => {
       const res = await passwordGrant(t, 'example@example.com', {
         headers: { authorization: ERP },

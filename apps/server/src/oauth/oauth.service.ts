@@ -148,8 +148,9 @@ async function authenticateClient(
   const { basic, params } = req;
   if (basic === 'malformed')
     throw invalidClient('The Authorization header is not valid HTTP Basic');
-  const bodyId = params.client_id;
-  const bodySecret = params.client_secret;
+  // Empty fields (a form with an unfilled client box) mean "no client".
+  const bodyId = params.client_id || undefined;
+  const bodySecret = params.client_secret || undefined;
   if (basic && bodySecret !== undefined) {
     throw new OAuthError('invalid_request', 'Use one client authentication method, not two');
   }
