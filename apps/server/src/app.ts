@@ -3,10 +3,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin/admin.routes.ts';
+import { attachmentRoutes } from './attachments/attachments.routes.ts';
 import { authPlugin } from './auth/auth.plugin.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { bzctrlDialectRoutes } from './dialects/bzctrl/bzctrl.routes.ts';
+import { itsmDialectRoutes } from './dialects/itsm/itsm.routes.ts';
 import { shortDialectRoutes } from './dialects/short/short.routes.ts';
 import { exposedRoutes } from './exposed/exposed.routes.ts';
 import { formRoutes } from './forms/form.routes.ts';
@@ -77,12 +79,14 @@ export async function buildApp(
   await app.register(async (scope) => {
     await bzctrlDialectRoutes(scope, deps);
     await shortDialectRoutes(scope, deps);
+    await itsmDialectRoutes(scope, deps);
     await todoListRoutes(scope, deps);
     await todoRoutes(scope, deps);
     await todoActivityRoutes(scope, deps);
     await formRoutes(scope, deps);
     await adminRoutes(scope, deps);
     await exposedRoutes(scope, deps);
+    await scope.register(attachmentRoutes, deps);
   });
   app.get('/bzctrl-core-api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

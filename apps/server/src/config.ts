@@ -42,6 +42,8 @@ export interface Config {
   readonly exposedRateLimitPerAddress: number;
   /** How long an Idempotency-Key and its stored response are kept (at least 24 h). */
   readonly idempotencyTtlSeconds: number;
+  /** The largest attachment upload accepted, in bytes (413 beyond). */
+  readonly uploadLimitBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -186,6 +188,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     exposedRateLimitPerMinute: int('BZCTRL_EXPOSED_RATE_LIMIT', 60, 1, 1_000_000),
     exposedRateLimitPerAddress: int('BZCTRL_EXPOSED_RATE_LIMIT_PER_ADDRESS', 30, 1, 1_000_000),
     idempotencyTtlSeconds: int('BZCTRL_IDEMPOTENCY_TTL', 86400, 86400, 30 * 86400),
+    uploadLimitBytes: int('BZCTRL_UPLOAD_LIMIT', 25 * 1024 * 1024, 1, 10 * 1024 * 1024 * 1024),
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -61,10 +61,13 @@ describe('the committed OpenAPI document and SDK types', () => {
       if (op.tags?.includes('ops')) continue;
       for (const range of ['4XX', '5XX']) {
         const schema = Object.values(responses[range]?.content ?? {})[0]?.schema;
-        // The token endpoint answers RFC 6749 errors; everything else problem details.
+        // The token endpoint answers RFC 6749 errors, the ITSM dialect its own envelope;
+        // everything else problem details.
         const expected = op.tags?.includes('auth')
           ? (s: unknown) => JSON.stringify(s).includes('error_description')
-          : (s: unknown) => isDeepStrictEqual(s, { $ref: '#/components/schemas/Problem' });
+          : op.tags?.includes('itsm')
+            ? (s: unknown) => isDeepStrictEqual(s, { $ref: '#/components/schemas/ItsmFailure' })
+            : (s: unknown) => isDeepStrictEqual(s, { $ref: '#/components/schemas/Problem' });
         if (!expected(schema)) problems.push(`${name}: no ${range} error schema`);
       }
     }

@@ -724,6 +724,416 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an incident or service request (ITSM) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ItsmCreateIncident"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmSuccess"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incident/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an incident (ITSM) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The incident id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmIncident"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Update an incident (ITSM) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    /** @description The incident id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ItsmUpdateIncident"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmSuccess"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        /** Delete an incident (ITSM) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The incident id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmSuccess"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incident/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an incident (ITSM) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The incident id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmIncident"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Update an incident (ITSM) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    /** @description The incident id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ItsmUpdateIncident"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmSuccess"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        /** Delete an incident (ITSM) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The incident id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmSuccess"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ususer/form/{module}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The custom fields of a module (incident or task) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description incident or task */
+                    module: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmCustomFieldForm"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bzctrl-core-api/api/v1/todos": {
         parameters: {
             query?: never;
@@ -3602,6 +4012,360 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/oprfile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file (ITSM dialect); pass refFileName in attachmentsRefNames */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description The file; its name is kept as metadata, its type is sniffed from the content
+                         */
+                        file: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OprFileAnswer"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItsmFailure"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bzctrl-core-api/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file, private to you until attached to a todo (within 24 hours) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description The file; its name is kept as metadata, its type is sniffed from the content
+                         */
+                        file: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Upload"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bzctrl-core-api/api/v1/todos/{ref}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a todo's attachments, oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
+                     * @example IMP-NLD-EXA-SWA-03
+                     */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttachmentList"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Attach one of your uploads to a todo */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    /**
+                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
+                     * @example IMP-NLD-EXA-SWA-03
+                     */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An upload reference of yours (from POST /uploads or /api/oprfile) */
+                        upload: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Attachment"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bzctrl-core-api/api/v1/todos/{ref}/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attachment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
+                     * @example IMP-NLD-EXA-SWA-03
+                     */
+                    ref: string;
+                    /** @description The attachment id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as its sniffed content type */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove an attachment from a todo (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
+                     * @example IMP-NLD-EXA-SWA-03
+                     */
+                    ref: string;
+                    /** @description The attachment id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4108,6 +4872,139 @@ export interface components {
             taskLink: null;
             createdAt: null;
         };
+        ItsmSuccess: {
+            /** @enum {string} */
+            returnCode: "SUCCESS";
+            /** @enum {number} */
+            status: 0;
+            userMessage: null;
+            /** @description The incident (todo) id */
+            id: number;
+        };
+        ItsmFailure: {
+            /** @enum {string} */
+            returnCode: "FAILURE";
+            /** @description Non-zero: the HTTP status */
+            status: number;
+            /** @description What is wrong, naming the field */
+            userMessage: string;
+        };
+        ItsmCustomFieldValue: {
+            /** @description STRING=1, INTEGER=2, DOUBLE=3, BOOLEAN=4, LONG=5, INTEGER LIST=7, STRING LIST=8, BIG STRING=10 */
+            type: number;
+            /** @description STRING and BIG STRING: text or null */
+            stringValue?: unknown;
+            /** @description INTEGER: a whole number or null */
+            integerValue?: unknown;
+            /** @description DOUBLE: a number or null */
+            doubleValue?: unknown;
+            /** @description BOOLEAN: true, false or null */
+            booleanValue?: unknown;
+            /** @description LONG: a whole number (exact up to 64 bits; beyond 2^53 read as its digits) or null */
+            longValue?: unknown;
+            /** @description INTEGER LIST: an array of whole numbers or null */
+            integerListValue?: unknown;
+            /** @description STRING LIST: an array of strings or null */
+            stringListValue?: unknown;
+        };
+        ItsmCreateIncident: {
+            /** @description The todo title. Required */
+            subject: string;
+            /** @description The reporter: a user with access to the workspace. Required */
+            requesterEmail: string;
+            /** @description Watchers: users with access to the workspace */
+            ccEmailSet?: string[];
+            /** @description Optional on create (stored as "") */
+            description?: string;
+            /** @description "Service Request" (default, a TASK), "Incident" (an INCIDENT) or any name (a TASK) */
+            categoryName?: string;
+            /** @description Stored and read back */
+            requesterName?: string | null;
+            /** @description Tags */
+            tags?: string[];
+            /** @description LOW, ONUSER, ONDEPARTMENT, ONBUSINESS */
+            impact?: string;
+            /** @description LOW, MEDIUM, HIGH, URGENT */
+            priority?: string;
+            /** @description LOW, MEDIUM, HIGH, URGENT */
+            urgency?: string;
+            /** @description Open, In Progress, Pending, Resolved, Closed */
+            status?: string;
+            spam?: boolean;
+            /** @description An admin-managed location, matched case-insensitively */
+            locationName?: string | null;
+            /** @description File references from POST /api/oprfile */
+            attachmentsRefNames?: string[];
+            /** @description Custom field id → value; see GET /api/ususer/form/{module} */
+            customFieldValueDetails?: {
+                [key: string]: components["schemas"]["ItsmCustomFieldValue"];
+            };
+        };
+        ItsmUpdateIncident: {
+            /** @description The todo title */
+            subject?: string;
+            /** @description The reporter */
+            requesterEmail?: string;
+            /** @description Optional on create (stored as "") */
+            description?: string;
+            /** @description "Service Request" (default, a TASK), "Incident" (an INCIDENT) or any name (a TASK) */
+            categoryName?: string;
+            /** @description Stored and read back */
+            requesterName?: string | null;
+            /** @description Tags */
+            tags?: string[];
+            /** @description LOW, ONUSER, ONDEPARTMENT, ONBUSINESS */
+            impact?: string;
+            /** @description LOW, MEDIUM, HIGH, URGENT */
+            priority?: string;
+            /** @description LOW, MEDIUM, HIGH, URGENT */
+            urgency?: string;
+            /** @description Open, In Progress, Pending, Resolved, Closed */
+            status?: string;
+            spam?: boolean;
+            /** @description An admin-managed location, matched case-insensitively */
+            locationName?: string | null;
+            /** @description File references from POST /api/oprfile */
+            attachmentsRefNames?: string[];
+            /** @description Custom field id → value; see GET /api/ususer/form/{module} */
+            customFieldValueDetails?: {
+                [key: string]: components["schemas"]["ItsmCustomFieldValue"];
+            };
+        };
+        ItsmIncident: {
+            requesterEmail: string;
+            requesterName: string | null;
+            ccEmailSet: string[];
+            subject: string;
+            description: string;
+            categoryName: string;
+            status: string;
+            impact: string;
+            priority: string;
+            urgency: string;
+            locationName: string | null;
+            tags: string[];
+            spam: boolean;
+            /** @description Attachments are listed by the native API */
+            fileAttachments: null;
+            /** @description Custom field id → value; see GET /api/ususer/form/{module} */
+            customFieldValueDetails: {
+                [key: string]: components["schemas"]["ItsmCustomFieldValue"];
+            };
+        };
+        ItsmCustomFieldForm: {
+            module: string;
+            fields: {
+                id: number;
+                name: string;
+                type: number;
+                typeName: string;
+                /** @description The key its value travels under */
+                valueKey: string;
+                required: boolean;
+                options: string[] | null;
+            }[];
+        };
         AdminDomain: {
             /** @example IMP-NLD-EXA */
             code: string;
@@ -4197,6 +5094,50 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        Upload: {
+            /**
+             * @description The upload reference: attach it to a todo within 24 hours
+             * @example q7Jc2mVxQm6Hh1oTnB0aZw
+             */
+            ref: string;
+            /** @description The original file name, cleaned (metadata only) */
+            name: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Sniffed from the first bytes */
+            contentType: string;
+            /** @description SHA-256 of the content, hex */
+            sha256: string;
+        };
+        OprFileAnswer: {
+            /** @description Pass it in attachmentsRefNames */
+            refFileName: string;
+            /** @description The original file name, cleaned */
+            realName: string;
+            link: null;
+        };
+        Attachment: {
+            id: number;
+            /** @description The original file name, cleaned */
+            name: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Sniffed from the first bytes */
+            contentType: string;
+            /** @description SHA-256 of the content, hex */
+            sha256: string;
+            /**
+             * Format: date-time
+             * @description When it was attached
+             */
+            createdAt: string;
+            /** @description The uploader's e-mail, or the acting client */
+            uploadedBy: string;
+        };
+        AttachmentList: {
+            /** @description Oldest first */
+            items: components["schemas"]["Attachment"][];
         };
     };
     responses: never;

@@ -2,9 +2,16 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './database.ts';
 import * as initial from './migrations/001-initial.ts';
 import * as productApi from './migrations/002-product-api.ts';
+import * as itsm from './migrations/003-itsm.ts';
+import * as attachments from './migrations/004-attachments.ts';
 
 /** Migrations in order; each receives the dialect so DDL can differ where it must. */
-const migrations = { '001-initial': initial, '002-product-api': productApi };
+const migrations = {
+  '001-initial': initial,
+  '002-product-api': productApi,
+  '003-itsm': itsm,
+  '004-attachments': attachments,
+};
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly db: Db) {}

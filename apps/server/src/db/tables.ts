@@ -26,6 +26,7 @@ export interface Database {
   idempotencyKeys: IdempotencyKeyTable;
   exposedEndpoints: ExposedEndpointTable;
   mailOutbox: MailOutboxTable;
+  attachments: AttachmentTable;
 }
 
 export interface DomainTable {
@@ -159,6 +160,16 @@ export interface TodoTable {
   tagsText: Generated<string | null>;
   /** The reminder date a reminder was sent for; a changed reminder date re-arms it. */
   reminderSentFor: Generated<string | null>;
+  /** The ITSM dialect's own values (migration 003), read back as the client set them. */
+  itsmStatus: Generated<string | null>;
+  itsmImpact: Generated<string | null>;
+  itsmPriority: Generated<string | null>;
+  urgency: Generated<string | null>;
+  requesterName: Generated<string | null>;
+  categoryName: Generated<string | null>;
+  /** 0 or 1. */
+  spam: Generated<number>;
+  locationId: Generated<number | null>;
 }
 
 export interface TodoTagTable {
@@ -262,6 +273,24 @@ export interface MailOutboxTable {
   sentAt: string | null;
   lastError: string | null;
   createdAt: string;
+}
+
+/** An uploaded file; unattached (todoId null) it is private to `uploader` (a callerKey). */
+export interface AttachmentTable {
+  id: Generated<number>;
+  ref: string;
+  uploader: string;
+  uploadedBy: string;
+  name: string;
+  size: number;
+  contentType: string;
+  sha256: string;
+  /** Relative to the data directory. */
+  storagePath: string;
+  createdAt: string;
+  todoId: number | null;
+  workspaceId: number | null;
+  attachedAt: string | null;
 }
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { removeStaleUploads } from '../attachments/attachments.service.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { type MailRunCounts, sendQueuedMails } from '../mail/outbox.sender.ts';
@@ -7,6 +8,7 @@ import { expireOverdueTodos, sendDueReminders } from './lifecycle.jobs.ts';
 export interface JobRunCounts extends MailRunCounts {
   reminded: number;
   expired: number;
+  staleUploads: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export async function runJobsOnce(
   const counts: JobRunCounts = {
     reminded: 0,
     expired: 0,
+    staleUploads: 0,
     sent: 0,
     failed: 0,
     gaveUp: 0,
@@ -46,6 +49,9 @@ export async function runJobsOnce(
   });
   await guarded('expiry', async () => {
     counts.expired = await expireOverdueTodos(db, config, now, { signal });
+  });
+  await guarded('uploads', async () => {
+    counts.staleUploads = await removeStaleUploads(db, config, now);
   });
   await guarded('mail', async () => {
     Object.assign(counts, await sendQueuedMails(db, config, log, now, signal));

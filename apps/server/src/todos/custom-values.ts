@@ -171,10 +171,13 @@ export function parseCustomValue(
       if (value.length > max) return { error: `must be at most ${max} characters` };
       return option(value.trim());
     }
-    case 2:
-    case 5: {
+    case 2: {
       const n = integer(value);
       return n === undefined ? { error: 'must be a whole number' } : n;
+    }
+    case 5: {
+      const n = integer(value) ?? longOf(value);
+      return n ?? { error: 'must be a whole number between -2^63 and 2^63-1' };
     }
     case 3: {
       const n =
@@ -205,4 +208,20 @@ export function parseCustomValue(
     default:
       return { error: `has an unsupported type ${def.type}` };
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A 64-bit integer written as text: a number when a double holds it exactly, else the
+ * normalized text (`"9007199254740993"`), so no float ever rounds a LONG beyond 2^53
+ * (send it as a string, or through a parser that keeps big integers, as the ITSM
+ * dialect's does). Undefined when it is not one.
+ */
+function longOf(value: unknown): number | string | undefined {
+  if (typeof value !== 'string' || !/^\s*-?\d{1,19}\s*$/.test(value)) return undefined;
+  const n = BigInt(value.trim());
+  if (n < INT64_MIN || n > INT64_MAX) return undefined;
+  return Number.isSafeInteger(Number(n)) ? Number(n) : n.toString();
 }

@@ -283,7 +283,11 @@ function withReferenceTags(tags: string[], ...refs: (string | null)[]): string[]
  * Checks and normalizes the fields of a new todo, collecting every problem into `errors`
  * (field names are the domain's; dialects rename them for their wire format).
  */
-export function parseNewTodo(input: TodoInput, errors: FieldErrors): TodoFields {
+export function parseNewTodo(
+  input: TodoInput,
+  errors: FieldErrors,
+  opts: { optionalDescription?: boolean } = {},
+): TodoFields {
   const todoType = oneOf(errors, 'todoType', input.todoType, TODO_TYPES);
   if (input.todoType === undefined || input.todoType === null || input.todoType === '') {
     if (!errors.list.some((e) => e.field === 'todoType'))
@@ -299,7 +303,8 @@ export function parseNewTodo(input: TodoInput, errors: FieldErrors): TodoFields 
   return {
     todoType: todoType ?? 'TASK',
     title: text(errors, 'title', input.title, LIMITS.title, true) ?? '',
-    description: text(errors, 'description', input.description, LIMITS.text, true) ?? '',
+    description:
+      text(errors, 'description', input.description, LIMITS.text, !opts.optionalDescription) ?? '',
     result: text(errors, 'result', input.result, LIMITS.text),
     financialImpactCents: amount(errors, input.financialImpact),
     impact: oneOf(errors, 'impact', input.impact, LEVELS),

@@ -78,6 +78,14 @@ const TODO_COLUMNS = [
   'externalId',
   'tagsText',
   'reminderSentFor',
+  'itsmStatus',
+  'itsmImpact',
+  'itsmPriority',
+  'urgency',
+  'requesterName',
+  'categoryName',
+  'spam',
+  'locationId',
 ] as const satisfies ReadonlyArray<keyof TodoTable>;
 const allColumnsListed: Exclude<keyof TodoTable, (typeof TODO_COLUMNS)[number]> extends never
   ? true

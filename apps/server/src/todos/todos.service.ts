@@ -103,6 +103,33 @@ export interface CreateTodoCommand {
    * fields must be present; left out (dialects with no way to send them), none are stored.
    */
   customFields?: unknown;
+  /**
+   * Runs inside the create's transaction once the todo is stored (a dialect attaches
+   * uploads here); what it throws undoes the whole create. Not run for a dry run.
+   */
+  inTransaction?: (trx: Executor, todo: { id: number; workspaceId: number }) => Promise<void>;
+  /** The ITSM dialect's description is optional (seed 003); it is stored as "". */
+  optionalDescription?: boolean;
+  /** Columns only a dialect shows, stored with the todo (see DialectColumns). */
+  dialectColumns?: DialectColumns;
+}
+
+/**
+ * Columns a dialect keeps for itself so its callers read back what they set (the ITSM
+ * incident's status string, impact, priority and urgency scales, spam flag, requester
+ * name, category name and location; migration 003). The native Todo does not show them;
+ * changes to them are audited like any field.
+ */
+export interface DialectColumns {
+  itsmStatus?: string | null;
+  itsmImpact?: string | null;
+  itsmPriority?: string | null;
+  urgency?: string | null;
+  requesterName?: string | null;
+  categoryName?: string | null;
+  /** 0 or 1. */
+  spam?: number;
+  locationId?: number | null;
 }
 
 /** How a create ended: a new todo, the one already holding the externalRef, or a dry run. */
@@ -161,7 +188,7 @@ export async function submitTodo(
 ): Promise<CreateOutcome> {
   const db = ctx.db.kysely;
   const errors = new FieldErrors();
-  const f = parseNewTodo(cmd.fields, errors);
+  const f = parseNewTodo(cmd.fields, errors, { optionalDescription: cmd.optionalDescription });
   const ws = await resolveWorkspace(ctx, cmd.workspace, errors);
 
   let reporterEmail = f.reporterEmail;
@@ -233,6 +260,7 @@ export async function submitTodo(
     externalId: f.externalRef?.id ?? null,
     tagsText: f.tags.length > 0 ? f.tags.join(' ') : null,
     reminderSentFor: null,
+    ...cmd.dialectColumns,
   };
   const rel = {
     workspaceKey: ws.key,
@@ -287,6 +315,7 @@ export async function submitTodo(
           ),
         }),
       });
+      await cmd.inTransaction?.(trx, { id, workspaceId: Number(ws.id) });
       return { id, key };
     });
   } catch (err) {
@@ -327,10 +356,12 @@ export async function updateTodo(
   ctx: Ctx,
   ref: string | number,
   input: Record<string, unknown>,
-  opts: { ifMatch?: string } = {},
+  opts: { ifMatch?: string; dialectColumns?: DialectColumns } = {},
 ): Promise<Todo> {
   const errors = new FieldErrors();
-  const p = parseTodoPatch(input, errors);
+  // A dialect may change only its own columns: then an empty patch is not an error.
+  const p =
+    Object.keys(input).length === 0 && opts.dialectColumns ? {} : parseTodoPatch(input, errors);
   try {
     return await ctx.db.kysely.transaction().execute(async (trx) => {
       const row = await lockTodo(ctx, trx, ref);
@@ -411,6 +442,7 @@ export async function updateTodo(
       };
 
       const changes = diffTodos(before, after);
+      const dialectColumns = changedDialectColumns(row, opts.dialectColumns, changes);
       if (Object.keys(changes).length === 0) return before;
 
       if (after.externalRef && changes.externalRef) {
@@ -441,6 +473,7 @@ export async function updateTodo(
         updatedAt: now,
         // A new reminder date re-arms the reminder job.
         ...(changes.reminderDate ? { reminderSentFor: null } : {}),
+        ...dialectColumns,
       });
       if (changes.tags) await replaceTodoTags(trx, id, after.tags);
       if (changes.category || changes.subCategory) await replaceTodoCategories(trx, id, after);
@@ -747,6 +780,29 @@ function diffTodos(before: Todo, after: Todo): Record<string, [unknown, unknown]
     if (JSON.stringify(old) !== JSON.stringify(now)) out[field] = [old, now];
   }
   return out;
+}
+
+/**
+ * The dialect columns that `wanted` really changes on `row`; each is added to `changes`
+ * as `[old, new]` under its column name.
+ */
+function changedDialectColumns(
+  row: FoundTodo,
+  wanted: DialectColumns | undefined,
+  changes: Record<string, [unknown, unknown]>,
+): DialectColumns {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(wanted ?? {})) {
+    if (v === undefined) continue;
+    const raw = row[k as keyof DialectColumns] ?? null;
+    // PostgreSQL returns bigints as text.
+    const old = raw !== null && (k === 'locationId' || k === 'spam') ? Number(raw) : raw;
+    if (old !== v) {
+      changes[k] = [old, v];
+      out[k] = v;
+    }
+  }
+  return out as DialectColumns;
 }
 
 /** Queues one mail per watcher (not the actor) listing the changes and the link. */

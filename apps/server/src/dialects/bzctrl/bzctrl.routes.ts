@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { attachUploads, uploadRefsOf } from '../../attachments/attachments.service.ts';
 import { requireScope } from '../../auth/auth.plugin.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
 import { problemResponses } from '../../http/problem.ts';
@@ -81,12 +82,18 @@ export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
     ) => {
       const body = request.body as Body;
       const { dryRun } = request.query as { dryRun?: boolean };
+      const ctx = ctxOf(request, deps, 'bzctrl');
+      const refs = uploadRefsOf(body.attachments);
       const result = await submitTodo(
-        ctxOf(request, deps, 'bzctrl'),
+        ctx,
         {
           fields: todoInputOf(body),
           workspace: workspaceRefOf(body),
           fieldNames: fieldNamesOf(body),
+          // Upload references (docs/attachments.md), attached in the create's transaction.
+          inTransaction: async (trx, todo) => {
+            await attachUploads(ctx, trx, todo.id, todo.workspaceId, refs, 'attachments');
+          },
         },
         { dryRun },
       );

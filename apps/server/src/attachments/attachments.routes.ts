@@ -1,0 +1,224 @@
+import multipart from '@fastify/multipart';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { requireScope } from '../auth/auth.plugin.ts';
+import { ItsmFailure, itsmFailures } from '../dialects/itsm/itsm.schemas.ts';
+import { AppError } from '../errors.ts';
+import { type AppDeps, ctxOf } from '../http/context.ts';
+import { problemResponses, toAppError } from '../http/problem.ts';
+import { TodoRefParams } from '../todos/todos.schemas.ts';
+import {
+  AttachBody,
+  AttachmentParams,
+  attachmentSchemas,
+  UploadForm,
+} from './attachments.schemas.ts';
+import {
+  attachUpload,
+  listAttachments,
+  openAttachment,
+  removeAttachment,
+  storeUpload,
+  type Upload,
+} from './attachments.service.ts';
+import { attachmentDisposition } from './file-names.ts';
+
+const TODO = '/bzctrl-core-api/api/v1/todos/:ref/attachments';
+
+type RefParams = { ref: string };
+type AttachmentRef = { ref: string; id: number };
+
+/** Reads the one file of a multipart upload (field `file`) and stores it, streamed. */
+async function receiveUpload(
+  request: FastifyRequest,
+  deps: AppDeps,
+  dialect: 'native' | 'itsm',
+): Promise<Upload> {
+  if (!request.isMultipart()) {
+    throw new AppError(
+      'unsupported_media_type',
+      'Send the file as multipart/form-data, in the field "file"',
+    );
+  }
+  let part: Awaited<ReturnType<FastifyRequest['file']>>;
+  try {
+    part = await request.file();
+  } catch (err) {
+    // A broken multipart body is the client's fault; the plugin's own errors carry a status.
+    const e = err as FastifyError;
+    if (typeof e.statusCode === 'number') throw err;
+    throw new AppError('bad_request', `The multipart body is malformed: ${e.message}`);
+  }
+  if (part?.fieldname !== 'file') {
+    // Drain what was sent, so the answer is not cut off by an unread body.
+    part?.file.resume();
+    throw new AppError('validation_failed', 'file: is required', [
+      { field: 'file', message: 'is required (a multipart file field named "file")' },
+    ]);
+  }
+  return storeUpload(ctxOf(request, deps, dialect), {
+    filename: part.filename,
+    stream: part.file,
+    truncated: () => part.file.truncated,
+  });
+}
+
+/**
+ * SPEC §5: the ITSM dialect answers failures in its own envelope, as the ITSM routes do
+ * (src/dialects/itsm): status is the HTTP status, userMessage names the fields.
+ */
+function sendItsmFailure(
+  error: FastifyError | AppError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const err = toAppError(error);
+  if (err.status >= 500) request.log.error({ err: error }, 'request failed');
+  const userMessage =
+    err.errors.length > 1
+      ? err.errors.map((e) => `${e.field}: ${e.message}`).join('; ')
+      : err.detail;
+  return reply
+    .code(err.status)
+    .headers(err.headers)
+    .send({ returnCode: 'FAILURE', status: err.status, userMessage });
+}
+
+/**
+ * Uploads (native and ITSM `oprfile`) and a todo's attachments. Registered as its own
+ * plugin: multipart parsing, with the upload limit, exists only in this scope.
+ */
+export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
+  await app.register(multipart, {
+    limits: { fileSize: deps.config.uploadLimitBytes, files: 1, fields: 10, parts: 20 },
+  });
+  for (const schema of attachmentSchemas) app.addSchema(schema);
+  // The ITSM routes register their envelope in their own scope; oprfile shares it.
+  if (!app.getSchema('ItsmFailure')) app.addSchema(ItsmFailure);
+  const auth = (scope: 'todo:read' | 'todo:write') => ({
+    onRequest: app.authenticate,
+    preHandler: requireScope(scope),
+  });
+  const common = { security: [{ bearer: [] }] };
+  // The file is streamed by the handler, not parsed into the body: validation sees a
+  // placeholder, while the schema still documents the form for OpenAPI and the SDK.
+  const streamedBody = async (request: FastifyRequest) => {
+    if (request.isMultipart()) request.body = { file: '' };
+  };
+
+  app.post('/api/oprfile', {
+    ...auth('todo:write'),
+    preValidation: streamedBody,
+    errorHandler: sendItsmFailure,
+    schema: {
+      ...common,
+      tags: ['itsm'],
+      summary: 'Upload a file (ITSM dialect); pass refFileName in attachmentsRefNames',
+      consumes: ['multipart/form-data'],
+      body: UploadForm,
+      response: { 200: Type.Ref('OprFileAnswer'), ...itsmFailures },
+    },
+    handler: async (request) => {
+      const upload = await receiveUpload(request, deps, 'itsm');
+      return { refFileName: upload.ref, realName: upload.name, link: null };
+    },
+  });
+
+  app.post('/bzctrl-core-api/api/v1/uploads', {
+    ...auth('todo:write'),
+    preValidation: streamedBody,
+    schema: {
+      ...common,
+      tags: ['todos'],
+      summary: 'Upload a file, private to you until attached to a todo (within 24 hours)',
+      consumes: ['multipart/form-data'],
+      body: UploadForm,
+      response: { 201: Type.Ref('Upload'), ...problemResponses },
+    },
+    handler: async (request, reply) =>
+      reply.code(201).send(await receiveUpload(request, deps, 'native')),
+  });
+
+  app.post(TODO, {
+    ...auth('todo:write'),
+    schema: {
+      ...common,
+      tags: ['todos'],
+      summary: 'Attach one of your uploads to a todo',
+      params: TodoRefParams,
+      body: AttachBody,
+      response: { 201: Type.Ref('Attachment'), ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      const { ref } = request.params as RefParams;
+      const { upload } = request.body as { upload: string };
+      const attachment = await attachUpload(ctxOf(request, deps, 'native'), ref, upload);
+      return reply.code(201).send(attachment);
+    },
+  });
+
+  app.get(TODO, {
+    ...auth('todo:read'),
+    schema: {
+      ...common,
+      tags: ['todos'],
+      summary: "List a todo's attachments, oldest first",
+      params: TodoRefParams,
+      response: { 200: Type.Ref('AttachmentList'), ...problemResponses },
+    },
+    handler: async (request) => {
+      const { ref } = request.params as RefParams;
+      return listAttachments(ctxOf(request, deps, 'native'), ref);
+    },
+  });
+
+  app.get(`${TODO}/:id`, {
+    ...auth('todo:read'),
+    schema: {
+      ...common,
+      tags: ['todos'],
+      summary: 'Download an attachment',
+      params: AttachmentParams,
+      response: {
+        200: {
+          description: 'The file, as its sniffed content type',
+          content: {
+            'application/octet-stream': { schema: Type.String({ contentEncoding: 'binary' }) },
+          },
+        },
+        ...problemResponses,
+      },
+    },
+    handler: async (request, reply) => {
+      const { ref, id } = request.params as AttachmentRef;
+      const { attachment, stream } = await openAttachment(ctxOf(request, deps, 'native'), ref, id);
+      // Never rendered by the browser as what it might look like: a download, sandboxed.
+      return reply
+        .headers({
+          'Content-Type': attachment.contentType,
+          'Content-Length': String(attachment.size),
+          'Content-Disposition': attachmentDisposition(attachment.name),
+          'X-Content-Type-Options': 'nosniff',
+          'Content-Security-Policy': "default-src 'none'; sandbox",
+          'Cache-Control': 'private, no-cache',
+        })
+        .send(stream);
+    },
+  });
+
+  app.delete(`${TODO}/:id`, {
+    ...auth('todo:write'),
+    schema: {
+      ...common,
+      tags: ['todos'],
+      summary: 'Remove an attachment from a todo (audited)',
+      params: AttachmentParams,
+      response: { 204: { type: 'null', description: 'Removed' }, ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      const { ref, id } = request.params as AttachmentRef;
+      await removeAttachment(ctxOf(request, deps, 'native'), ref, id);
+      return reply.code(204).send();
+    },
+  });
+}
