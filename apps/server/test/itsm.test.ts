@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateProvisionDoc } from '../src/provisioning/provision.service.ts';
 import { hashSecret } from '../src/shared/secrets.ts';
@@ -59,6 +62,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 describe.each(dialects)('ITSM incident dialect on %s', (dialect) => {
   let t: TestServer;
+  let dataDir: string;
   let tim: string;
   let fields: Record<string, { id: number; type: number }>;
 
@@ -98,7 +102,8 @@ describe.each(dialects)('ITSM incident dialect on %s', (dialect) => {
   };
 
   beforeAll(async () => {
-    t = await startTestServer(dialect, { provision });
+    dataDir = mkdtempSync(join(tmpdir(), 'bzctrl-itsm-'));
+    t = await startTestServer(dialect, { provision, env: { BZCTRL_DATA_DIR: dataDir } });
     await t.server.db.kysely
       .updateTable('users')
       .set({ passwordHash: await hashSecret('123', 14) })
@@ -112,7 +117,10 @@ describe.each(dialects)('ITSM incident dialect on %s', (dialect) => {
       form.body.fields.map((f: { name: string; id: number; type: number }) => [f.name, f]),
     );
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('answers seed 003 token request (multipart, Basic client auth) on /api/oauth/token', async () => {
     const res = await seedToken('tim@acme.com', '123');
@@ -714,5 +722,190 @@ describe.each(dialects)('ITSM incident dialect on %s', (dialect) => {
     expect(again.headers.get('idempotency-replayed')).toBe('true');
     const list = await t.request('GET', '/bzctrl-core-api/api/v1/todos?q=Once', { token: tim });
     expect(list.body.items.filter((i: { title: string }) => i.title === 'Once')).toHaveLength(1);
+  });
+
+  describe('attachments', () => {
+    const oprfile = async (name: string, content: string, token = tim) => {
+      const fd = new FormData();
+      fd.append('file', new Blob([content]), name);
+      const res = await t.request('POST', '/api/oprfile', { token, body: fd });
+      expect(res.status, res.text).toBe(200);
+      return res.body.refFileName as string;
+    };
+    const attached = async (id: number) => {
+      const key = (await native(id)).body.key;
+      const res = await t.request('GET', `/bzctrl-core-api/api/v1/todos/${key}/attachments`, {
+        token: tim,
+      });
+      expect(res.status, res.text).toBe(200);
+      return res.body.items.map((i: { name: string }) => i.name);
+    };
+    const history = async (id: number) => {
+      const res = await t.request('GET', `/bzctrl-core-api/api/v1/todos/${id}/history`, {
+        token: tim,
+      });
+      return res.body.items.map((e: { action: string; dialect: string }) => [e.action, e.dialect]);
+    };
+    const todoCount = async () =>
+      (await t.server.db.kysely.selectFrom('todos').select('id').execute()).length;
+    const uploadRow = (ref: string) =>
+      t.server.db.kysely
+        .selectFrom('attachments')
+        .select(['todoId'])
+        .where('ref', '=', ref)
+        .executeTakeFirstOrThrow();
+
+    it('attaches attachmentsRefNames on create; GET lists them with download links', async () => {
+      const [a, b] = [await oprfile('screen.txt', 'the screen'), await oprfile('log.txt', 'log')];
+      const res = await create({ subject: 'Broken screen', attachmentsRefNames: [a, b] });
+      expect(res.status, res.text).toBe(200);
+      const { key } = (await native(res.body.id)).body;
+      const items = (
+        await t.request('GET', `/bzctrl-core-api/api/v1/todos/${key}/attachments`, {
+          token: tim,
+        })
+      ).body.items as { id: number }[];
+      const link = (id: number) =>
+        `https://bzctrl.test/bzctrl-core-api/api/v1/todos/${key}/attachments/${id}`;
+      expect((await get(res.body.id)).body.fileAttachments).toEqual([
+        { refFileName: a, realName: 'screen.txt', link: link(items[0]?.id as number) },
+        { refFileName: b, realName: 'log.txt', link: link(items[1]?.id as number) },
+      ]);
+      expect(await attached(res.body.id)).toEqual(['screen.txt', 'log.txt']);
+      expect(await history(res.body.id)).toEqual([
+        ['create', 'itsm'],
+        ['attach', 'itsm'],
+        ['attach', 'itsm'],
+      ]);
+      // The link downloads the file (the public URL stands for this server).
+      const [first] = (await get(res.body.id)).body.fileAttachments;
+      const download = await t.request('GET', first.link.replace('https://bzctrl.test', ''), {
+        token: tim,
+      });
+      expect(download.status).toBe(200);
+      expect(download.text).toBe('the screen');
+    });
+
+    it('refuses a bad reference on create in the envelope, and stores nothing', async () => {
+      const mine = await oprfile('mine.txt', 'mine');
+      const before = await todoCount();
+      expectFailure(
+        await create({ attachmentsRefNames: [mine, 'no-such-reference'] }),
+        400,
+        /^attachmentsRefNames\[1\]: is not an upload reference of yours/,
+      );
+      expect(await todoCount()).toBe(before);
+      expect((await uploadRow(mine)).todoId).toBeNull();
+      // null and [] attach nothing; one string alone is a list of one.
+      for (const none of [null, []]) {
+        const res = await create({ attachmentsRefNames: none });
+        expect(res.status, res.text).toBe(200);
+        expect((await get(res.body.id)).body.fileAttachments).toBeNull();
+      }
+      const one = await create({ attachmentsRefNames: mine });
+      expect(one.status, one.text).toBe(200);
+      expect(await attached(one.body.id)).toEqual(['mine.txt']);
+      // Attached once, it cannot be attached again.
+      expectFailure(
+        await create({ attachmentsRefNames: [mine] }),
+        400,
+        /attachmentsRefNames\[0\]: is already attached/,
+      );
+      expect(await todoCount()).toBe(before + 3);
+    });
+
+    it("refuses another user's upload, on create and on update", async () => {
+      const ann = await t.login('ann@acme.com', 'Ann-pass-01');
+      const theirs = await oprfile('theirs.txt', 'theirs', ann);
+      const before = await todoCount();
+      expectFailure(
+        await create({ attachmentsRefNames: [theirs] }),
+        400,
+        /attachmentsRefNames\[0\]: is not an upload reference of yours/,
+      );
+      expect(await todoCount()).toBe(before);
+      const { body } = await create({ subject: 'Mine' });
+      expectFailure(
+        await json('POST', `/api/v1/incident/${body.id}`, {
+          subject: 'Changed',
+          attachmentsRefNames: [theirs],
+        }),
+        400,
+        /attachmentsRefNames\[0\]: is not an upload reference of yours/,
+      );
+      expect((await get(body.id)).body).toMatchObject({ subject: 'Mine', fileAttachments: null });
+      expect((await uploadRow(theirs)).todoId).toBeNull();
+    });
+
+    it('attaches on update, alone or with other changes, atomically', async () => {
+      const { body } = await create({ subject: 'Laptop' });
+      const alone = await oprfile('photo.txt', 'photo');
+      const onlyAttach = await json('POST', `/api/v1/incident/${body.id}`, {
+        attachmentsRefNames: [alone],
+      });
+      expect(onlyAttach.status, onlyAttach.text).toBe(200);
+      expect(onlyAttach.body).toEqual({
+        returnCode: 'SUCCESS',
+        status: 0,
+        userMessage: null,
+        id: body.id,
+      });
+      // Attaching is audited on its own; no field changed, so no update event.
+      expect(await history(body.id)).toEqual([
+        ['create', 'itsm'],
+        ['attach', 'itsm'],
+      ]);
+
+      const withField = await oprfile('invoice.txt', 'invoice');
+      const upd = await json('POST', `/api/incident/${body.id}`, {
+        status: 'Resolved',
+        attachmentsRefNames: [withField],
+      });
+      expect(upd.status, upd.text).toBe(200);
+      const shown = (await get(body.id)).body;
+      expect(shown.status).toBe('Resolved');
+      expect(shown.fileAttachments.map((f: { realName: string }) => f.realName)).toEqual([
+        'photo.txt',
+        'invoice.txt',
+      ]);
+
+      // A bad reference undoes the field change too.
+      const third = await oprfile('third.txt', 'third');
+      expectFailure(
+        await json('POST', `/api/v1/incident/${body.id}`, {
+          status: 'Open',
+          attachmentsRefNames: [third, third],
+        }),
+        400,
+        /attachmentsRefNames\[1\]: is listed twice/,
+      );
+      expect((await get(body.id)).body.status).toBe('Resolved');
+      expect(await attached(body.id)).toEqual(['photo.txt', 'invoice.txt']);
+      expect((await uploadRow(third)).todoId).toBeNull();
+    });
+
+    it("never attaches to or lists another tenant's incident", async () => {
+      const secret = await oprfile('secret.txt', 'secret');
+      const { body } = await create({ subject: 'Private', attachmentsRefNames: [secret] });
+      const outsider = await t.login('outsider@other.example');
+      const theirs = await oprfile('outsider.txt', 'x', outsider);
+      expectFailure(
+        await json(
+          'POST',
+          `/api/v1/incident/${body.id}`,
+          { attachmentsRefNames: [theirs] },
+          outsider,
+        ),
+        404,
+        /No todo/,
+      );
+      expect((await uploadRow(theirs)).todoId).toBeNull();
+      expectFailure(await get(body.id, outsider), 404, /No todo/);
+      const key = (await native(body.id)).body.key;
+      const list = await t.request('GET', `/bzctrl-core-api/api/v1/todos/${key}/attachments`, {
+        token: outsider,
+      });
+      expect(list.status).toBe(404);
+    });
   });
 });

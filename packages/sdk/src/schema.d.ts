@@ -4933,12 +4933,20 @@ export interface components {
             spam?: boolean;
             /** @description An admin-managed location, matched case-insensitively */
             locationName?: string | null;
-            /** @description File references from POST /api/oprfile */
-            attachmentsRefNames?: string[];
+            /** @description File references from POST /api/oprfile; null or [] attaches nothing */
+            attachmentsRefNames?: null | string[];
             /** @description Custom field id → value; see GET /api/ususer/form/{module} */
             customFieldValueDetails?: {
                 [key: string]: components["schemas"]["ItsmCustomFieldValue"];
             };
+        };
+        ItsmFileAttachment: {
+            /** @description The upload reference, as passed in attachmentsRefNames */
+            refFileName: string;
+            /** @description The original file name, cleaned */
+            realName: string;
+            /** @description The download URL: GET /bzctrl-core-api/api/v1/todos/{key}/attachments/{id}, with a token */
+            link: string;
         };
         ItsmUpdateIncident: {
             /** @description The todo title */
@@ -4964,8 +4972,8 @@ export interface components {
             spam?: boolean;
             /** @description An admin-managed location, matched case-insensitively */
             locationName?: string | null;
-            /** @description File references from POST /api/oprfile */
-            attachmentsRefNames?: string[];
+            /** @description File references from POST /api/oprfile; null or [] attaches nothing */
+            attachmentsRefNames?: null | string[];
             /** @description Custom field id → value; see GET /api/ususer/form/{module} */
             customFieldValueDetails?: {
                 [key: string]: components["schemas"]["ItsmCustomFieldValue"];
@@ -4985,8 +4993,8 @@ export interface components {
             locationName: string | null;
             tags: string[];
             spam: boolean;
-            /** @description Attachments are listed by the native API */
-            fileAttachments: null;
+            /** @description The attached files, oldest first; null when there are none (seed 003) */
+            fileAttachments: components["schemas"]["ItsmFileAttachment"][] | null;
             /** @description Custom field id → value; see GET /api/ususer/form/{module} */
             customFieldValueDetails: {
                 [key: string]: components["schemas"]["ItsmCustomFieldValue"];
@@ -5111,10 +5119,11 @@ export interface components {
             sha256: string;
         };
         OprFileAnswer: {
-            /** @description Pass it in attachmentsRefNames */
+            /** @description The upload reference, as passed in attachmentsRefNames */
             refFileName: string;
             /** @description The original file name, cleaned */
             realName: string;
+            /** @description Always null: an upload is private to its uploader until attached, so it has no download URL yet; the incident lists it with its link once attached */
             link: null;
         };
         Attachment: {

@@ -1,11 +1,12 @@
 import multipart from '@fastify/multipart';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
+import { sendItsmFailure } from '../dialects/itsm/itsm.failure.ts';
 import { ItsmFailure, itsmFailures } from '../dialects/itsm/itsm.schemas.ts';
 import { AppError } from '../errors.ts';
 import { type AppDeps, ctxOf } from '../http/context.ts';
-import { problemResponses, toAppError } from '../http/problem.ts';
+import { problemResponses } from '../http/problem.ts';
 import { TodoRefParams } from '../todos/todos.schemas.ts';
 import {
   AttachBody,
@@ -61,27 +62,6 @@ async function receiveUpload(
     stream: part.file,
     truncated: () => part.file.truncated,
   });
-}
-
-/**
- * SPEC §5: the ITSM dialect answers failures in its own envelope, as the ITSM routes do
- * (src/dialects/itsm): status is the HTTP status, userMessage names the fields.
- */
-function sendItsmFailure(
-  error: FastifyError | AppError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-) {
-  const err = toAppError(error);
-  if (err.status >= 500) request.log.error({ err: error }, 'request failed');
-  const userMessage =
-    err.errors.length > 1
-      ? err.errors.map((e) => `${e.field}: ${e.message}`).join('; ')
-      : err.detail;
-  return reply
-    .code(err.status)
-    .headers(err.headers)
-    .send({ returnCode: 'FAILURE', status: err.status, userMessage });
 }
 
 /**

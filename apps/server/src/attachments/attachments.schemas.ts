@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { itsmFile } from '../dialects/itsm/itsm.schemas.ts';
 import { TodoRefParams } from '../todos/todos.schemas.ts';
 
 /** The multipart form of both upload routes (documented; the file is streamed, not parsed). */
@@ -27,13 +28,12 @@ export const UploadSchema = Type.Object(
 );
 
 /** Seed 003's answer to `POST /api/oprfile`, exactly. */
-export const OprFileAnswer = Type.Object(
-  {
-    refFileName: Type.String({ description: 'Pass it in attachmentsRefNames' }),
-    realName: Type.String({ description: 'The original file name, cleaned' }),
-    link: Type.Null(),
-  },
-  { $id: 'OprFileAnswer' },
+export const OprFileAnswer = itsmFile(
+  Type.Null({
+    description:
+      'Always null: an upload is private to its uploader until attached, so it has no download URL yet; the incident lists it with its link once attached',
+  }),
+  'OprFileAnswer',
 );
 
 export const AttachmentSchema = Type.Object(

@@ -211,6 +211,26 @@ export async function listAttachments(ctx: Ctx, todoRef: string): Promise<{ item
   return { items: rows.map(toAttachment) };
 }
 
+/** An attached file as a dialect shows it inline: its upload reference and download URL. */
+export interface AttachedFile {
+  ref: string;
+  name: string;
+  link: string;
+}
+
+/**
+ * A todo's attachments, oldest first, each with the native download URL. The todo must
+ * already be resolved for the caller (tenant-checked).
+ */
+export async function listAttachedFiles(
+  ctx: Ctx,
+  todo: { id: number; key: string },
+): Promise<AttachedFile[]> {
+  const rows = await listTodoAttachments(ctx.db.kysely, todo.id);
+  const base = `${ctx.config.publicUrl}/bzctrl-core-api/api/v1/todos/${encodeURIComponent(todo.key)}/attachments`;
+  return rows.map((r) => ({ ref: r.ref, name: r.name, link: `${base}/${r.id}` }));
+}
+
 async function findAttachment(ctx: Ctx, todoRef: string, id: number) {
   const target = await findTodoTarget(ctx, todoRef);
   const row = await findTodoAttachment(ctx.db.kysely, target.todo.id, id);

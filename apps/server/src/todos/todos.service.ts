@@ -350,18 +350,27 @@ export async function getTodo(ctx: Ctx, ref: string | number): Promise<Todo> {
  * fields: the row, tags, categories and custom values, ONE audit event with only what
  * really changed as `[old, new]`, and a mail to every watcher but the actor. A patch
  * that changes nothing writes nothing, not even updatedAt. `ifMatch` (an ETag) makes
- * it conditional: a todo changed since is 412.
+ * it conditional: a todo changed since is 412. `inTransaction` runs inside the same
+ * transaction before it commits, also when no field changes (a dialect attaches uploads
+ * there, audited on their own); what it throws undoes the whole update.
  */
 export async function updateTodo(
   ctx: Ctx,
   ref: string | number,
   input: Record<string, unknown>,
-  opts: { ifMatch?: string; dialectColumns?: DialectColumns } = {},
+  opts: {
+    ifMatch?: string;
+    dialectColumns?: DialectColumns;
+    inTransaction?: (trx: Executor, todo: { id: number; workspaceId: number }) => Promise<void>;
+  } = {},
 ): Promise<Todo> {
   const errors = new FieldErrors();
-  // A dialect may change only its own columns: then an empty patch is not an error.
+  // A dialect may change only its own columns or attachments: then an empty patch is not
+  // an error.
   const p =
-    Object.keys(input).length === 0 && opts.dialectColumns ? {} : parseTodoPatch(input, errors);
+    Object.keys(input).length === 0 && (opts.dialectColumns || opts.inTransaction)
+      ? {}
+      : parseTodoPatch(input, errors);
   try {
     return await ctx.db.kysely.transaction().execute(async (trx) => {
       const row = await lockTodo(ctx, trx, ref);
@@ -443,6 +452,7 @@ export async function updateTodo(
 
       const changes = diffTodos(before, after);
       const dialectColumns = changedDialectColumns(row, opts.dialectColumns, changes);
+      await opts.inTransaction?.(trx, { id, workspaceId: Number(row.workspaceId) });
       if (Object.keys(changes).length === 0) return before;
 
       if (after.externalRef && changes.externalRef) {

@@ -147,7 +147,10 @@ export async function startTestServer(
       await d.end();
     };
   }
+  // Attachments and other files go to a directory of this server's own.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bzctrl-data-'));
   const config = readConfig({
+    BZCTRL_DATA_DIR: dataDir,
     BZCTRL_DATABASE_URL: databaseUrl,
     BZCTRL_PORT: '0',
     BZCTRL_PUBLIC_URL: 'https://bzctrl.test',
@@ -207,6 +210,7 @@ export async function startTestServer(
     close: async () => {
       await server.close();
       await dropDatabase();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,10 +1,15 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import {
+  attachUploads,
+  listAttachedFiles,
+  uploadRefsOf,
+} from '../../attachments/attachments.service.ts';
 import type { Ctx } from '../../auth/actor.ts';
 import { requireScope } from '../../auth/auth.plugin.ts';
+import type { Executor } from '../../db/executor.ts';
 import { AppError, type FieldError, validationError } from '../../errors.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
-import { toAppError } from '../../http/problem.ts';
 import { findCustomFieldDefs, moduleOf } from '../../todos/custom-values.ts';
 import type { TodoType } from '../../todos/todo-fields.ts';
 import {
@@ -15,6 +20,7 @@ import {
   updateTodo,
 } from '../../todos/todos.service.ts';
 import { listTodoWatchers } from '../../todos/watchers.service.ts';
+import { sendItsmFailure } from './itsm.failure.ts';
 import { parseJsonKeepingLongs, stringifyWithLongs } from './itsm.json.ts';
 import {
   canonicalCategory,
@@ -39,6 +45,7 @@ import {
   CreateIncidentBody,
   CustomFieldForm,
   CustomFieldValue,
+  FileAttachment,
   Incident,
   IncidentParams,
   ItsmFailure,
@@ -67,20 +74,6 @@ function renamed(err: unknown, customIds: Map<string, string>): unknown {
   const errors = err.errors.map((e) => ({ ...e, field: itsmField(e.field, customIds) }));
   const again = validationError(errors);
   return err.code === 'validation_failed' ? again : new AppError(err.code, again.detail, errors);
-}
-
-/** SPEC §5's failure envelope; the userMessage names every wrong field. */
-function sendFailure(reply: FastifyReply, err: AppError) {
-  const userMessage =
-    err.errors.length > 1
-      ? err.errors.map((e) => `${e.field}: ${e.message}`).join('; ')
-      : err.detail;
-  return reply
-    .code(err.status)
-    .headers(err.headers)
-    .type('application/json')
-    .serializer(JSON.stringify)
-    .send({ returnCode: 'FAILURE', status: err.status, userMessage });
 }
 
 /**
@@ -189,7 +182,6 @@ async function mapCommon(ctx: Ctx, body: Body, todoType: TodoType | undefined) {
         });
     }
   }
-  // attachmentsRefNames is accepted here; the attachments feature (src/attachments) links them.
   let customIds = new Map<string, string>();
   let customFields: Record<string, unknown> | undefined;
   if (body.customFieldValueDetails !== undefined && todoType !== undefined) {
@@ -207,13 +199,31 @@ async function mapCommon(ctx: Ctx, body: Body, todoType: TodoType | undefined) {
   return { problems, fields, columns, customFields, customIds };
 }
 
+/** Attaches `attachmentsRefNames` (uploads from POST /api/oprfile) to an incident. */
+async function attachRefs(
+  ctx: Ctx,
+  trx: Executor,
+  todo: { id: number; workspaceId: number },
+  refs: unknown,
+): Promise<void> {
+  await attachUploads(
+    ctx,
+    trx,
+    todo.id,
+    todo.workspaceId,
+    uploadRefsOf(refs),
+    'attachmentsRefNames',
+  );
+}
+
 /** GET's incident: the todo in ITSM terms, LONG custom values exact. */
 async function renderIncident(ctx: Ctx, id: string) {
   const todo = await getTodo(ctx, id);
-  const [extras, watchers, defs] = await Promise.all([
+  const [extras, watchers, defs, files] = await Promise.all([
     findIncidentExtras(ctx.db.kysely, todo.id),
     listTodoWatchers(ctx, String(todo.id)),
     findCustomFieldDefs(ctx.db.kysely, moduleOf(todo.todoType)),
+    listAttachedFiles(ctx, todo),
   ]);
   const shown = shownValues(todo, extras);
   return {
@@ -230,7 +240,11 @@ async function renderIncident(ctx: Ctx, id: string) {
     locationName: extras.locationName ?? null,
     tags: todo.tags,
     spam: Number(extras.spam) === 1,
-    fileAttachments: null,
+    // None reads as null, as seed 003's incident shows.
+    fileAttachments:
+      files.length === 0
+        ? null
+        : files.map((f) => ({ refFileName: f.ref, realName: f.name, link: f.link })),
     customFieldValueDetails: customDetailsOf(todo.customFields, defs),
   };
 }
@@ -254,6 +268,7 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       ItsmFailure,
       CustomFieldValue,
       CreateIncidentBody,
+      FileAttachment,
       UpdateIncidentBody,
       Incident,
       CustomFieldForm,
@@ -273,11 +288,7 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
         }
       },
     );
-    scope.setErrorHandler((error: FastifyError, request, reply) => {
-      const err = toAppError(error);
-      if (err.status >= 500) request.log.error({ err: error }, 'request failed');
-      return sendFailure(reply, err);
-    });
+    scope.setErrorHandler(sendItsmFailure);
 
     const base = {
       onRequest: scope.authenticate,
@@ -320,6 +331,8 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
             customFields: m.customFields,
             optionalDescription: true,
             dialectColumns: { ...m.columns, categoryName: category },
+            // In the create's transaction: a bad reference stores nothing at all.
+            inTransaction: (trx, todo) => attachRefs(ctx, trx, todo, body.attachmentsRefNames),
           });
           return success(todo.id);
         } catch (err) {
@@ -373,6 +386,7 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
                 ...m.columns,
                 ...(category !== undefined ? { categoryName: category } : {}),
               },
+              inTransaction: (trx, todo) => attachRefs(ctx, trx, todo, body.attachmentsRefNames),
             });
             return success(todo.id);
           } catch (err) {

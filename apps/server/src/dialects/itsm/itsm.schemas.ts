@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import { IMPACTS, PRIORITIES, STATUSES } from './itsm.mapping.ts';
 
 /** SPEC §5's envelope: every ITSM answer but GET is one of these two. */
@@ -64,8 +64,9 @@ const text = (description: string) => Type.String({ description });
 const nullableText = (description: string) =>
   Type.Union([Type.String(), Type.Null()], { description });
 const list = (description: string) => Type.Array(Type.String(), { description });
-const attachments = Type.Array(Type.String(), {
-  description: 'File references from POST /api/oprfile',
+// Null first: AJV's type coercion would otherwise turn null into [""], an unknown reference.
+const attachments = Type.Union([Type.Null(), Type.Array(Type.String())], {
+  description: 'File references from POST /api/oprfile; null or [] attaches nothing',
 });
 
 /** Values are matched case-insensitively; unknown ones are refused, naming the field. */
@@ -105,6 +106,28 @@ export const UpdateIncidentBody = Type.Object(
   { $id: 'ItsmUpdateIncident', additionalProperties: false },
 );
 
+/** Seed 003's file shape: `POST /api/oprfile`'s answer, and an incident's attached file. */
+export function itsmFile<L extends TSchema>(link: L, $id: string) {
+  return Type.Object(
+    {
+      refFileName: Type.String({
+        description: 'The upload reference, as passed in attachmentsRefNames',
+      }),
+      realName: Type.String({ description: 'The original file name, cleaned' }),
+      link,
+    },
+    { $id },
+  );
+}
+
+export const FileAttachment = itsmFile(
+  Type.String({
+    description:
+      'The download URL: GET /bzctrl-core-api/api/v1/todos/{key}/attachments/{id}, with a token',
+  }),
+  'ItsmFileAttachment',
+);
+
 export const Incident = Type.Object(
   {
     requesterEmail: Type.String(),
@@ -120,7 +143,9 @@ export const Incident = Type.Object(
     locationName: Type.Union([Type.String(), Type.Null()]),
     tags: Type.Array(Type.String()),
     spam: Type.Boolean(),
-    fileAttachments: Type.Null({ description: 'Attachments are listed by the native API' }),
+    fileAttachments: Type.Union([Type.Array(Type.Ref('ItsmFileAttachment')), Type.Null()], {
+      description: 'The attached files, oldest first; null when there are none (seed 003)',
+    }),
     customFieldValueDetails: CustomFieldValues,
   },
   { $id: 'ItsmIncident' },
