@@ -153,6 +153,23 @@ describe.each(dialects)('attachments on %s', (dialect) => {
     expect(attached.body.contentType).toBe('image/png');
   });
 
+  it('takes an upload whose Content-Type carries a copied boundary before the real one', async () => {
+    // What a seed-003 curl command sends: its copied header, then curl's own boundary.
+    const real = 'curl-own-boundary-1234';
+    const body =
+      `--${real}\r\nContent-Disposition: form-data; name="file"; filename="seal.pdf"\r\n` +
+      `Content-Type: application/pdf\r\n\r\n${PDF.toString('latin1')}\r\n--${real}--\r\n`;
+    const res = await t.request('POST', OPRFILE, {
+      token: member,
+      body,
+      headers: {
+        'content-type': `multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW; boundary=${real}`,
+      },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.realName).toBe('seal.pdf');
+  });
+
   it('answers ITSM failures in the ITSM envelope', async () => {
     const anonymous = await t.request('POST', OPRFILE, { body: form(PDF, 'a.pdf') });
     expect(anonymous.status).toBe(401);

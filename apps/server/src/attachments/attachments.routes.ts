@@ -6,6 +6,7 @@ import { sendItsmFailure } from '../dialects/itsm/itsm.failure.ts';
 import { ItsmFailure, itsmFailures } from '../dialects/itsm/itsm.schemas.ts';
 import { AppError } from '../errors.ts';
 import { type AppDeps, ctxOf } from '../http/context.ts';
+import { useLastMultipartBoundary } from '../http/multipart.ts';
 import { problemResponses } from '../http/problem.ts';
 import { TodoRefParams } from '../todos/todos.schemas.ts';
 import {
@@ -72,6 +73,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
   await app.register(multipart, {
     limits: { fileSize: deps.config.uploadLimitBytes, files: 1, fields: 10, parts: 20 },
   });
+  useLastMultipartBoundary(app);
   for (const schema of attachmentSchemas) app.addSchema(schema);
   // The ITSM routes register their envelope in their own scope; oprfile shares it.
   if (!app.getSchema('ItsmFailure')) app.addSchema(ItsmFailure);

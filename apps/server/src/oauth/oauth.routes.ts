@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import { useLastMultipartBoundary } from '../http/multipart.ts';
 import { toAppError } from '../http/problem.ts';
 import {
   authenticatePassword,
@@ -103,16 +104,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: 
     attachFieldsToBody: 'keyValues',
     limits: { fields: 20, fieldSize: 16 * 1024, files: 0, fileSize: 0 },
   });
-  // Seed 003's curl command copies a `Content-Type: multipart/form-data; boundary=...`
-  // header; curl then appends its own boundary, which is the one the body uses.
-  app.addHook('onRequest', async (request) => {
-    const type = request.headers['content-type'];
-    if (!type || !/^multipart\/form-data/i.test(type)) return;
-    const boundaries = [...type.matchAll(/;\s*boundary=("[^"]*"|[^;\s]*)/gi)];
-    const last = boundaries.at(-1)?.[1];
-    if (boundaries.length > 1 && last)
-      request.headers['content-type'] = `multipart/form-data; boundary=${last}`;
-  });
+  useLastMultipartBoundary(app);
 
   app.setErrorHandler((error: FastifyError | OAuthError, request: FastifyRequest, reply) => {
     if (error instanceof OAuthError) return sendOAuthError(reply, error);
