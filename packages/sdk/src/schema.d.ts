@@ -4484,6 +4484,8 @@ export interface components {
                 /** @example SO-4711 */
                 id: string;
             };
+            /** @description Upload references (POST /bzctrl-core-api/api/v1/uploads) to attach */
+            attachments?: string[] | string;
         } & {
             [key: string]: unknown;
         };

@@ -101,7 +101,14 @@ export const ExposedUuidParams = Type.Object({
   uuid: Type.String({ format: 'uuid', description: 'The endpoint UUID: the credential' }),
 });
 
-const { domainWorkSpace: _k, domain: _d, workspace: _w, ...taskFields } = AddTaskBody.properties;
+// Neither a workspace nor attachments: an exposed endpoint's caller has no uploads.
+const {
+  domainWorkSpace: _k,
+  domain: _d,
+  workspace: _w,
+  attachments: _a,
+  ...taskFields
+} = AddTaskBody.properties;
 
 /**
  * The add-task body without workspace fields: a todo lands in the endpoint's workspace,

@@ -130,6 +130,9 @@ export const AddTaskBody = Type.Object(
     tags: Type.Optional(Type.Array(Type.String())),
     reminderDate: Type.Optional(Text('YYYY-MM-DD; "" means none')),
     externalRef: Type.Optional(ExternalRefSchema),
+    attachments: Type.Optional(
+      StringOrList('Upload references (POST /bzctrl-core-api/api/v1/uploads) to attach'),
+    ),
   },
   { additionalProperties: true, $id: 'AddTaskBody' },
 );
