@@ -18,6 +18,7 @@ import { Problem, useProblemDetails } from './http/problem.ts';
 import { rateLimitPlugin } from './http/rate-limit.plugin.ts';
 import { idempotencyPlugin } from './idempotency/idempotency.plugin.ts';
 import { oauthRoutes } from './oauth/oauth.routes.ts';
+import { sessionRoutes } from './sessions/sessions.routes.ts';
 import { todoActivityRoutes } from './todos/activity.routes.ts';
 import { todoListRoutes } from './todos/todo-list.routes.ts';
 import { todoRoutes } from './todos/todos.routes.ts';
@@ -76,6 +77,7 @@ export async function buildApp(
   await app.register(idempotencyPlugin, deps);
   await app.register(healthRoutes, deps);
   await app.register(oauthRoutes, deps);
+  await app.register(sessionRoutes, deps);
   await app.register(async (scope) => {
     await bzctrlDialectRoutes(scope, deps);
     await shortDialectRoutes(scope, deps);

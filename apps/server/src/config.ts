@@ -20,6 +20,8 @@ export interface Config {
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly passwordGrantEnabled: boolean;
+  /** Lifetime of a web-app session from sign-in (fixed, not sliding). */
+  readonly sessionTtlSeconds: number;
   readonly requireClientAuth: boolean;
   readonly loginWindowSeconds: number;
   readonly loginMaxFailuresPerAccount: number;
@@ -168,6 +170,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     accessTokenTtlSeconds: int('BZCTRL_ACCESS_TOKEN_TTL', 3600, 60, 86400),
     refreshTokenTtlSeconds: int('BZCTRL_REFRESH_TOKEN_TTL', 30 * 86400, 300, 365 * 86400),
     passwordGrantEnabled: bool('BZCTRL_PASSWORD_GRANT', true),
+    sessionTtlSeconds: int('BZCTRL_SESSION_TTL', 12 * 3600, 300, 30 * 86400),
     requireClientAuth: bool('BZCTRL_REQUIRE_CLIENT_AUTH', false),
     loginWindowSeconds: int('BZCTRL_LOGIN_WINDOW', 3600, 60, 86400),
     loginMaxFailuresPerAccount: int('BZCTRL_LOGIN_MAX_FAILURES_PER_ACCOUNT', 20, 1, 100),

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Db } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { findLiveAccessToken } from '../oauth/tokens.repository.ts';
+import { csrfMatches, resolveSession, sessionIdOf } from '../sessions/sessions.service.ts';
 import { tokenDigest } from '../shared/secrets.ts';
 import type { Actor } from './actor.ts';
 
@@ -12,7 +13,10 @@ declare module 'fastify' {
     actor: Actor;
   }
   interface FastifyInstance {
-    /** onRequest hook: a valid Bearer token, or 401 with an RFC 6750 challenge. */
+    /**
+     * onRequest hook: a valid Bearer token or, without an Authorization header, the web
+     * app's session cookie (plus X-CSRF-Token on state-changing methods); else 401.
+     */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
@@ -70,12 +74,36 @@ export async function resolveActor(db: Db, token: string, now: Date): Promise<Ac
   };
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The web app's way in: the session cookie. A cookie is sent by the browser on its own,
+ * so a state-changing call must also prove it comes from our page (X-CSRF-Token, which
+ * only our page can read from the session response); a Bearer token never needs it.
+ */
+async function sessionActor(db: Db, request: FastifyRequest): Promise<Actor> {
+  const sessionId = sessionIdOf(request.headers.cookie);
+  if (!sessionId) throw unauthorized('A Bearer access token or a session is required');
+  const session = await resolveSession(db, sessionId, new Date());
+  if (!session) throw unauthorized('The session has expired or was ended; sign in again');
+  if (!SAFE_METHODS.has(request.method)) {
+    const presented = request.headers['x-csrf-token'];
+    if (!csrfMatches(sessionId, typeof presented === 'string' ? presented : undefined)) {
+      throw new AppError('forbidden', 'CSRF token missing or wrong');
+    }
+  }
+  return session.actor;
+}
+
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: { db: Db }) => {
     app.decorateRequest('actor', null as unknown as Actor);
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const header = request.headers.authorization;
-      if (!header) throw unauthorized('A Bearer access token is required');
+      if (!header) {
+        request.actor = await sessionActor(opts.db, request);
+        return;
+      }
       const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
       if (!m?.[1])
         throw unauthorized('The Authorization header is not a Bearer token', 'invalid_token');

@@ -4,6 +4,7 @@ import * as initial from './migrations/001-initial.ts';
 import * as productApi from './migrations/002-product-api.ts';
 import * as itsm from './migrations/003-itsm.ts';
 import * as attachments from './migrations/004-attachments.ts';
+import * as sessions from './migrations/005-sessions.ts';
 
 /** Migrations in order; each receives the dialect so DDL can differ where it must. */
 const migrations = {
@@ -11,6 +12,7 @@ const migrations = {
   '002-product-api': productApi,
   '003-itsm': itsm,
   '004-attachments': attachments,
+  '005-sessions': sessions,
 };
 
 class StaticProvider implements MigrationProvider {

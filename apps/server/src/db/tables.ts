@@ -27,6 +27,7 @@ export interface Database {
   exposedEndpoints: ExposedEndpointTable;
   mailOutbox: MailOutboxTable;
   attachments: AttachmentTable;
+  sessions: SessionTable;
 }
 
 export interface DomainTable {
@@ -300,3 +301,12 @@ export type TodoRow = Selectable<TodoTable>;
 export type NewTodo = Insertable<TodoTable>;
 export type TodoUpdate = Updateable<TodoTable>;
 export type OauthTokenRow = Selectable<OauthTokenTable>;
+
+/** A browser session of the web app; the cookie value itself is never stored. */
+export interface SessionTable {
+  /** SHA-256 of the session cookie value, base64url. */
+  tokenHash: string;
+  userId: number;
+  createdAt: string;
+  expiresAt: string;
+}

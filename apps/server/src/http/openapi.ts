@@ -39,6 +39,7 @@ export function openApiOptions(): FastifyDynamicSwaggerOptions {
       },
       tags: [
         { name: 'auth', description: 'OAuth 2.0 token endpoint and sign-in (SPEC §2)' },
+        { name: 'session', description: 'Web app sign-in with a session cookie' },
         { name: 'bzctrl', description: 'The BzCtrl dialect: add-task (SPEC §3)' },
         { name: 'short', description: 'The short form of seed 002' },
         { name: 'todos', description: 'The native todo API' },

@@ -141,6 +141,19 @@ export async function authenticatePassword(
   });
 }
 
+/**
+ * The web app's sign-in (sessions): the same password check and throttle as the
+ * password grant, without a client; returns the user.
+ */
+export async function verifyUserPassword(
+  deps: OAuthDeps,
+  username: string | undefined,
+  password: string | undefined,
+): Promise<UserRow> {
+  await checkThrottle(deps, [addressKey(deps.ip)]);
+  return checkPassword(deps, username, password);
+}
+
 async function authenticateClient(
   deps: OAuthDeps,
   req: TokenRequest,

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { deleteExpiredIdempotencyKeys } from '../idempotency/idempotency.repository.ts';
+import { deleteExpiredSessions } from '../sessions/sessions.repository.ts';
 import { addSeconds } from '../shared/dates.ts';
 import { deleteStaleThrottles } from './throttle.repository.ts';
 import { deleteExpiredTokens } from './tokens.repository.ts';
@@ -26,7 +27,8 @@ export async function sweepAuthTables(db: Db, config: Config, now = new Date()) 
 export async function sweepExpiredRows(db: Db, config: Config, now = new Date()) {
   const auth = await sweepAuthTables(db, config, now);
   const idempotencyKeys = await deleteExpiredIdempotencyKeys(db.kysely, now.toISOString());
-  return { ...auth, idempotencyKeys };
+  const sessions = await deleteExpiredSessions(db.kysely, now.toISOString());
+  return { ...auth, idempotencyKeys, sessions };
 }
 
 /** Sweeps now and then every `everyMs`; returns the stop function. */
@@ -39,7 +41,7 @@ export function scheduleAuthSweep(
   const run = () =>
     sweepExpiredRows(db, config).then(
       (n) => {
-        if (n.tokens + n.throttles + n.idempotencyKeys > 0)
+        if (n.tokens + n.throttles + n.idempotencyKeys + n.sessions > 0)
           log.info(n, 'swept expired tokens, sign-in counters and idempotency keys');
       },
       (err) => log.warn({ err }, 'sweeping expired rows failed; retrying at the next interval'),

@@ -7,6 +7,7 @@ import {
 import type { Executor } from '../db/executor.ts';
 import type { ApiClientRow, UserRole, UserRow } from '../db/tables.ts';
 import { revokeClientTokens, revokeUserTokens } from '../oauth/tokens.repository.ts';
+import { deleteUserSessions } from '../sessions/sessions.repository.ts';
 import { hashSecret, verifySecret } from '../shared/secrets.ts';
 import {
   insertUser,
@@ -211,7 +212,10 @@ export async function changeUser(
     );
   }
   if (Object.keys(patch).length > 0) await updateUser(trx, id, patch, ts);
-  if (patch.passwordHash || patch.disabled === 1) await revokeUserTokens(trx, id, ts);
+  if (patch.passwordHash || patch.disabled === 1) {
+    await revokeUserTokens(trx, id, ts);
+    await deleteUserSessions(trx, id);
+  }
   return { id, changes };
 }
 
