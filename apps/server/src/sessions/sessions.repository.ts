@@ -16,15 +16,6 @@ export async function findLiveSession(db: Executor, digest: string, now: string)
     .executeTakeFirst();
 }
 
-export async function listMemberWorkspaceIds(db: Executor, userId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('workspaceMembers')
-    .select('workspaceId')
-    .where('userId', '=', userId)
-    .execute();
-  return rows.map((r) => Number(r.workspaceId));
-}
-
 export async function deleteSession(db: Executor, digest: string): Promise<void> {
   await db.deleteFrom('sessions').where('tokenHash', '=', digest).execute();
 }

@@ -7,12 +7,8 @@ import { AppError, validationError } from '../errors.ts';
 import { OAuthError, verifyUserPassword } from '../oauth/oauth.service.ts';
 import { addSeconds } from '../shared/dates.ts';
 import { newToken, tokenDigest } from '../shared/secrets.ts';
-import {
-  deleteSession,
-  findLiveSession,
-  insertSession,
-  listMemberWorkspaceIds,
-} from './sessions.repository.ts';
+import { listMemberWorkspaceIds } from '../users/users.repository.ts';
+import { deleteSession, findLiveSession, insertSession } from './sessions.repository.ts';
 
 export const SESSION_COOKIE = 'bzctrl_session';
 
