@@ -32,8 +32,10 @@ export function normalizeEnum<T extends string>(
   value: string,
   allowed: readonly T[],
 ): T | undefined {
-  const folded = value.toUpperCase().replace(/[\s_-]+/g, '');
-  return allowed.find((a) => a === folded);
+  // Both sides are folded, so canonical spellings with spaces ("In Progress") match too.
+  const fold = (s: string) => s.toUpperCase().replace(/[\s_-]+/g, '');
+  const folded = fold(value);
+  return allowed.find((a) => fold(a) === folded);
 }
 
 const MAX_WHOLE_DIGITS = 13;

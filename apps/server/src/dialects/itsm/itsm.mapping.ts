@@ -19,12 +19,6 @@ export type ItsmStatus = (typeof STATUSES)[number];
 export const INCIDENT_CATEGORY = 'Incident';
 export const DEFAULT_CATEGORY = 'Service Request';
 
-/** Matches case-insensitively, ignoring spaces, underscores and hyphens; the canonical spelling. */
-export function matchValue<T extends string>(value: string, allowed: readonly T[]): T | undefined {
-  const fold = (s: string) => s.toUpperCase().replace(/[\s_-]+/g, '');
-  return allowed.find((a) => fold(a) === fold(value));
-}
-
 export const IMPACT_TO_LEVEL: Record<ItsmImpact, Level> = {
   LOW: 'LOW',
   ONUSER: 'LOW',

@@ -11,7 +11,7 @@ import type { Executor } from '../../db/executor.ts';
 import { AppError, type FieldError, validationError } from '../../errors.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
 import { findCustomFieldDefs, moduleOf } from '../../todos/custom-values.ts';
-import type { TodoType } from '../../todos/todo-fields.ts';
+import { normalizeEnum, type TodoType } from '../../todos/todo-fields.ts';
 import {
   createTodo,
   type DialectColumns,
@@ -30,7 +30,6 @@ import {
   IMPACT_TO_LEVEL,
   IMPACTS,
   isCustomCategory,
-  matchValue,
   PRIORITIES,
   PRIORITY_TO_LEVEL,
   STATUS_TO_TODO,
@@ -111,7 +110,7 @@ function enumOf<T extends string>(
 ): T | undefined {
   const v = body[field];
   if (typeof v !== 'string') return undefined;
-  const hit = matchValue(v, allowed);
+  const hit = normalizeEnum(v, allowed);
   if (!hit) problems.push({ field, message: `"${v}" is not one of ${allowed.join(', ')}` });
   return hit;
 }
