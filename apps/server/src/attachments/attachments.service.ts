@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError, FieldErrors } from '../errors.ts';
-import { findTodoTarget } from '../todos/history.service.ts';
+import { getTodoTarget } from '../todos/todos.service.ts';
 import {
   type AttachmentRow,
   deleteAttachmentRow,
@@ -195,7 +195,7 @@ async function attachChecked(
 
 /** Attaches one of the caller's uploads to a todo the caller may see (else 404). */
 export async function attachUpload(ctx: Ctx, todoRef: string, upload: string): Promise<Attachment> {
-  const { todo, workspaceId } = await findTodoTarget(ctx, todoRef);
+  const { todo, workspaceId } = await getTodoTarget(ctx, todoRef);
   const [attachment] = await ctx.db.kysely
     .transaction()
     .execute((trx) =>
@@ -206,7 +206,7 @@ export async function attachUpload(ctx: Ctx, todoRef: string, upload: string): P
 }
 
 export async function listAttachments(ctx: Ctx, todoRef: string): Promise<{ items: Attachment[] }> {
-  const { todo } = await findTodoTarget(ctx, todoRef);
+  const { todo } = await getTodoTarget(ctx, todoRef);
   const rows = await listTodoAttachments(ctx.db.kysely, todo.id);
   return { items: rows.map(toAttachment) };
 }
@@ -232,7 +232,7 @@ export async function listAttachedFiles(
 }
 
 async function findAttachment(ctx: Ctx, todoRef: string, id: number) {
-  const target = await findTodoTarget(ctx, todoRef);
+  const target = await getTodoTarget(ctx, todoRef);
   const row = await findTodoAttachment(ctx.db.kysely, target.todo.id, id);
   if (!row) throw new AppError('not_found', `No attachment ${id} on todo ${target.todo.key}`);
   return { target, row };

@@ -9,7 +9,8 @@ import {
   insertComment,
   listComments,
 } from './comments.repository.ts';
-import { auditTodo, findTodoTarget } from './history.service.ts';
+import { auditTodo } from './history.service.ts';
+import { getTodoTarget } from './todos.service.ts';
 import { listWatchers } from './watchers.repository.ts';
 
 export interface Comment {
@@ -31,7 +32,7 @@ function toComment(row: CommentRow): Comment {
 }
 
 export async function listTodoComments(ctx: Ctx, ref: string): Promise<{ items: Comment[] }> {
-  const { todo } = await findTodoTarget(ctx, ref);
+  const { todo } = await getTodoTarget(ctx, ref);
   const rows = await listComments(ctx.db.kysely, todo.id);
   return { items: rows.map(toComment) };
 }
@@ -43,7 +44,7 @@ export async function listTodoComments(ctx: Ctx, ref: string): Promise<{ items: 
 export async function addTodoComment(ctx: Ctx, ref: string, body: string): Promise<Comment> {
   const text = body.trim();
   if (text === '') throw validationError([{ field: 'body', message: 'must not be empty' }]);
-  const target = await findTodoTarget(ctx, ref);
+  const target = await getTodoTarget(ctx, ref);
   const { todo } = target;
   const now = ctx.now.toISOString();
   // Who the watchers are told wrote it: a user by e-mail, an API client by its id.

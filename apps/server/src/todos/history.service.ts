@@ -6,23 +6,7 @@ import {
 } from '../audit/audit.repository.ts';
 import type { Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
-import { findWorkspaceByKey } from '../workspaces/workspaces.repository.ts';
-import { getTodo, type Todo } from './todos.service.ts';
-
-/** A todo the caller may see, with the id of its workspace (for audit rows and access checks). */
-export interface TodoTarget {
-  todo: Todo;
-  workspaceId: number;
-}
-
-/** Resolves a todo for the caller: 404 when missing or not theirs (getTodo's rule). */
-export async function findTodoTarget(ctx: Ctx, ref: string): Promise<TodoTarget> {
-  const todo = await getTodo(ctx, ref);
-  // getTodo already checked access; the workspace lookup only adds its id.
-  const ws = await findWorkspaceByKey(ctx.db.kysely, todo.workspace, null);
-  if (!ws) throw new Error(`workspace ${todo.workspace} of todo ${todo.key} vanished`);
-  return { todo, workspaceId: Number(ws.id) };
-}
+import { getTodo, type TodoTarget } from './todos.service.ts';
 
 /** Records an activity on a todo in the caller's transaction, attributed to the caller. */
 export async function auditTodo(
@@ -62,7 +46,7 @@ export interface HistoryEvent {
 
 /** Every recorded change of a todo, oldest first, with who or which system made it. */
 export async function getTodoHistory(ctx: Ctx, ref: string): Promise<{ items: HistoryEvent[] }> {
-  const { todo } = await findTodoTarget(ctx, ref);
+  const todo = await getTodo(ctx, ref);
   const rows = await listAuditEvents(ctx.db.kysely, 'todo', todo.id);
   return {
     items: rows.map((r) => {

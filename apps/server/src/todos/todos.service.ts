@@ -221,8 +221,8 @@ export async function submitTodo(
   const existing = async (): Promise<CreateOutcome | undefined> => {
     if (!f.externalRef) return undefined;
     const id = await findTodoIdByExternalRef(db, ws.id, f.externalRef);
-    const todo = id === undefined ? undefined : await loadTodo(ctx, db, { id });
-    return todo ? { outcome: 'existing', todo } : undefined;
+    const target = id === undefined ? undefined : await loadTodo(ctx, db, { id });
+    return target ? { outcome: 'existing', todo: target.todo } : undefined;
   };
   const found = await existing();
   if (found) return found;
@@ -339,9 +339,20 @@ export async function submitTodo(
  * and "not yours" are the same 404.
  */
 export async function getTodo(ctx: Ctx, ref: string | number): Promise<Todo> {
-  const todo = await loadTodo(ctx, ctx.db.kysely, whereOf(ref));
-  if (!todo) throw notFound(ref);
-  return todo;
+  return (await getTodoTarget(ctx, ref)).todo;
+}
+
+/** A todo the caller may see, with the id of its workspace (for audit rows and access checks). */
+export interface TodoTarget {
+  todo: Todo;
+  workspaceId: number;
+}
+
+/** `getTodo` plus the todo's workspace id, from the same query. */
+export async function getTodoTarget(ctx: Ctx, ref: string | number): Promise<TodoTarget> {
+  const target = await loadTodo(ctx, ctx.db.kysely, whereOf(ref));
+  if (!target) throw notFound(ref);
+  return target;
 }
 
 /**
@@ -650,11 +661,11 @@ async function loadTodo(
   ctx: Ctx,
   db: Executor,
   where: { id: number } | { key: string },
-): Promise<Todo | undefined> {
+): Promise<TodoTarget | undefined> {
   const found = await findTodoWithRelations(db, where, ctx.actor.workspaceIds);
   if (!found) return undefined;
   const { row } = found;
-  return toTodo(
+  const todo = toTodo(
     row,
     {
       workspaceKey: row.workspaceKey,
@@ -669,6 +680,7 @@ async function loadTodo(
     },
     ctx.config.publicUrl,
   );
+  return { todo, workspaceId: Number(row.workspaceId) };
 }
 
 /** The caller's todo, locked for the rest of the transaction; 404 otherwise. */

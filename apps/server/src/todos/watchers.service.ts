@@ -1,8 +1,9 @@
 import type { Ctx } from '../auth/actor.ts';
 import { AppError, validationError } from '../errors.ts';
 import { findUserByEmail, findUsersWithAccess } from '../users/users.repository.ts';
-import { auditTodo, findTodoTarget } from './history.service.ts';
+import { auditTodo } from './history.service.ts';
 import { isEmail } from './todo-fields.ts';
+import { getTodoTarget } from './todos.service.ts';
 import { deleteWatcher, insertWatcher, listWatchers } from './watchers.repository.ts';
 
 export interface Watcher {
@@ -12,7 +13,7 @@ export interface Watcher {
 }
 
 export async function listTodoWatchers(ctx: Ctx, ref: string): Promise<{ items: Watcher[] }> {
-  const { todo } = await findTodoTarget(ctx, ref);
+  const { todo } = await getTodoTarget(ctx, ref);
   const rows = await listWatchers(ctx.db.kysely, todo.id);
   return { items: rows.map(({ email, name, since }) => ({ email, name, since })) };
 }
@@ -27,7 +28,7 @@ export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Prom
     throw validationError([
       { field: 'email', message: `"${email}" is not a valid e-mail address` },
     ]);
-  const target = await findTodoTarget(ctx, ref);
+  const target = await getTodoTarget(ctx, ref);
   const [user] = await findUsersWithAccess(ctx.db.kysely, [address], target.workspaceId);
   // One message for "no such user" and "no access": never reveal who exists elsewhere.
   if (!user?.hasAccess || user.disabled !== 0) {
@@ -46,7 +47,7 @@ export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Prom
 
 /** Stops a user watching a todo; 404 when that user was not watching it. */
 export async function removeTodoWatcher(ctx: Ctx, ref: string, email: string): Promise<void> {
-  const target = await findTodoTarget(ctx, ref);
+  const target = await getTodoTarget(ctx, ref);
   const user = await findUserByEmail(ctx.db.kysely, email.trim());
   const removed = await ctx.db.kysely.transaction().execute(async (trx) => {
     if (!user || !(await deleteWatcher(trx, target.todo.id, Number(user.id)))) return false;
