@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['apps/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+    include: [
+      'apps/*/test/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+    ],
     globalSetup: ['apps/server/test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

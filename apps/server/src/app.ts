@@ -16,6 +16,7 @@ import { healthRoutes } from './http/health.routes.ts';
 import { openApiOptions, swaggerUiOptions } from './http/openapi.ts';
 import { Problem, useProblemDetails } from './http/problem.ts';
 import { rateLimitPlugin } from './http/rate-limit.plugin.ts';
+import { webPlugin } from './http/web.plugin.ts';
 import { idempotencyPlugin } from './idempotency/idempotency.plugin.ts';
 import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { sessionRoutes } from './sessions/sessions.routes.ts';
@@ -78,6 +79,7 @@ export async function buildApp(
   await app.register(healthRoutes, deps);
   await app.register(oauthRoutes, deps);
   await app.register(sessionRoutes, deps);
+  await app.register(webPlugin);
   await app.register(async (scope) => {
     await bzctrlDialectRoutes(scope, deps);
     await shortDialectRoutes(scope, deps);

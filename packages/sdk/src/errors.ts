@@ -41,15 +41,24 @@ export class BzCtrlError extends Error {
    */
   static async fromResponse(response: Response): Promise<BzCtrlError> {
     const text = await response.text().catch(() => '');
-    let body: Record<string, unknown> = {};
+    let body: unknown = {};
     try {
-      const parsed: unknown = text ? JSON.parse(text) : {};
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        body = parsed as Record<string, unknown>;
-      }
+      body = text ? JSON.parse(text) : {};
     } catch {
       /* not JSON: described by the status below */
     }
+    return BzCtrlError.fromBody(response, body);
+  }
+
+  /**
+   * Builds the error from a non-2xx response whose body was already read (openapi-fetch's
+   * `error`, for calls made through `raw`).
+   */
+  static fromBody(response: Response, parsed: unknown): BzCtrlError {
+    const body: Record<string, unknown> =
+      parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : {};
     const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
     const code = str(body.code) ?? str(body.error) ?? `http_${response.status}`;
     const detail =

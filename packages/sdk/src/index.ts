@@ -1,12 +1,12 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { BzCtrlError } from './errors.ts';
 import type { components, paths } from './schema.d.ts';
-import { TokenManager, type TokenSet } from './tokens.ts';
+import { type SessionInfo, SessionSigner, TokenManager, type TokenSet } from './tokens.ts';
 import { authorizedFetch, type RetryPolicy } from './transport.ts';
 
 export { BzCtrlError, type FieldError } from './errors.ts';
 export type { components, paths } from './schema.d.ts';
-export type { TokenSet } from './tokens.ts';
+export type { SessionInfo, TokenSet } from './tokens.ts';
 
 const API = '/bzctrl-core-api/api/v1';
 
@@ -49,6 +49,11 @@ export interface BzCtrlClientOptions {
   accessTokenExpiresAt?: number;
   /** Called whenever new tokens arrive (refresh tokens rotate: store the latest). */
   onTokens?: (tokens: TokenSet) => void;
+  /**
+   * In a browser (the web app): sign in with `session.signIn` instead of a grant; the
+   * cookie travels by itself and writes carry the session's CSRF token.
+   */
+  session?: boolean;
   /** A fetch to use instead of the global one (proxies, tests). */
   fetch?: typeof fetch;
   /** Retries on network errors, 429 and 503; 3 by default, 0 to turn off. */
@@ -83,6 +88,7 @@ export class BzCtrlClient {
   /** The openapi-fetch client over the whole API, for whatever has no method here. */
   readonly raw: Client<paths>;
   private readonly tokenManager: TokenManager;
+  private readonly sessionSigner: SessionSigner | undefined;
   private readonly send: (request: Request) => Promise<Response>;
   private readonly baseUrl: string;
 
@@ -106,8 +112,9 @@ export class BzCtrlClient {
       initial,
       options.onTokens,
     );
+    this.sessionSigner = options.session ? new SessionSigner() : undefined;
     this.send = authorizedFetch(
-      this.tokenManager,
+      this.sessionSigner ?? this.tokenManager,
       {
         retries: options.retries ?? 3,
         baseDelayMs: options.retryPolicy?.baseDelayMs ?? 250,
@@ -133,6 +140,36 @@ export class BzCtrlClient {
   async signIn(): Promise<TokenSet> {
     await this.tokenManager.renew();
     return this.tokenManager.current as TokenSet;
+  }
+
+  /** Browser sessions (`session: true`): sign in, who is signed in, sign out. */
+  readonly session = {
+    /**
+     * Signs in with a user's e-mail and password; the server sets the session cookie.
+     *
+     * @example
+     * const { user } = await bz.session.signIn('me@example.com', password);
+     */
+    signIn: async (username: string, password: string): Promise<SessionInfo> =>
+      this.remember(await this.call('POST', `${API}/session`, { body: { username, password } })),
+
+    /** The signed-in user (throws a 401 `BzCtrlError` when there is none). */
+    current: async (): Promise<SessionInfo> =>
+      this.remember(await this.call('GET', `${API}/session`)),
+
+    /** Ends the session on the server and forgets its CSRF token. */
+    signOut: async (): Promise<void> => {
+      await this.call('DELETE', `${API}/session`);
+      this.sessionSigner?.invalidate();
+    },
+
+    /** The CSRF token writes carry (for requests made outside this client, e.g. uploads). */
+    csrfToken: (): string | undefined => this.sessionSigner?.csrfToken,
+  };
+
+  private remember(info: SessionInfo): SessionInfo {
+    if (this.sessionSigner) this.sessionSigner.csrfToken = info.csrfToken;
+    return info;
   }
 
   /** The native todo API (`/bzctrl-core-api/api/v1/todos`). */

@@ -1,4 +1,5 @@
 import { BzCtrlError } from './errors.ts';
+import type { Signer } from './transport.ts';
 
 export const TOKEN_PATH = '/bzctrl-core-api/oauth/token';
 
@@ -26,7 +27,7 @@ const EXPIRY_MARGIN_MS = 30_000;
  * rotates it), else by the password or client-credentials grant. Concurrent calls share
  * one renewal.
  */
-export class TokenManager {
+export class TokenManager implements Signer {
   private tokens: TokenSet | undefined;
   private renewing: Promise<string> | undefined;
 
@@ -56,6 +57,12 @@ export class TokenManager {
       return t.accessToken;
     }
     return this.renew();
+  }
+
+  async sign(headers: Headers): Promise<string> {
+    const token = await this.accessToken();
+    headers.set('authorization', `Bearer ${token}`);
+    return token;
   }
 
   /** Called after a 401 with `rejected`: the next call renews unless another already did. */
@@ -146,4 +153,31 @@ export function describe(err: unknown): string {
     return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
   }
   return String(err);
+}
+
+/** What a browser session answers: who is signed in, and the token its writes must carry. */
+export interface SessionInfo {
+  user: { email: string; name: string; role: string };
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/**
+ * The web app's credentials: the browser sends the HttpOnly session cookie by itself;
+ * writes add the session's CSRF token, which the server checks against the cookie.
+ */
+export class SessionSigner implements Signer {
+  csrfToken: string | undefined;
+  readonly canRenew = false;
+
+  async sign(headers: Headers, method: string): Promise<string> {
+    if (method !== 'GET' && method !== 'HEAD' && this.csrfToken) {
+      headers.set('x-csrf-token', this.csrfToken);
+    }
+    return '';
+  }
+
+  invalidate(): void {
+    this.csrfToken = undefined;
+  }
 }

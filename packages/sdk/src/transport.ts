@@ -1,5 +1,5 @@
 import { BzCtrlError } from './errors.ts';
-import { describe, type TokenManager } from './tokens.ts';
+import { describe } from './tokens.ts';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (network errors, 429, 503). */
@@ -11,6 +11,29 @@ export interface RetryPolicy {
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Puts a caller's credentials on each attempt: a bearer token, or a browser session's CSRF token. */
+export interface Signer {
+  /** Signs one attempt's headers; answers what it sent, for `invalidate`. */
+  sign(headers: Headers, method: string): Promise<string>;
+  /** Whether a rejected credential can be replaced (by refresh or by a new grant). */
+  readonly canRenew: boolean;
+  /** Called after a 401 with what `sign` sent. */
+  invalidate(rejected: string): void;
+}
+
+/**
+ * A random UUID v4. Browsers give `crypto.randomUUID` only in secure contexts (https or
+ * localhost); a BzCtrl served over plain http on a LAN name still needs keys.
+ */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 /** How long the server asked us to wait (`Retry-After`: seconds or an HTTP date), in ms. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
@@ -46,7 +69,7 @@ const sleep = (ms: number, signal: AbortSignal | null) =>
  * (honouring Retry-After), and renews the token once on a 401.
  */
 export function authorizedFetch(
-  tokens: TokenManager,
+  signer: Signer,
   policy: RetryPolicy,
   fetchFn: typeof fetch,
 ): (request: Request) => Promise<Response> {
@@ -57,12 +80,11 @@ export function authorizedFetch(
     const body = bytes?.byteLength ? bytes : undefined;
     const headers = new Headers(request.headers);
     if (WRITES.has(method) && !headers.has('idempotency-key')) {
-      headers.set('Idempotency-Key', crypto.randomUUID());
+      headers.set('Idempotency-Key', newIdempotencyKey());
     }
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
-      const token = await tokens.accessToken();
-      headers.set('authorization', `Bearer ${token}`);
+      const token = await signer.sign(headers, method);
       let response: Response;
       try {
         response = await fetchFn(request.url, {
@@ -80,12 +102,12 @@ export function authorizedFetch(
         await sleep(backoffMs(attempt, policy), request.signal);
         continue;
       }
-      if (response.status === 401 && !renewed && tokens.canRenew) {
+      if (response.status === 401 && !renewed && signer.canRenew) {
         // An expired or revoked token: renew once and try again; that is not a retry.
         renewed = true;
         attempt--;
         await response.body?.cancel();
-        tokens.invalidate(token);
+        signer.invalidate(token);
         continue;
       }
       if ((response.status === 429 || response.status === 503) && attempt < policy.retries) {

@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+
+/** Debian's Chromium (apt-get install chromium), or another one named by BZCTRL_CHROMIUM. */
+export const chromiumPath = process.env.BZCTRL_CHROMIUM ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(chromiumPath);
+if (!hasChromium) {
+  console.warn(
+    `Browser tests SKIPPED: no Chromium at ${chromiumPath}. Install it (apt-get install chromium) or set BZCTRL_CHROMIUM; .ci/run installs it.`,
+  );
+}
+
+/** `describe` for suites that drive a real browser; skipped (with the warning above) without one. */
+export const describeBrowser = hasChromium ? describe : describe.skip;
+
+/**
+ * Starts headless Chromium with a fresh profile. The flags keep it off the network (this
+ * machine has none beyond loopback, and Chromium's background calls would be refused).
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Uncaught exceptions and console errors seen so far (see `expectNoConsoleErrors`). */
+  errors: string[];
+}
+
+/**
+ * A new page in its own context (own cookies), 1280×800 unless told, recording script
+ * errors and console errors. Chromium also logs every 4xx answer as a console error
+ * ("Failed to load resource"); those are the API saying no (401 before sign-in, a 400 with
+ * field errors) and are kept apart, while a 5xx counts as an error.
+ */
+export async function openPage(
+  browser: Browser,
+  options: { width?: number; height?: number; origin?: string } = {},
+): Promise<WatchedPage> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    acceptDownloads: true,
+  });
+  // Ten seconds is long for a local page; failures should not wait out the test timeout.
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) {
+      return;
+    }
+    errors.push(`console: ${msg.text()}`);
+  });
+  return { page, context, errors };
+}
+
+export function expectNoConsoleErrors(watched: WatchedPage): void {
+  expect(watched.errors, 'script or console errors in the page').toEqual([]);
+}
+
+/** Signs in on the sign-in form the app shows to a signed-out visitor. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+const SCREENSHOTS = process.env.BZCTRL_SCREENSHOTS
+  ? resolve(process.env.BZCTRL_SCREENSHOTS)
+  : undefined;
+
+/**
+ * Saves a screenshot for the docs when BZCTRL_SCREENSHOTS names a folder
+ * (`BZCTRL_SCREENSHOTS=docs/screenshots npx vitest run apps/web/test`); a no-op otherwise.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
