@@ -6,6 +6,7 @@ import { adminRoutes } from './admin/admin.routes.ts';
 import { attachmentRoutes } from './attachments/attachments.routes.ts';
 import { authPlugin } from './auth/auth.plugin.ts';
 import type { Config } from './config.ts';
+import { dashboardRoutes } from './dashboard/dashboard.routes.ts';
 import type { Db } from './db/database.ts';
 import { bzctrlDialectRoutes } from './dialects/bzctrl/bzctrl.routes.ts';
 import { itsmDialectRoutes } from './dialects/itsm/itsm.routes.ts';
@@ -88,6 +89,7 @@ export async function buildApp(
     await todoRoutes(scope, deps);
     await todoActivityRoutes(scope, deps);
     await formRoutes(scope, deps);
+    await dashboardRoutes(scope, deps);
     await adminRoutes(scope, deps);
     await exposedRoutes(scope, deps);
     await scope.register(attachmentRoutes, deps);
