@@ -24,7 +24,7 @@ describeBrowser('web app shell', () => {
     await t?.close();
   });
 
-  it('serves the app at /app/ with a CSP, cacheable assets and / redirecting there', async () => {
+  it('serves the app at /app/ with a CSP, compressed cacheable assets and / redirecting there', async () => {
     const root = await fetch(`${t.url}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/app/');
@@ -37,9 +37,12 @@ describeBrowser('web app shell', () => {
     const html = await index.text();
     const asset = html.match(/\/app\/assets\/[^"]+\.js/)?.[0];
     expect(asset).toBeDefined();
-    const js = await fetch(`${t.url}${asset}`);
+    const js = await fetch(`${t.url}${asset}`, { headers: { 'accept-encoding': 'br, gzip' } });
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toMatch(/immutable/);
+    // Compressed at build time, served as is.
+    expect(js.headers.get('content-encoding')).toBe('br');
+    expect((await js.text()).length).toBeGreaterThan(100_000);
   });
 
   it('serves the widget script to any origin', async () => {

@@ -40,7 +40,10 @@ export async function webPlugin(app: FastifyInstance) {
       root: WEB_DIST,
       prefix: '/app/',
       decorateReply: false,
-      index: 'index.html',
+      // An array: with preCompressed, a plain string makes `/app/` answer 404.
+      index: ['index.html'],
+      // The build writes .br and .gz beside each file (apps/web/build/precompress.ts).
+      preCompressed: true,
       cacheControl: false,
       setHeaders(reply, path) {
         reply.header(
