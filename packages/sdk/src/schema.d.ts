@@ -2075,6 +2075,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bzctrl-core-api/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures over the open todos: risk matrix, status counts, EUR at stake, dates
+         * @description Over the caller's workspaces, or the one named by `workspace`: open incidents by impact × likelihood, todos by workspace and status, the open incidents’ potential financial impact in EUR per workspace, and the overdue and soon-expiring open todos (a count and the first 10 of each). Deleted todos are never counted.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A workspace key; all the caller's workspaces when left out */
+                    workspace?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bzctrl-core-api/api/v1/admin/domains": {
         parameters: {
             query?: never;
@@ -3796,6 +3856,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bzctrl-core-api/api/v1/task/add-exposed-task/{uuid}/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The form contract of an exposed endpoint (no token)
+         * @description The JSON Schema of GET /workspaces/{key}/form for the endpoint workspace, as this endpoint takes it: without the fields it ignores (workspace, watchers, dueDate), with its defaults, and without naming any person. Unknown, disabled or rotated UUIDs answer 404 like an unknown path; counted by the same rate limits as the create.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description TASK (default) or INCIDENT; case and spaces are forgiven
+                     * @example TASK
+                     */
+                    type?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The endpoint UUID: the credential */
+                    uuid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A JSON Schema (draft 2020-12) of the body that creates a todo in the workspace, with x-users, x-currency and x-workspace annotations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreateTodoForm"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bzctrl-core-api/api/v1/admin/exposed-endpoints": {
         parameters: {
             query?: never;
@@ -4895,6 +5021,107 @@ export interface components {
         CreateTodoForm: {
             [key: string]: unknown;
         };
+        DashboardTodo: {
+            /** @example IMP-NLD-EXA-SWA-03 */
+            key: string;
+            title: string;
+            todoType: "TASK" | "INCIDENT";
+            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
+            /**
+             * Format: date
+             * @description The date that puts the todo in this list
+             */
+            date: string;
+            /** @description Which of the todo’s dates `date` is */
+            dateField: "dueDate" | "reminderDate";
+            /**
+             * @description Workspace key
+             * @example IMP-NLD-EXA-SWA
+             */
+            workspace: string;
+            workspaceName: string;
+        };
+        Dashboard: {
+            /**
+             * Format: date
+             * @description Today in the deployment's time zone: the date the figures were taken on
+             */
+            today: string;
+            /** @description The workspace the figures are limited to; null: all the caller’s */
+            workspace: string | null;
+            /** @description Open incidents (status TODO or INPROGRESS) by impact and likelihood */
+            riskMatrix: {
+                /** @description All nine impact × likelihood pairs, zeros included: impact HIGH to LOW, then likelihood LOW to HIGH */
+                cells: {
+                    impact: "LOW" | "MEDIUM" | "HIGH";
+                    likelihood: "LOW" | "MEDIUM" | "HIGH";
+                    count: number;
+                }[];
+                /** @description Open incidents without an impact or a likelihood */
+                unrated: number;
+                /** @description Every open incident (the cells plus unrated) */
+                total: number;
+            };
+            /** @description Todos (tasks and incidents) by workspace and status, workspaces by key */
+            byStatus: {
+                /**
+                 * @description Workspace key
+                 * @example IMP-NLD-EXA-SWA
+                 */
+                workspace: string;
+                workspaceName: string;
+                counts: {
+                    TODO: number;
+                    INPROGRESS: number;
+                    DONE: number;
+                    EXPIRED: number;
+                };
+                /** @description TODO plus INPROGRESS */
+                open: number;
+            }[];
+            /** @description Potential financial impact of the open incidents */
+            financialImpact: {
+                /**
+                 * @description Sum over the workspaces; EUR, exact to the cent
+                 * @example 1234.50
+                 */
+                totalEur: string;
+                byWorkspace: {
+                    /**
+                     * @description Workspace key
+                     * @example IMP-NLD-EXA-SWA
+                     */
+                    workspace: string;
+                    workspaceName: string;
+                    /**
+                     * @description Sum of the financial impact of the open incidents; EUR, exact to the cent
+                     * @example 1234.50
+                     */
+                    totalEur: string;
+                    /** @description Open incidents with a financial impact */
+                    incidents: number;
+                }[];
+            };
+            /** @description Open todos whose due date or reminder date is before today. An open todo past its due date is only here until the expiry job marks it EXPIRED; the reminder date (which add-task sets; it sets the due date only on DONE) keeps a todo here. */
+            overdue: {
+                /** @description Every todo in the list */
+                count: number;
+                /** @description The first 10, earliest date first */
+                items: components["schemas"]["DashboardTodo"][];
+            };
+            /** @description Open todos the expiry job will mark EXPIRED within 7 days: due from today to `until` */
+            expiringSoon: {
+                /** @description Every todo in the list */
+                count: number;
+                /** @description The first 10, earliest date first */
+                items: components["schemas"]["DashboardTodo"][];
+                /**
+                 * Format: date
+                 * @description Today plus 7 days, inclusive
+                 */
+                until: string;
+            };
+        };
         ExposedEndpoint: {
             id: number;
             /**
@@ -5001,6 +5228,10 @@ export interface components {
                 system: string;
                 /** @example SO-4711 */
                 id: string;
+            };
+            /** @description Custom field name → value, as the endpoint form contract lists them; when sent, required custom fields must be present */
+            customFields?: {
+                [key: string]: unknown;
             };
         } & {
             [key: string]: unknown;

@@ -1,5 +1,33 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../http/context.ts';
+import { Type } from 'typebox';
+import { requireScope } from '../auth/auth.plugin.ts';
+import { type AppDeps, ctxOf } from '../http/context.ts';
+import { problemResponses } from '../http/problem.ts';
+import { DashboardQuery, dashboardSchemas } from './dashboard.schemas.ts';
+import { getDashboard } from './dashboard.service.ts';
 
-/** `GET /bzctrl-core-api/api/v1/dashboard`: the web app's figures (being built, issue 5). */
-export async function dashboardRoutes(_app: FastifyInstance, _deps: AppDeps) {}
+/** `GET /bzctrl-core-api/api/v1/dashboard`: the web app's landing figures. */
+export async function dashboardRoutes(app: FastifyInstance, deps: AppDeps) {
+  for (const schema of dashboardSchemas) app.addSchema(schema);
+  app.get('/bzctrl-core-api/api/v1/dashboard', {
+    onRequest: app.authenticate,
+    preHandler: requireScope('todo:read'),
+    schema: {
+      summary: 'Figures over the open todos: risk matrix, status counts, EUR at stake, dates',
+      description:
+        "Over the caller's workspaces, or the one named by `workspace`: open incidents by " +
+        'impact × likelihood, todos by workspace and status, the open incidents’ potential ' +
+        'financial impact in EUR per workspace, and the overdue and soon-expiring open todos ' +
+        '(a count and the first 10 of each). Deleted todos are never counted.',
+      tags: ['todos'],
+      security: [{ bearer: [] }],
+      querystring: DashboardQuery,
+      response: { 200: Type.Ref('Dashboard'), ...problemResponses },
+    },
+    handler: async (request) =>
+      getDashboard(
+        ctxOf(request, deps, 'native'),
+        request.query as { workspace?: string } & Record<string, unknown>,
+      ),
+  });
+}
