@@ -13,6 +13,7 @@ import { itsmDialectRoutes } from './dialects/itsm/itsm.routes.ts';
 import { shortDialectRoutes } from './dialects/short/short.routes.ts';
 import { exposedRoutes } from './exposed/exposed.routes.ts';
 import { formRoutes } from './forms/form.routes.ts';
+import { corsPlugin } from './http/cors.plugin.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { openApiOptions, swaggerUiOptions } from './http/openapi.ts';
 import { Problem, useProblemDetails } from './http/problem.ts';
@@ -74,6 +75,7 @@ export async function buildApp(
   await app.register(swagger, openApiOptions());
   await app.register(swaggerUi, swaggerUiOptions);
 
+  await app.register(corsPlugin, deps);
   await app.register(authPlugin, { db });
   await app.register(rateLimitPlugin, deps);
   await app.register(idempotencyPlugin, deps);

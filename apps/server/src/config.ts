@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { corsOriginsOf } from './http/cors.plugin.ts';
 import { isEmail } from './todos/todo-fields.ts';
 
 /** Everything the server reads from its environment, checked once at start and frozen. */
@@ -46,6 +47,8 @@ export interface Config {
   readonly idempotencyTtlSeconds: number;
   /** The largest attachment upload accepted, in bytes (413 beyond). */
   readonly uploadLimitBytes: number;
+  /** Origins whose pages may call /api/v1 with a Bearer token (CORS); none by default. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -192,6 +195,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     exposedRateLimitPerAddress: int('BZCTRL_EXPOSED_RATE_LIMIT_PER_ADDRESS', 30, 1, 1_000_000),
     idempotencyTtlSeconds: int('BZCTRL_IDEMPOTENCY_TTL', 86400, 86400, 30 * 86400),
     uploadLimitBytes: int('BZCTRL_UPLOAD_LIMIT', 25 * 1024 * 1024, 1, 10 * 1024 * 1024 * 1024),
+    corsOrigins: corsOriginsOf(env.BZCTRL_CORS_ORIGINS, problems),
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

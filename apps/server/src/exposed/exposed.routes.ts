@@ -4,6 +4,8 @@ import { requireAdministrator } from '../admin/admin.common.ts';
 import { requireScope } from '../auth/auth.plugin.ts';
 import { fieldNamesOf, todoInputOf } from '../dialects/bzctrl/bzctrl.routes.ts';
 import { AppError } from '../errors.ts';
+import { FormQuery } from '../forms/form.schemas.ts';
+import { getCreateForm } from '../forms/form.service.ts';
 import { type AppDeps, ctxOf } from '../http/context.ts';
 import { problemResponses } from '../http/problem.ts';
 import { addressOf, applyVerdict, minuteLimiter, sendTooMany } from '../http/rate-limit.plugin.ts';
@@ -27,8 +29,10 @@ import {
   allowedOriginsOf,
   type CreateEndpointInput,
   createExposedEndpoint,
+  type EndpointDefaults,
   EXPOSED_PATH,
   endpointActor,
+  exposedForm,
   getEndpoint,
   listEndpoints,
   removeEndpoint,
@@ -42,7 +46,7 @@ const ADMIN_PATH = '/bzctrl-core-api/api/v1/admin/exposed-endpoints';
 
 /** Response headers a browser page may read on a cross-origin answer. */
 const EXPOSED_HEADERS =
-  'Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id';
+  'Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id, Idempotency-Replayed';
 
 /**
  * The same 404 as a request to a route that does not exist (problem.ts's not-found
@@ -168,6 +172,8 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
           fields: withDefaults(row, todoInputOf(body)),
           workspace: { by: 'default', field: 'domainWorkSpace' },
           fieldNames: fieldNamesOf(body),
+          // The form contract offers the workspace's custom fields; left out, none are checked.
+          customFields: body.customFields,
         },
         { dryRun },
       );
@@ -178,6 +184,36 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
         .code(result.outcome === 'created' ? 201 : 200)
         .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
         .send(renderExposedTask(result.todo));
+    },
+  });
+
+  // The form contract of the endpoint's workspace, for a form (the <bzctrl-todo-form>
+  // widget) on a page with no token: admitted, limited and CORS'd like the create.
+  app.get(`${EXPOSED_PATH}/:uuid/form`, {
+    onRequest: admit,
+    config: { rateLimit: false },
+    schema: {
+      summary: 'The form contract of an exposed endpoint (no token)',
+      description:
+        'The JSON Schema of GET /workspaces/{key}/form for the endpoint workspace, as this ' +
+        'endpoint takes it: without the fields it ignores (workspace, watchers, dueDate), with ' +
+        'its defaults, and without naming any person. Unknown, disabled or rotated UUIDs answer ' +
+        '404 like an unknown path; counted by the same rate limits as the create.',
+      tags: ['exposed'],
+      params: ExposedUuidParams,
+      querystring: FormQuery,
+      response: { 200: Type.Ref('CreateTodoForm'), ...problemResponses },
+    },
+    handler: async (request) => {
+      const row = exposedRows.get(request) as ExposedEndpointRow;
+      const { type } = request.query as { type?: string };
+      const defaults = JSON.parse(row.defaults) as EndpointDefaults;
+      const form = await getCreateForm(
+        ctxOf(request, deps, 'exposed'),
+        row.workspaceKey,
+        type ?? defaults.todoType,
+      );
+      return exposedForm(row, form);
     },
   });
 

@@ -114,12 +114,24 @@ const {
  * The add-task body without workspace fields: a todo lands in the endpoint's workspace,
  * whatever the body names. Required fields may come from the endpoint's defaults.
  */
-export const AddExposedTaskBody = Type.Object(taskFields, {
-  additionalProperties: true,
-  $id: 'AddExposedTaskBody',
-  description:
-    'The add-task fields; workspace fields are ignored (the endpoint decides). The endpoint fills in what the body leaves out.',
-});
+export const AddExposedTaskBody = Type.Object(
+  {
+    ...taskFields,
+    customFields: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'Custom field name → value, as the endpoint form contract lists them; when sent, ' +
+          'required custom fields must be present',
+      }),
+    ),
+  },
+  {
+    additionalProperties: true,
+    $id: 'AddExposedTaskBody',
+    description:
+      'The add-task fields; workspace fields are ignored (the endpoint decides). The endpoint fills in what the body leaves out.',
+  },
+);
 
 /**
  * What the public create answers. Anyone who can read the page holding the UUID can call

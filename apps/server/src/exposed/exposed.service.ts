@@ -478,3 +478,51 @@ export function withDefaults(row: ExposedEndpointRow, input: TodoInput): TodoInp
   }
   return merged;
 }
+
+/** Body fields the public create does not take: the endpoint decides or has no use for them. */
+const NOT_EXPOSED = ['workspace', 'watchers', 'dueDate'] as const;
+
+/**
+ * The workspace form contract (forms/form.service.ts) as the public create takes it: the
+ * fields it ignores are gone, its defaults are the form's defaults, and what a default
+ * fills in is no longer required. Whoever holds the UUID reads this, so it names no
+ * person: the member lists and the default reporter and assignee stay on the server.
+ */
+export function exposedForm(
+  row: ExposedEndpointRow,
+  form: Record<string, unknown>,
+): Record<string, unknown> {
+  const defaults = JSON.parse(row.defaults) as EndpointDefaults;
+  const properties = { ...(form.properties as Record<string, Record<string, unknown>>) };
+  for (const name of NOT_EXPOSED) delete properties[name];
+  for (const name of ['reporter', 'assignee'] as const) {
+    const {
+      'x-users': _users,
+      examples: _examples,
+      default: _default,
+      ...rest
+    } = properties[name] ?? {};
+    properties[name] = {
+      ...rest,
+      ...(defaults[name] ? { description: `${rest.description}; the endpoint has a default` } : {}),
+    };
+  }
+  for (const name of ['status', 'priority', 'impact', 'likelihood'] as const) {
+    const value = defaults[name];
+    if (value && properties[name]) properties[name] = { ...properties[name], default: value };
+  }
+  const required = (form.required as string[]).filter(
+    (name) =>
+      !(NOT_EXPOSED as readonly string[]).includes(name) &&
+      !(name === 'reporter' && defaults.reporter),
+  );
+  return {
+    ...form,
+    description:
+      'What to send to this exposed endpoint (POST, no token) to create a todo in its workspace. ' +
+      'Enum values are canonical; the API also accepts them in any case and with spaces or underscores. ' +
+      'Fields left out take the endpoint defaults.',
+    required,
+    properties,
+  };
+}
