@@ -1,0 +1,206 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeBrowser,
+  expectNoConsoleErrors,
+  launchBrowser,
+  openPage,
+  screenshot,
+  signIn,
+} from '../../server/test/support/browser.ts';
+import { startTestServer, type TestServer } from '../../server/test/support/harness.ts';
+
+const SWA = 'IMP-NLD-EXA-SWA';
+const FIN = 'VTT-NLD-TML-FIN';
+const OPS = 'OTH-BEL-ANT-OPS';
+const STATUSES = ['TODO', 'INPROGRESS', 'DONE'] as const;
+const LEVELS = ['HIGH', 'MEDIUM', 'LOW'] as const;
+
+/** What the seeding created, to compare the page with. */
+interface Seeded {
+  key: string;
+  workspace: string;
+  status: string;
+  title: string;
+}
+
+// The todo lists (#/todos): filters, search, sort, pages and counts, all kept in the URL.
+describeBrowser('web app: todo lists', () => {
+  let t: TestServer;
+  let browser: Browser;
+  const seeded: Seeded[] = [];
+
+  beforeAll(async () => {
+    t = await startTestServer('sqlite');
+    browser = await launchBrowser();
+    // 18 todos in SWA and 12 in FIN for the member, 2 in a workspace they cannot see.
+    const member = await t.login('example@example.com');
+    for (let i = 0; i < 30; i++) {
+      const workspace = i % 5 < 3 ? SWA : FIN;
+      const status = STATUSES[i % 3] ?? 'TODO';
+      const title = i % 7 === 0 ? `Container seal mismatch ${i}` : `Routine check ${i}`;
+      const res = await t.request('POST', '/bzctrl-core-api/api/v1/todos', {
+        token: member,
+        body: {
+          workspace,
+          todoType: i % 2 === 0 ? 'INCIDENT' : 'TASK',
+          title,
+          description: `Seeded todo number ${i}`,
+          status,
+          priority: LEVELS[i % 3],
+          reporter: 'example@example.com',
+          dueDate: `2026-04-${String((i % 28) + 1).padStart(2, '0')}`,
+        },
+      });
+      expect(res.status, res.text).toBe(201);
+      seeded.push({ key: res.body.key, workspace, status, title });
+    }
+    const outsider = await t.login('outsider@other.example');
+    for (const n of [1, 2]) {
+      const res = await t.request('POST', '/bzctrl-core-api/api/v1/todos', {
+        token: outsider,
+        body: {
+          workspace: OPS,
+          todoType: 'TASK',
+          title: `Container seal mismatch elsewhere ${n}`,
+          description: 'Not for the member',
+          reporter: 'outsider@other.example',
+        },
+      });
+      expect(res.status, res.text).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const rows = (page: Page) => page.locator('tbody tr');
+  const firstKey = (page: Page) => rows(page).first().getByRole('link').textContent();
+  const hashParams = (page: Page) => new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+
+  async function openAs(email: string, password: string, hash: string) {
+    const w = await openPage(browser);
+    await w.page.goto(`${t.url}/app/#${hash}`);
+    await signIn(w.page, email, password);
+    await w.page.getByRole('heading', { name: 'Todos' }).waitFor();
+    return w;
+  }
+
+  it('counts, pages forward and back, and a reload keeps the page', async () => {
+    const w = await openAs('example@example.com', 'Ex@mpl3!', '/todos?limit=10');
+    const { page } = w;
+    // The member's 30, not the other customer's 2.
+    await page.getByText('30 todos', { exact: true }).waitFor();
+    await expect.poll(() => rows(page).count()).toBe(10);
+    // Newest first: the last one created heads the list.
+    expect(await firstKey(page)).toBe(seeded.at(-1)?.key);
+    await page.getByText('showing 1–10').waitFor();
+    expect(await page.getByRole('button', { name: /Previous/ }).isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: /Next/ }).click();
+    await page.getByText('showing 11–20').waitFor();
+    expect(await firstKey(page)).toBe(seeded.at(-11)?.key);
+    await page.getByRole('button', { name: /Next/ }).click();
+    await page.getByText('showing 21–30').waitFor();
+    expect(await firstKey(page)).toBe(seeded.at(-21)?.key);
+    expect(await page.getByRole('button', { name: /Next/ }).isDisabled()).toBe(true);
+    expect(await page.getByText('Page 3').count()).toBe(1);
+
+    await page.getByRole('button', { name: /Previous/ }).click();
+    await page.getByText('showing 11–20').waitFor();
+    // The cursors are in the URL: a reload shows the same page.
+    expect(hashParams(page).get('pages')).toBeTruthy();
+    await page.reload();
+    await page.getByText('showing 11–20').waitFor();
+    expect(await firstKey(page)).toBe(seeded.at(-11)?.key);
+
+    // Keyboard: the page's controls are reachable and work with the keyboard alone.
+    await page.getByRole('button', { name: /Previous/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('showing 1–10').waitFor();
+    expectNoConsoleErrors(w);
+    await w.context.close();
+  });
+
+  it('filters by workspace and status, searches and sorts, all kept in the URL', async () => {
+    const w = await openAs('example@example.com', 'Ex@mpl3!', '/todos');
+    const { page } = w;
+    await page.getByText('30 todos', { exact: true }).waitFor();
+    // Only the member's workspaces are offered.
+    const options = await page.getByLabel('Workspace').locator('option').allTextContents();
+    expect(options.some((o) => o.startsWith(FIN))).toBe(true);
+    expect(options.some((o) => o.startsWith(OPS))).toBe(false);
+
+    await page.getByLabel('Workspace').selectOption(FIN);
+    const inFin = seeded.filter((s) => s.workspace === FIN);
+    await page.getByText(`${inFin.length} todos`, { exact: true }).waitFor();
+    await page.getByLabel('Status').selectOption('DONE');
+    const finDone = inFin.filter((s) => s.status === 'DONE');
+    await page.getByText(`${finDone.length} todos`, { exact: true }).waitFor();
+    await expect.poll(() => rows(page).count()).toBe(finDone.length);
+    for (const cell of await rows(page).locator('td:nth-child(7)').allTextContents()) {
+      expect(cell).toBe(FIN);
+    }
+    expect(hashParams(page).get('workspace')).toBe(FIN);
+    expect(hashParams(page).get('status')).toBe('DONE');
+
+    // A reload (or a bookmark) restores the view.
+    await page.reload();
+    await page.getByText(`${finDone.length} todos`, { exact: true }).waitFor();
+    expect(await page.getByLabel('Workspace').inputValue()).toBe(FIN);
+    expect(await page.getByLabel('Status').inputValue()).toBe('DONE');
+
+    // Search by a word (prefix), over every workspace and status again.
+    await page.getByLabel('Workspace').selectOption('');
+    await page.getByLabel('Status').selectOption('');
+    await page.getByText('30 todos', { exact: true }).waitFor();
+    await page.getByLabel('Search').fill('contain');
+    const sealed = seeded.filter((s) => s.title.startsWith('Container'));
+    await page.getByText(`${sealed.length} todos`, { exact: true }).waitFor();
+    expect(hashParams(page).get('q')).toBe('contain');
+    const titles = await rows(page).locator('td:nth-child(3)').allTextContents();
+    expect(titles.sort()).toEqual(sealed.map((s) => s.title).sort());
+
+    // Sort: oldest first puts the first one created on top.
+    await page.getByLabel('Sort by').selectOption('createdAt');
+    await expect.poll(() => firstKey(page)).toBe(sealed[0]?.key);
+    expect(hashParams(page).get('sort')).toBe('createdAt');
+    // The column header sorts too, and says how.
+    await page.getByRole('button', { name: 'Updated' }).click();
+    await expect
+      .poll(() => page.getByRole('columnheader', { name: 'Updated' }).getAttribute('aria-sort'))
+      .toBe('ascending');
+    expect(hashParams(page).get('sort')).toBe('updatedAt');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'list');
+    expectNoConsoleErrors(w);
+    await w.context.close();
+  });
+
+  it('shows an empty state that clears the filters', async () => {
+    const w = await openAs('example@example.com', 'Ex@mpl3!', '/todos?q=zebrafish&priority=HIGH');
+    const { page } = w;
+    await page.getByText('No todos match these filters').waitFor();
+    expect(await page.getByLabel('Search').inputValue()).toBe('zebrafish');
+    await page.getByRole('main').getByRole('button', { name: 'Clear filters' }).last().click();
+    await page.getByText('30 todos', { exact: true }).waitFor();
+    expect(hashParams(page).get('q')).toBeNull();
+    expect(hashParams(page).get('priority')).toBeNull();
+    expect(await page.getByLabel('Search').inputValue()).toBe('');
+    expectNoConsoleErrors(w);
+    await w.context.close();
+  });
+
+  it("shows another customer's user only their own workspace's todos", async () => {
+    const w = await openAs('outsider@other.example', 'Outsider-1', '/todos?q=container');
+    const { page } = w;
+    await page.getByText('2 todos', { exact: true }).waitFor();
+    const workspaces = await rows(page).locator('td:nth-child(7)').allTextContents();
+    expect(workspaces).toEqual([OPS, OPS]);
+    const options = await page.getByLabel('Workspace').locator('option').allTextContents();
+    expect(options).toEqual(['All my workspaces', `${OPS} · Operations`]);
+    expectNoConsoleErrors(w);
+    await w.context.close();
+  });
+});
