@@ -7,6 +7,7 @@ import { authorizedFetch, type RetryPolicy } from './transport.ts';
 export { BzCtrlError, type FieldError } from './errors.ts';
 export type { components, paths } from './schema.d.ts';
 export type { SessionInfo, TokenSet } from './tokens.ts';
+export { newIdempotencyKey } from './transport.ts';
 
 const API = '/bzctrl-core-api/api/v1';
 

@@ -12,6 +12,7 @@ import {
   type TodoType,
 } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
+import { loadTodo, patchTodo } from '../todo/todo-api.ts';
 import './form.css';
 
 type Workspace = { key: string; name: string; domainName: string; default: boolean };
@@ -251,7 +252,8 @@ export default function TodoForm({ todoKey, query }: { todoKey?: string; query: 
     [],
   );
   const existing = useAsync(
-    () => (todoKey ? call((c) => c.todos.get(todoKey)) : Promise.resolve(undefined)),
+    // With its ETag: saving sends If-Match, so a change made meanwhile is not overwritten.
+    () => (todoKey ? loadTodo(todoKey) : Promise.resolve(undefined)),
     [todoKey],
   );
 
@@ -279,7 +281,7 @@ export default function TodoForm({ todoKey, query }: { todoKey?: string; query: 
 
   let initial: Values;
   if (existing.data) {
-    initial = valuesOf(existing.data);
+    initial = valuesOf(existing.data.todo);
   } else {
     const items = workspaces.data.items;
     const wanted = query.get('workspace')?.toUpperCase();
@@ -304,7 +306,8 @@ export default function TodoForm({ todoKey, query }: { todoKey?: string; query: 
   return (
     <Editor
       key={todoKey ?? 'new'}
-      todo={existing.data}
+      todo={existing.data?.todo}
+      etag={existing.data?.etag}
       initial={initial}
       workspaces={workspaces.data.items}
     />
@@ -313,10 +316,12 @@ export default function TodoForm({ todoKey, query }: { todoKey?: string; query: 
 
 function Editor({
   todo,
+  etag,
   initial,
   workspaces,
 }: {
   todo: Todo | undefined;
+  etag: string | undefined;
   initial: Values;
   workspaces: Workspace[];
 }) {
@@ -387,9 +392,7 @@ function Editor({
       if (todo) {
         const patch = changes(initial, values, customSchema);
         saved =
-          Object.keys(patch).length === 0
-            ? todo
-            : await call((c) => c.todos.update(todo.key, patch));
+          Object.keys(patch).length === 0 ? todo : (await patchTodo(todo.key, etag, patch)).todo;
       } else {
         saved = await call((c) => c.todos.create(createBody(values, customSchema)));
       }

@@ -1,4 +1,4 @@
-import type { Todo, UpdateTodoBody } from '@bzctrl/sdk';
+import { newIdempotencyKey, type Todo, type UpdateTodoBody } from '@bzctrl/sdk';
 import { API, BzCtrlError, bz, call } from '../../api.ts';
 
 /** A todo with the ETag it was read under, so a change can refuse to overwrite another's. */
@@ -62,7 +62,7 @@ export function uploadFile(file: File, onProgress: (fraction: number) => void): 
     xhr.responseType = 'text';
     const csrf = bz.session.csrfToken();
     if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
-    xhr.setRequestHeader('Idempotency-Key', crypto.randomUUID());
+    xhr.setRequestHeader('Idempotency-Key', newIdempotencyKey());
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
