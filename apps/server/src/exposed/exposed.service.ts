@@ -3,6 +3,7 @@ import type { Actor, Ctx } from '../auth/actor.ts';
 import type { Db } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError, FieldErrors, validationError } from '../errors.ts';
+import { parseOrigin } from '../http/origins.ts';
 import { randomUUID, tokenDigest } from '../shared/secrets.ts';
 import {
   isEmail,
@@ -140,17 +141,7 @@ function checkOrigins(list: string[], errors: FieldErrors): string[] {
       errors.add(field, '"*" is not allowed: list each origin, e.g. https://erp.example.com');
       continue;
     }
-    let origin: string | undefined;
-    try {
-      const u = new URL(s);
-      if (
-        (u.protocol === 'http:' || u.protocol === 'https:') &&
-        u.origin.toLowerCase() === s.toLowerCase()
-      )
-        origin = u.origin;
-    } catch {
-      /* reported below */
-    }
+    const origin = parseOrigin(s);
     if (!origin) {
       errors.add(
         field,

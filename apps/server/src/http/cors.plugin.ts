@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { EXPOSED_PATH } from '../exposed/exposed.service.ts';
 import type { AppDeps } from './context.ts';
+import { parseOrigin } from './origins.ts';
 
 /** The API a page on another origin may call with a Bearer token (add-task lies within). */
 const API = /^\/bzctrl-core-api\/api\/v1\//;
@@ -21,17 +22,7 @@ export function corsOriginsOf(raw: string | undefined, problems: string[]): stri
       problems.push('BZCTRL_CORS_ORIGINS must list origins, "*" is not allowed');
       continue;
     }
-    let origin: string | undefined;
-    try {
-      const u = new URL(s);
-      if (
-        (u.protocol === 'http:' || u.protocol === 'https:') &&
-        u.origin.toLowerCase() === s.toLowerCase()
-      )
-        origin = u.origin;
-    } catch {
-      /* reported below */
-    }
+    const origin = parseOrigin(s);
     if (!origin) {
       problems.push(
         `BZCTRL_CORS_ORIGINS: "${s}" is not an origin (scheme, host and optional port, e.g. https://erp.example.com)`,
