@@ -275,7 +275,13 @@ describe.each(dialects)('ITSM incident dialect on %s', (dialect) => {
       priority: 'HIGH',
       status: 'INPROGRESS',
       category: [],
+      // The native Todo names the location too (the web app's details page shows it).
+      location: 'Rotterdam',
     });
+    const list = await t.request('GET', '/bzctrl-core-api/api/v1/todos?type=INCIDENT', {
+      token: tim,
+    });
+    expect(list.body.items.find((x: { id: number }) => x.id === id)?.location).toBe('Rotterdam');
     const watchers = await t.request('GET', `/bzctrl-core-api/api/v1/todos/${id}/watchers`, {
       token: tim,
     });

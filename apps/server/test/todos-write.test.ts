@@ -555,6 +555,7 @@ describe.each(dialects)('native todo write API on %s', (dialect) => {
         createdVia: 'x',
         taskLink: 'x',
         creator: 'x',
+        location: 'Rotterdam',
         colour: 'red',
       });
       expect(res.status).toBe(400);
@@ -570,12 +571,14 @@ describe.each(dialects)('native todo write API on %s', (dialect) => {
           'domainWorkSpace',
           'id',
           'key',
+          'location',
           'taskLink',
           'updatedAt',
           'workspace',
         ].sort(),
       );
       expect(byField.workspace).toContain('may not be changed');
+      expect(byField.location).toContain('ITSM');
       expect(byField.colour).toContain('is not a field of a todo');
       expect((await get(todo.key)).body.title).toBe(todo.title);
 

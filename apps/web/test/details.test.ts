@@ -128,6 +128,7 @@ describeBrowser('todo details page', () => {
       Tags: 'urgent',
       'Order ID': 'SO-4711',
       LRN: '24NL0000000000001',
+      Location: '—',
       'Reminder date': shown('2030-01-15'),
       'Due date': '—',
     };

@@ -4682,6 +4682,7 @@ export interface components {
                 /** @example SO-4711 */
                 id: string;
             } | null;
+            location: string | null;
             /** @description Custom field name → value (the fields of module task or incident) */
             customFields: {
                 [key: string]: string | number | boolean | (string | number)[];
@@ -4807,6 +4808,7 @@ export interface components {
                 /** @example SO-4711 */
                 id: string;
             } | null;
+            location: string | null;
             /** @description Custom field name → value (the fields of module task or incident) */
             customFields: {
                 [key: string]: string | number | boolean | (string | number)[];

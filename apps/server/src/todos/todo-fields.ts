@@ -371,6 +371,7 @@ const READ_ONLY_FIELDS: Record<string, string> = {
   creator: 'may not be changed: set by the system',
   taskType: 'may not be changed directly: it is a copy of todoType; change todoType',
   financialImpactCurrency: 'may not be changed: amounts are in EUR',
+  location: 'may not be changed here: set it through the ITSM API (locationName)',
 };
 
 /**

@@ -268,6 +268,7 @@ export async function findTodoRowsByIds(db: Executor, ids: number[]) {
     .innerJoin('domains as d', 'd.id', 'w.domainId')
     .innerJoin('users as a', 'a.id', 't.assigneeId')
     .innerJoin('users as r', 'r.id', 't.reporterId')
+    .leftJoin('locations as l', 'l.id', 't.locationId')
     .select(TODO_COLUMNS.map((c) => `t.${c}` as const))
     .select([
       'w.key as workspaceKey',
@@ -275,6 +276,7 @@ export async function findTodoRowsByIds(db: Executor, ids: number[]) {
       'd.code as domainCode',
       'a.email as assigneeEmail',
       'r.email as reporterEmail',
+      'l.name as locationName',
     ])
     .where('t.id', 'in', ids)
     .where('t.deletedAt', 'is', null)

@@ -67,6 +67,7 @@ function selectTodo(
     .innerJoin('domains as d', 'd.id', 'w.domainId')
     .innerJoin('users as a', 'a.id', 't.assigneeId')
     .innerJoin('users as r', 'r.id', 't.reporterId')
+    .leftJoin('locations as l', 'l.id', 't.locationId')
     .selectAll('t')
     .select([
       'w.key as workspaceKey',
@@ -74,6 +75,7 @@ function selectTodo(
       'd.code as domainCode',
       'a.email as assigneeEmail',
       'r.email as reporterEmail',
+      'l.name as locationName',
     ])
     .where((eb) => ('key' in where ? eb('t.key', '=', where.key) : eb('t.id', '=', where.id)))
     .where('t.deletedAt', 'is', null);
@@ -157,6 +159,7 @@ function selectTodoWithRelations(db: Executor, dialect: DialectName) {
       .innerJoin('domains as d', 'd.id', 'w.domainId')
       .innerJoin('users as a', 'a.id', 't.assigneeId')
       .innerJoin('users as r', 'r.id', 't.reporterId')
+      .leftJoin('locations as l', 'l.id', 't.locationId')
       // Only what a Todo shows (and the workspace, to check it): each column costs.
       .select(TODO_COLUMNS)
       .select([
@@ -165,6 +168,7 @@ function selectTodoWithRelations(db: Executor, dialect: DialectName) {
         'd.code as domainCode',
         'a.email as assigneeEmail',
         'r.email as reporterEmail',
+        'l.name as locationName',
         agg(sql`tg.tag`, sql`tg."position"`, sql`from todo_tags tg where tg.todo_id = t.id`).as(
           'tagsJson',
         ),

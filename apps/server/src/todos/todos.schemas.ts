@@ -71,6 +71,11 @@ export const TodoSchema = Type.Object(
       }),
     ),
     externalRef: Nullable(ExternalRefSchema),
+    location: Nullable(
+      Type.String({
+        description: 'Location name (an admin-managed location; set through the ITSM dialect)',
+      }),
+    ),
     customFields: Type.Record(Type.String(), CustomValueSchema, {
       description: 'Custom field name → value (the fields of module task or incident)',
     }),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
 import { actorLabel, type Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
+import { findLocationById } from '../provisioning/catalog.repository.ts';
 import type { TodoRow, UserRow } from '../db/tables.ts';
 import { AppError, type FieldError, FieldErrors, validationError } from '../errors.ts';
 import { enqueueMails } from '../mail/outbox.repository.ts';
@@ -71,6 +72,7 @@ export interface Todo {
   dueDate: string | null;
   /** The todo's identity in the system that created it; unique per workspace. */
   externalRef: ExternalRef | null;
+  location: string | null;
   /** Custom field name → value. */
   customFields: Record<string, CustomValue>;
   workspace: string;
@@ -272,6 +274,10 @@ export async function submitTodo(
     category: f.category,
     subCategory: f.subCategory,
     customFields,
+    // Only the ITSM dialect sets a location, by a name it has just matched.
+    locationName: row.locationId
+      ? ((await findLocationById(db, row.locationId))?.name ?? null)
+      : null,
   };
 
   if (opts.dryRun) {
@@ -587,6 +593,7 @@ export function toTodo(
     subCategory: string[];
     /** Custom field name → value; `findCustomValues` loads them for many todos at once. */
     customFields?: Record<string, CustomValue>;
+    locationName?: string | null;
   },
   publicUrl: string,
 ): Todo {
@@ -613,6 +620,7 @@ export function toTodo(
     reminderDate: row.reminderDate,
     dueDate: row.dueDate,
     externalRef: externalRefOf(row),
+    location: rel.locationName ?? null,
     customFields: rel.customFields ?? {},
     workspace: rel.workspaceKey,
     workspaceName: rel.workspaceName,
@@ -677,6 +685,7 @@ async function loadTodo(
       category: found.category,
       subCategory: found.subCategory,
       customFields: found.customFields,
+      locationName: row.locationName,
     },
     ctx.config.publicUrl,
   );

@@ -332,6 +332,13 @@ export default function TodoDetails({ todoKey }: { todoKey: string; query: URLSe
               {list('tags', 'Tags')}
               {text('orderID', 'Order ID')}
               {text('lrn', 'LRN')}
+              {/* Set through the ITSM API (locationName); not changeable here. */}
+              <div className="todo-prop">
+                <dt>Location</dt>
+                <dd>
+                  <span className="todo-prop__value">{t.location ?? '—'}</span>
+                </dd>
+              </div>
             </dl>
           </section>
           <Watchers todoKey={t.key} users={users} onChanged={touched} />
