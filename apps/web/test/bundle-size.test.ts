@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { WEB_DIST } from '../../server/src/http/web.plugin.ts';
+import { WEB_DIST, WIDGET_DIST } from '../../server/src/http/web.plugin.ts';
 
 interface ManifestChunk {
   file: string;
@@ -23,7 +23,7 @@ function closure(manifest: Record<string, ManifestChunk>, id: string, seen = new
 
 // Issue 5: opening a taskLink loads at most 200 KB of JavaScript (gzip). Measured on the
 // build `npm test` makes first; the figure is printed for the notes.
-describe('web app bundle size', () => {
+describe('bundle sizes', () => {
   it('the details page loads ≤ 200 KB of JavaScript, gzip', () => {
     expect(existsSync(manifestPath), `no build at ${WEB_DIST}: run npm run build`).toBe(true);
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<
@@ -49,5 +49,17 @@ describe('web app bundle size', () => {
       `details page JavaScript: ${chunks.size} chunks, ${(raw / 1024).toFixed(1)} KB, ${(gzip / 1024).toFixed(1)} KB gzip`,
     );
     expect(gzip).toBeLessThanOrEqual(200 * 1024);
+  });
+
+  // Issue 6: the embeddable form stays small for the host pages that load it.
+  it('the widget script is ≤ 25 KB gzip', () => {
+    const file = join(WIDGET_DIST, 'widget.js');
+    expect(existsSync(file), `no build at ${WIDGET_DIST}: run npm run build`).toBe(true);
+    const bytes = readFileSync(file);
+    const gzip = gzipSync(bytes, { level: 9 }).length;
+    console.log(
+      `widget.js: ${(bytes.length / 1024).toFixed(1)} KB, ${(gzip / 1024).toFixed(1)} KB gzip`,
+    );
+    expect(gzip).toBeLessThanOrEqual(25 * 1024);
   });
 });
