@@ -1,29 +1,34 @@
 import type { components } from '@bzctrl/sdk';
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import { raw } from '../../api.ts';
-import { Badge, Empty, ErrorNote, Field, Loading } from '../../ui/components.tsx';
-import { useAsync } from '../../ui/use-async.ts';
+import { Empty } from '../../ui/components.tsx';
+import {
+  AdminForm,
+  SelectField,
+  TextField,
+  useAdminForm,
+  WorkspacePicker,
+  withNone,
+} from './forms.tsx';
 import {
   ADMIN,
+  AdminCard,
+  AdminSection,
+  AdminTable,
+  type AdminWorkspace,
   ConfirmAction,
-  FailureNote,
+  DeleteAction,
   OnceOnlyPanel,
-  useOutcome,
-  useSubmit,
-  WorkspacePicker,
+  SmallButton,
+  StatusBadge,
+  useAdminSection,
+  withWorkspaces,
 } from './shared.tsx';
 
 type Client = components['schemas']['AdminClient'];
 type ClientWithSecret = components['schemas']['AdminClientWithSecret'];
-type Workspace = components['schemas']['AdminWorkspace'];
 
-async function loadAll(): Promise<{ clients: Client[]; workspaces: Workspace[] }> {
-  const [c, w] = await Promise.all([
-    raw((r) => r.GET(`${ADMIN}/clients`)),
-    raw((r) => r.GET(`${ADMIN}/workspaces`)),
-  ]);
-  return { clients: c.items, workspaces: w.items };
-}
+const loadAll = () => withWorkspaces(raw((r) => r.GET(`${ADMIN}/clients`)));
 
 /**
  * API clients (client-credentials integrations): create, change, rotate the secret,
@@ -31,184 +36,135 @@ async function loadAll(): Promise<{ clients: Client[]; workspaces: Workspace[] }
  * it is shown once, in a panel that says so.
  */
 export function Clients() {
-  const state = useAsync(loadAll, []);
-  const outcome = useOutcome();
-  const [editing, setEditing] = useState<string | undefined>();
+  const section = useAdminSection(loadAll);
+  const { changed, act, outcome, refresh } = section;
   const [secret, setSecret] = useState<{ client: ClientWithSecret; rotated: boolean }>();
-
-  if (state.status === 'loading' && !state.data) return <Loading />;
-  if (state.status === 'error' && !state.data) {
-    return <ErrorNote error={state.error} onRetry={state.reload} />;
-  }
-  const { clients, workspaces } = state.data ?? { clients: [], workspaces: [] };
   const tokenUrl = `${window.location.origin}/bzctrl-core-api/oauth/token`;
 
   return (
-    <>
-      {outcome.note}
-      {secret && (
-        <OnceOnlyPanel
-          title={
-            secret.rotated
-              ? `New secret of ${secret.client.clientId}`
-              : `Secret of ${secret.client.clientId}`
-          }
-          label="Client secret"
-          value={secret.client.clientSecret}
-          onClose={() => setSecret(undefined)}
-        >
-          <p className="admin-muted">The client gets a token with it (client credentials):</p>
-          <pre className="admin-code">
-            {`curl -s ${tokenUrl} \\\n  -u '${secret.client.clientId}:<the secret>' -d grant_type=client_credentials`}
-          </pre>
-        </OnceOnlyPanel>
+    <AdminSection section={section}>
+      {({ list: { items: clients }, workspaces }) => (
+        <>
+          {secret && (
+            <OnceOnlyPanel
+              title={
+                secret.rotated
+                  ? `New secret of ${secret.client.clientId}`
+                  : `Secret of ${secret.client.clientId}`
+              }
+              label="Client secret"
+              value={secret.client.clientSecret}
+              onClose={() => setSecret(undefined)}
+            >
+              <p className="admin-muted">The client gets a token with it (client credentials):</p>
+              <pre className="admin-code">
+                {`curl -s ${tokenUrl} \\\n  -u '${secret.client.clientId}:<the secret>' -d grant_type=client_credentials`}
+              </pre>
+            </OnceOnlyPanel>
+          )}
+          <AdminCard
+            title="API clients"
+            intro="An API client is another system (an ERP, an ITSM tool) that signs in with its own id and secret and works only in its workspaces. Its default workspace receives todos whose request names none."
+          >
+            <AdminTable
+              rows={clients}
+              rowKey={(c) => c.clientId}
+              empty={<Empty title="No API clients yet">Register the first one below.</Empty>}
+              disabled={(c) => c.disabled}
+              columns={[
+                { header: 'Name', cell: (c) => c.name },
+                { header: 'Client ID', className: 'admin-key', cell: (c) => c.clientId },
+                {
+                  header: 'Workspaces',
+                  className: 'admin-keys',
+                  cell: (c) => c.workspaces.join(', ') || '—',
+                },
+                {
+                  header: 'Default',
+                  className: 'admin-keys',
+                  cell: (c) => c.defaultWorkspace ?? '—',
+                },
+                { header: 'Status', cell: (c) => <StatusBadge disabled={c.disabled} /> },
+              ]}
+              edit={{
+                onSaved: changed,
+                name: (c) => c.clientId,
+                render: (c, { close, saved }) => (
+                  <ClientForm
+                    client={c}
+                    workspaces={workspaces}
+                    onClose={close}
+                    onSaved={() => saved(`${c.clientId} saved.`)}
+                  />
+                ),
+              }}
+              actions={(c) => {
+                const path = { clientId: c.clientId };
+                return (
+                  <>
+                    <ConfirmAction
+                      label="Rotate secret"
+                      question={`The current secret of ${c.clientId} stops working now and its tokens are revoked.`}
+                      confirmLabel="Rotate now"
+                      onConfirm={() =>
+                        outcome.run(async () => {
+                          const rotated = await raw((r) =>
+                            r.POST(`${ADMIN}/clients/{clientId}/secret`, { params: { path } }),
+                          );
+                          setSecret({ client: rotated, rotated: true });
+                        }, `The secret of ${c.clientId} was rotated.`)
+                      }
+                    />
+                    <SmallButton
+                      onClick={() =>
+                        act(
+                          () =>
+                            raw((r) =>
+                              r.PATCH(`${ADMIN}/clients/{clientId}`, {
+                                params: { path },
+                                body: { disabled: !c.disabled },
+                              }),
+                            ),
+                          c.disabled
+                            ? `${c.clientId} is enabled.`
+                            : `${c.clientId} is disabled; its tokens are revoked.`,
+                        )
+                      }
+                    >
+                      {c.disabled ? 'Enable' : 'Disable'}
+                    </SmallButton>
+                    <DeleteAction
+                      question={`Delete ${c.clientId}? Only a client that never wrote anything can be deleted.`}
+                      confirmLabel="Delete client"
+                      onConfirm={() =>
+                        act(
+                          () =>
+                            raw((r) =>
+                              r.DELETE(`${ADMIN}/clients/{clientId}`, { params: { path } }),
+                            ),
+                          `${c.clientId} deleted.`,
+                        )
+                      }
+                    />
+                  </>
+                );
+              }}
+            />
+          </AdminCard>
+          <ClientForm
+            workspaces={workspaces}
+            onSaved={(created) => {
+              if (created) setSecret({ client: created, rotated: false });
+              refresh();
+            }}
+          />
+        </>
       )}
-      <section className="card" aria-labelledby="admin-clients">
-        <h2 id="admin-clients">API clients</h2>
-        <p className="admin-intro">
-          An API client is another system (an ERP, an ITSM tool) that signs in with its own id and
-          secret and works only in its workspaces. Its default workspace receives todos whose
-          request names none.
-        </p>
-        {clients.length === 0 ? (
-          <Empty title="No API clients yet">Register the first one below.</Empty>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Client ID</th>
-                  <th scope="col">Workspaces</th>
-                  <th scope="col">Default</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {clients.map((c) => (
-                  <Fragment key={c.clientId}>
-                    <tr className={c.disabled ? 'admin-row--disabled' : undefined}>
-                      <td>{c.name}</td>
-                      <td className="admin-key">{c.clientId}</td>
-                      <td className="admin-keys">{c.workspaces.join(', ') || '—'}</td>
-                      <td className="admin-keys">{c.defaultWorkspace ?? '—'}</td>
-                      <td>
-                        {c.disabled ? (
-                          <Badge tone="expired">Disabled</Badge>
-                        ) : (
-                          <Badge tone="done">Active</Badge>
-                        )}
-                      </td>
-                      <td className="admin-row-actions">
-                        <div className="admin-row-actions__inner">
-                          <button
-                            type="button"
-                            className="button button--secondary admin-small"
-                            aria-expanded={editing === c.clientId}
-                            aria-label={`Edit ${c.clientId}`}
-                            onClick={() =>
-                              setEditing(editing === c.clientId ? undefined : c.clientId)
-                            }
-                          >
-                            Edit
-                          </button>
-                          <ConfirmAction
-                            label="Rotate secret"
-                            question={`The current secret of ${c.clientId} stops working now and its tokens are revoked.`}
-                            confirmLabel="Rotate now"
-                            onConfirm={() =>
-                              outcome.run(async () => {
-                                const rotated = await raw((r) =>
-                                  r.POST(`${ADMIN}/clients/{clientId}/secret`, {
-                                    params: { path: { clientId: c.clientId } },
-                                  }),
-                                );
-                                setSecret({ client: rotated, rotated: true });
-                              }, `The secret of ${c.clientId} was rotated.`)
-                            }
-                          />
-                          <button
-                            type="button"
-                            className="button button--secondary admin-small"
-                            onClick={() =>
-                              outcome.run(
-                                async () => {
-                                  await raw((r) =>
-                                    r.PATCH(`${ADMIN}/clients/{clientId}`, {
-                                      params: { path: { clientId: c.clientId } },
-                                      body: { disabled: !c.disabled },
-                                    }),
-                                  );
-                                  state.reload();
-                                },
-                                c.disabled
-                                  ? `${c.clientId} is enabled.`
-                                  : `${c.clientId} is disabled; its tokens are revoked.`,
-                              )
-                            }
-                          >
-                            {c.disabled ? 'Enable' : 'Disable'}
-                          </button>
-                          <ConfirmAction
-                            label="Delete"
-                            question={`Delete ${c.clientId}? Only a client that never wrote anything can be deleted.`}
-                            confirmLabel="Delete client"
-                            danger
-                            onConfirm={() =>
-                              outcome.run(async () => {
-                                await raw((r) =>
-                                  r.DELETE(`${ADMIN}/clients/{clientId}`, {
-                                    params: { path: { clientId: c.clientId } },
-                                  }),
-                                );
-                                state.reload();
-                              }, `${c.clientId} deleted.`)
-                            }
-                          />
-                        </div>
-                      </td>
-                    </tr>
-                    {editing === c.clientId && (
-                      <tr className="admin-edit-row">
-                        <td colSpan={6}>
-                          <ClientForm
-                            client={c}
-                            workspaces={workspaces}
-                            onClose={() => setEditing(undefined)}
-                            onSaved={() => {
-                              setEditing(undefined);
-                              outcome.done(`${c.clientId} saved.`);
-                              state.reload();
-                            }}
-                          />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-      <div className="card">
-        <ClientForm
-          workspaces={workspaces}
-          onSaved={(created) => {
-            if (created) setSecret({ client: created, rotated: false });
-            outcome.clear();
-            state.reload();
-          }}
-        />
-      </div>
-    </>
+    </AdminSection>
   );
 }
 
-/** Creates a client (no `client`) or changes one. */
+/** Creates a client (no `client`: a card of its own) or changes one. */
 function ClientForm({
   client,
   workspaces,
@@ -216,107 +172,77 @@ function ClientForm({
   onClose,
 }: {
   client?: Client;
-  workspaces: Workspace[];
+  workspaces: AdminWorkspace[];
   onSaved: (created?: ClientWithSecret) => void;
   onClose?: () => void;
 }) {
-  const [name, setName] = useState(client?.name ?? '');
-  const [clientId, setClientId] = useState('');
-  const [keys, setKeys] = useState<string[]>(client?.workspaces ?? []);
-  const [defaultWorkspace, setDefault] = useState(client?.defaultWorkspace ?? '');
-  const { failure, busy, submit, fields } = useSubmit([
-    'name',
-    'clientId',
-    'workspaces',
-    'defaultWorkspace',
-  ]);
+  const form = useAdminForm({
+    name: client?.name ?? '',
+    clientId: '',
+    workspaces: client?.workspaces ?? [],
+    defaultWorkspace: client?.defaultWorkspace ?? '',
+  });
+  const { name, clientId, workspaces: keys, defaultWorkspace } = form.values;
   // The default must be one of the client's workspaces; an empty choice means the first.
   const chosenDefault = keys.includes(defaultWorkspace) ? defaultWorkspace : '';
 
   return (
-    <form
-      className="admin-form"
-      aria-label={client ? `Change ${client.clientId}` : 'New API client'}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit(async () => {
-          if (client) {
-            await raw((r) =>
-              r.PATCH(`${ADMIN}/clients/{clientId}`, {
-                params: { path: { clientId: client.clientId } },
-                body: { name, workspaces: keys, defaultWorkspace: chosenDefault || null },
-              }),
-            );
-            onSaved();
-          } else {
-            const created = await raw((r) =>
-              r.POST(`${ADMIN}/clients`, {
-                body: {
-                  name,
-                  workspaces: keys,
-                  ...(clientId.trim() ? { clientId: clientId.trim() } : {}),
-                  ...(chosenDefault ? { defaultWorkspace: chosenDefault } : {}),
-                },
-              }),
-            );
-            setName('');
-            setClientId('');
-            setKeys([]);
-            setDefault('');
-            onSaved(created);
-          }
-        });
+    <AdminForm
+      form={form}
+      card={!client}
+      title={client ? `Change ${client.clientId}` : 'New API client'}
+      submitLabel={client ? 'Save changes' : 'Create client'}
+      onClose={onClose}
+      onSubmit={async () => {
+        if (client) {
+          await raw((r) =>
+            r.PATCH(`${ADMIN}/clients/{clientId}`, {
+              params: { path: { clientId: client.clientId } },
+              body: { name, workspaces: keys, defaultWorkspace: chosenDefault || null },
+            }),
+          );
+          onSaved();
+        } else {
+          const created = await raw((r) =>
+            r.POST(`${ADMIN}/clients`, {
+              body: {
+                name,
+                workspaces: keys,
+                ...(clientId.trim() ? { clientId: clientId.trim() } : {}),
+                ...(chosenDefault ? { defaultWorkspace: chosenDefault } : {}),
+              },
+            }),
+          );
+          form.set({ name: '', clientId: '', workspaces: [], defaultWorkspace: '' });
+          onSaved(created);
+        }
       }}
     >
-      {client ? <h3>Change {client.clientId}</h3> : <h2>New API client</h2>}
-      <FailureNote failure={failure} />
       <div className="admin-form__row">
-        <Field label="Client name" required error={fields.name}>
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
+        <TextField label="Client name" required {...form.field('name')} />
         {!client && (
-          <Field
+          <TextField
             label="Client ID"
-            error={fields.clientId}
             hint="Letters, digits, . _ -; made from the name when left empty."
-          >
-            {(p) => <input {...p} value={clientId} onChange={(e) => setClientId(e.target.value)} />}
-          </Field>
+            {...form.field('clientId')}
+          />
         )}
-        <Field
+        <SelectField
           label="Default workspace"
-          error={fields.defaultWorkspace}
           hint="For requests that name no workspace."
-        >
-          {(p) => (
-            <select {...p} value={chosenDefault} onChange={(e) => setDefault(e.target.value)}>
-              <option value="">{client ? 'None' : 'The first one chosen'}</option>
-              {keys.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
+          {...form.field('defaultWorkspace')}
+          value={chosenDefault}
+          options={withNone(
+            client ? 'None' : 'The first one chosen',
+            keys.map((k) => ({ value: k, label: k })),
           )}
-        </Field>
+        />
       </div>
       <WorkspacePicker
         legend="Workspaces it may use"
         options={workspaces}
-        value={keys}
-        onChange={setKeys}
-        error={fields.workspaces}
+        {...form.field('workspaces')}
       />
-      <div className="admin-actions">
-        <button type="submit" className="button" disabled={busy}>
-          {client ? 'Save changes' : 'Create client'}
-        </button>
-        {onClose && (
-          <button type="button" className="button button--secondary" onClick={onClose}>
-            Close
-          </button>
-        )}
-      </div>
-    </form>
+    </AdminForm>
   );
 }

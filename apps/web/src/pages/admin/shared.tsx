@@ -1,15 +1,32 @@
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import { BzCtrlError, describeError } from '../../api.ts';
-import { CopyButton, Field } from '../../ui/components.tsx';
+import type { components } from '@bzctrl/sdk';
+import {
+  type ButtonHTMLAttributes,
+  Fragment,
+  type Key,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
+import { BzCtrlError, describeError, raw } from '../../api.ts';
+import { Badge, CopyButton, ErrorNote, Loading } from '../../ui/components.tsx';
+import { useAsync } from '../../ui/use-async.ts';
 
 /** The admin API under the SDK's typed paths. */
 export const ADMIN = '/bzctrl-core-api/api/v1/admin';
 
-/**
- * A failed save split for a form: errors of the fields the form shows (by name: `workspaces[1]`
- * counts for `workspaces`, `defaults.reporter` for `defaults.reporter`), and the rest in words
- * for the top of the form, so no message is lost because no field carries it.
- */
+export type AdminWorkspace = components['schemas']['AdminWorkspace'];
+
+/** What a section lists, with every workspace (the choices of its forms), loaded together. */
+export async function withWorkspaces<T>(
+  list: Promise<T>,
+): Promise<{ list: T; workspaces: AdminWorkspace[] }> {
+  const [l, w] = await Promise.all([list, raw((r) => r.GET(`${ADMIN}/workspaces`))]);
+  return { list: l, workspaces: w.items };
+}
+
 /**
  * A failure in words. The admin API's 409s name the reason (a duplicate, a workspace still
  * in use), which says more than the app's generic "changed in the meantime".
@@ -19,65 +36,204 @@ export function adminError(err: unknown): string {
   return describeError(err);
 }
 
-export interface FormFailure {
-  fields: Record<string, string>;
-  general: string[];
+/**
+ * One admin section's data and its last outcome. `changed` says what happened and shows
+ * the list as it is now; `act` runs a row action that changes the list, reporting either
+ * outcome; `refresh` reloads after a change that shows itself otherwise (a once-only panel).
+ */
+export function useAdminSection<T>(load: () => Promise<T>) {
+  const state = useAsync(load, []);
+  const outcome = useOutcome();
+  const { reload } = state;
+  const changed = (message: string) => {
+    outcome.done(message);
+    reload();
+  };
+  const act = (action: () => Promise<unknown>, message: string) =>
+    outcome.run(async () => {
+      await action();
+      reload();
+    }, message);
+  const refresh = () => {
+    outcome.clear();
+    reload();
+  };
+  return { state, outcome, changed, act, refresh };
 }
 
-export function formFailure(err: unknown, shown: readonly string[]): FormFailure {
-  const fields: Record<string, string> = {};
-  const general: string[] = [];
-  if (err instanceof BzCtrlError && err.errors.length > 0) {
-    for (const e of err.errors) {
-      const path = e.field.replace(/^\/+/, '').replace(/\//g, '.');
-      const name = [path, path.replace(/\[\d+\]/g, ''), path.split(/[.[]/)[0] ?? path].find((n) =>
-        shown.includes(n),
-      );
-      if (name) fields[name] ??= e.message;
-      else general.push(`${e.field}: ${e.message}`);
-    }
-  } else {
-    general.push(adminError(err));
-  }
-  return { fields, general };
-}
-
-export const noFailure: FormFailure = { fields: {}, general: [] };
-
-/** What a failure says above a form (errors at fields are shown there instead). */
-export function FailureNote({ failure }: { failure: FormFailure }) {
-  if (failure.general.length === 0) {
-    return Object.keys(failure.fields).length > 0 ? (
-      <p className="admin-failure" role="alert">
-        Check the fields marked below.
-      </p>
-    ) : null;
+/**
+ * The frame of a section: loading and load failure until there is data, then the last
+ * outcome above what `children` makes of the data (kept while a reload runs).
+ */
+export function AdminSection<T>({
+  section: { state, outcome },
+  children,
+}: {
+  section: ReturnType<typeof useAdminSection<T>>;
+  children: (data: T) => ReactNode;
+}) {
+  if (state.data === undefined) {
+    return state.status === 'error' ? (
+      <ErrorNote error={state.error} onRetry={state.reload} />
+    ) : (
+      <Loading />
+    );
   }
   return (
-    <div className="admin-failure" role="alert">
-      {failure.general.map((m) => (
-        <p key={m}>{m}</p>
-      ))}
+    <>
+      {outcome.note}
+      {children(state.data)}
+    </>
+  );
+}
+
+/** A card of a section: its heading (which names it) and a line on what it is for. */
+export function AdminCard({
+  title,
+  intro,
+  children,
+}: {
+  title: string;
+  intro: ReactNode;
+  children: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <p className="admin-intro">{intro}</p>
+      {children}
+    </section>
+  );
+}
+
+export interface Column<T> {
+  header: string;
+  cell: (row: T) => ReactNode;
+  className?: string;
+}
+
+/**
+ * A section's list: one row a thing, its actions at the end of the row, `empty` when there
+ * are none. With `edit`, an "Edit <name>" toggle leads the actions and opens the form under
+ * the row (one row at a time); the form gets `close` to shut it and `saved` to shut it and
+ * say so.
+ */
+export function AdminTable<T>({
+  rows,
+  rowKey,
+  columns,
+  actions,
+  empty,
+  disabled,
+  edit,
+}: {
+  rows: readonly T[];
+  rowKey: (row: T) => Key;
+  columns: readonly Column<T>[];
+  actions: (row: T) => ReactNode;
+  empty: ReactNode;
+  /** Rows shown greyed out (a disabled user, client or endpoint). */
+  disabled?: (row: T) => boolean;
+  edit?: {
+    name: (row: T) => string;
+    render: (row: T, form: { close: () => void; saved: (message: string) => void }) => ReactNode;
+    /** What the form's `saved(message)` reports, after closing the form. */
+    onSaved: (message: string) => void;
+  };
+}) {
+  const [editing, setEditing] = useState<Key>();
+  if (rows.length === 0) return empty;
+  const close = () => setEditing(undefined);
+  const saved = (message: string) => {
+    close();
+    edit?.onSaved(message);
+  };
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.header} scope="col">
+                {c.header}
+              </th>
+            ))}
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const key = rowKey(row);
+            const open = editing === key;
+            return (
+              <Fragment key={key}>
+                <tr className={disabled?.(row) ? 'admin-row--disabled' : undefined}>
+                  {columns.map((c) => (
+                    <td key={c.header} className={c.className}>
+                      {c.cell(row)}
+                    </td>
+                  ))}
+                  <td className="admin-row-actions">
+                    <div className="admin-row-actions__inner">
+                      {edit && (
+                        <SmallButton
+                          aria-expanded={open}
+                          aria-label={`Edit ${edit.name(row)}`}
+                          onClick={() => setEditing(open ? undefined : key)}
+                        >
+                          Edit
+                        </SmallButton>
+                      )}
+                      {actions(row)}
+                    </div>
+                  </td>
+                </tr>
+                {edit && open && (
+                  <tr className="admin-edit-row">
+                    <td colSpan={columns.length + 1}>{edit.render(row, { close, saved })}</td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
+        </tbody>
+      </table>
     </div>
   );
 }
 
-/** A form's save: busy while running, its failure split for the fields it shows. */
-export function useSubmit(shown: readonly string[]) {
-  const [failure, setFailure] = useState<FormFailure>(noFailure);
-  const [busy, setBusy] = useState(false);
-  const submit = async (run: () => Promise<void>) => {
-    setBusy(true);
-    setFailure(noFailure);
-    try {
-      await run();
-    } catch (err) {
-      setFailure(formFailure(err, shown));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { failure, busy, submit, fields: failure.fields };
+/** A row's small secondary button. */
+export function SmallButton(props: Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'className'>) {
+  return <button type="button" className="button button--secondary admin-small" {...props} />;
+}
+
+/** Whether a user, client or endpoint may be used. */
+export function StatusBadge({ disabled }: { disabled: boolean }) {
+  return disabled ? <Badge tone="expired">Disabled</Badge> : <Badge tone="done">Active</Badge>;
+}
+
+/** A row's Delete, asked first. */
+export function DeleteAction({
+  question,
+  confirmLabel,
+  onConfirm,
+}: {
+  question: string;
+  confirmLabel: string;
+  onConfirm: () => Promise<void>;
+}) {
+  return (
+    <ConfirmAction
+      label="Delete"
+      question={question}
+      confirmLabel={confirmLabel}
+      danger
+      onConfirm={onConfirm}
+    />
+  );
 }
 
 type Outcome = { ok: true; message: string } | { ok: false; error: unknown };
@@ -232,100 +388,5 @@ export function ConfirmAction({
         Cancel
       </button>
     </span>
-  );
-}
-
-/** Workspace keys as checkboxes in a fieldset (the legend names the group). */
-export function WorkspacePicker({
-  legend,
-  options,
-  value,
-  onChange,
-  error,
-}: {
-  legend: string;
-  options: { key: string; name: string }[];
-  value: string[];
-  onChange: (keys: string[]) => void;
-  error?: string | undefined;
-}) {
-  return (
-    <fieldset className={`admin-picker${error ? ' admin-picker--invalid' : ''}`}>
-      <legend>{legend}</legend>
-      {options.length === 0 && <p className="field__hint">No workspaces yet.</p>}
-      <div className="admin-picker__options">
-        {options.map((w) => (
-          <label key={w.key}>
-            <input
-              type="checkbox"
-              checked={value.includes(w.key)}
-              onChange={(e) =>
-                onChange(e.target.checked ? [...value, w.key] : value.filter((k) => k !== w.key))
-              }
-            />{' '}
-            <span className="admin-key">{w.key}</span> <span className="admin-muted">{w.name}</span>
-          </label>
-        ))}
-      </div>
-      {error && (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      )}
-    </fieldset>
-  );
-}
-
-/** Lines of a textarea as a list (blank lines dropped). */
-export function lines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** A comma-separated input as a list (tags). */
-export function commaList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** An inline rename: one labelled name field with Save and Cancel. */
-export function RenameForm({
-  label,
-  initial,
-  onSave,
-  onCancel,
-}: {
-  label: string;
-  initial: string;
-  onSave: (name: string) => Promise<void>;
-  onCancel: () => void;
-}) {
-  const [name, setName] = useState(initial);
-  const { failure, busy, submit, fields } = useSubmit(['name']);
-  return (
-    <form
-      className="admin-inline-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit(() => onSave(name.trim()));
-      }}
-    >
-      <FailureNote failure={failure} />
-      <Field label={label} required error={fields.name}>
-        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} required />}
-      </Field>
-      <div className="admin-actions">
-        <button type="submit" className="button admin-small" disabled={busy}>
-          Save
-        </button>
-        <button type="button" className="button button--secondary admin-small" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }
