@@ -302,6 +302,33 @@ describe.each(dialects)('todo comments, watchers and history on %s', (dialect) =
       }
     });
 
+    it('names fields as the API does: financialImpact in EUR, orderID, no creator ids', async () => {
+      const todo = await createTodo({ financialImpact: '1050.5', orderID: 'SO-9' });
+      const patch = await t.request('PATCH', `${API}/todos/${todo.key}`, {
+        token: member,
+        body: { financialImpact: '20', orderID: 'SO-10' },
+      });
+      expect(patch.status, patch.text).toBe(200);
+      const [create, update] = await history(todo.key);
+      const fields = create?.changes.map((c) => c.field) ?? [];
+      expect(fields).toEqual(expect.arrayContaining(['financialImpact', 'orderID']));
+      for (const stored of ['financialImpactCents', 'orderId', 'createdByUserId']) {
+        expect(fields).not.toContain(stored);
+      }
+      expect(create?.changes).toEqual(
+        expect.arrayContaining([
+          { field: 'financialImpact', old: null, new: '1050.50' },
+          { field: 'orderID', old: null, new: 'SO-9' },
+        ]),
+      );
+      expect(update?.changes).toEqual(
+        expect.arrayContaining([
+          { field: 'financialImpact', old: '1050.50', new: '20.00' },
+          { field: 'orderID', old: 'SO-9', new: 'SO-10' },
+        ]),
+      );
+    });
+
     it('shows a PATCH with only the changed fields, after the earlier events', async () => {
       const todo = await createTodo({ priority: 'LOW' });
       await t.request('PUT', `${API}/todos/${todo.key}/watchers/username@example.com`, {

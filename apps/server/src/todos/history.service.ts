@@ -6,6 +6,7 @@ import {
 } from '../audit/audit.repository.ts';
 import type { Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
+import { formatCents } from './todo-fields.ts';
 import { getTodo, type TodoTarget } from './todos.service.ts';
 
 /** Records an activity on a todo in the caller's transaction, attributed to the caller. */
@@ -65,12 +66,32 @@ export async function getTodoHistory(ctx: Ctx, ref: string): Promise<{ items: Hi
         actor,
         dialect: r.dialect,
         requestId: r.requestId,
-        changes: Object.entries(r.changes).map(([field, [old, now]]) => ({
-          field,
-          old: old ?? null,
-          new: now ?? null,
-        })),
+        changes: apiChanges(r.changes),
       };
     }),
   };
+}
+
+/** Stored names the API spells otherwise. */
+const API_NAMES: Record<string, string> = { orderId: 'orderID' };
+/** Recorded for the audit, said by the event's actor already. */
+const ACTOR_FIELDS = new Set(['createdByUserId', 'createdByClientId']);
+
+/**
+ * The audit trail keeps what was stored (amounts in exact cents, column names); the
+ * history speaks the API's language: `financialImpact` as the EUR string a Todo shows,
+ * `orderID`, and no creator ids beside the actor that names the creator.
+ */
+function apiChanges(changes: AuditEntry['changes']): HistoryEvent['changes'] {
+  const out: HistoryEvent['changes'] = [];
+  for (const [field, [old, now]] of Object.entries(changes)) {
+    if (ACTOR_FIELDS.has(field)) continue;
+    if (field === 'financialImpactCents') {
+      const eur = (v: unknown) => (typeof v === 'number' ? formatCents(v) : (v ?? null));
+      out.push({ field: 'financialImpact', old: eur(old), new: eur(now) });
+      continue;
+    }
+    out.push({ field: API_NAMES[field] ?? field, old: old ?? null, new: now ?? null });
+  }
+  return out;
 }

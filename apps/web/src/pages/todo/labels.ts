@@ -20,7 +20,6 @@ export const FIELD_LABEL: Record<string, string> = {
   description: 'Description',
   result: 'Result',
   financialImpact: 'Financial impact',
-  financialImpactCents: 'Financial impact',
   impact: 'Impact',
   likelihood: 'Likelihood',
   priority: 'Priority',
@@ -58,7 +57,7 @@ export const FIELD_LABEL: Record<string, string> = {
  * Recorded with a creation but meaningless to users (internal ids); the history leaves
  * them out.
  */
-export const HIDDEN_FIELDS = new Set(['id', 'seq', 'createdByUserId', 'createdByClientId']);
+export const HIDDEN_FIELDS = new Set(['id', 'seq']);
 
 export function fieldLabel(field: string): string {
   if (field.startsWith('customFields.')) return field.slice('customFields.'.length);
@@ -127,8 +126,6 @@ export function valueText(field: string, value: unknown): string {
   if (LEVEL_FIELDS.has(field) && typeof value === 'string')
     return LEVEL_LABEL[value as Level] ?? value;
   if (field === 'financialImpact') return formatEur(value as string);
-  // The audit trail records amounts in cents, exactly.
-  if (field === 'financialImpactCents' && typeof value === 'number') return formatEur(value / 100);
   if (field === 'createdVia' && typeof value === 'string') return dialectLabel(value);
   if (DATE_FIELDS.has(field) && typeof value === 'string') return formatDate(value);
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
