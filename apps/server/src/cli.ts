@@ -142,6 +142,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
   if (demo) {
     console.log(
       `\nBzCtrl demo is running at ${server.url}\n` +
+        `  web app:    ${server.url}/app/   (API docs: ${server.url}/docs)\n` +
         '  admin:      admin@example.com / Admin@12345\n' +
         '  member:     example@example.com / Ex@mpl3!  (workspaces IMP-NLD-EXA-SWA, VTT-NLD-TML-FIN)\n' +
         '  API client: erp / erp-demo-client-secret\n' +

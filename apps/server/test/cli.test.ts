@@ -472,6 +472,9 @@ describe('bzctrl serve', () => {
       await waitFor(async () => s.stdout().includes(`demo is running at ${s.url}`));
       expect(s.stdout()).toMatch(/admin@example\.com \/ Admin@12345/);
       expect(s.stderr()).not.toMatch(/No user exists/);
+      // The printed web app address answers (npm test builds the app first).
+      expect(s.stdout()).toContain(`web app:    ${s.url}/app/`);
+      expect((await fetch(`${s.url}/app/`)).status).toBe(200);
       const admin = await password(s.url, 'admin@example.com', 'Admin@12345');
       expect(admin.status).toBe(200);
       expect(admin.body.scope.split(' ')).toContain('admin');
