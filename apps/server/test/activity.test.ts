@@ -277,7 +277,12 @@ describe.each(dialects)('todo comments, watchers and history on %s', (dialect) =
       expect(items.map((e) => e.action)).toEqual(['create', 'comment', 'watch']);
       const [create, comment, watch] = items;
       expect(create).toMatchObject({
-        actor: { type: 'user', label: 'user:example@example.com', email: 'example@example.com' },
+        actor: {
+          type: 'user',
+          label: 'user:example@example.com',
+          email: 'example@example.com',
+          name: 'Example User',
+        },
         dialect: 'bzctrl',
       });
       expect(create?.changes).toEqual(
@@ -287,7 +292,7 @@ describe.each(dialects)('todo comments, watchers and history on %s', (dialect) =
         ]),
       );
       expect(comment).toMatchObject({
-        actor: { type: 'client', label: 'client:erp', clientId: 'erp' },
+        actor: { type: 'client', label: 'client:erp', clientId: 'erp', name: 'ERP' },
         dialect: 'native',
         requestId: 'comment-req-1',
         changes: [{ field: 'comment', old: null, new: `A long remark ${'x'.repeat(186)}` }],
@@ -407,10 +412,12 @@ describe.each(dialects)('todo comments, watchers and history on %s', (dialect) =
           {
             type: 'user',
             label: 'user:example@example.com via client:erp',
+            name: 'Example User',
             email: 'example@example.com',
             clientId: 'erp',
           },
         ],
+        // An endpoint deleted since: no name now, the recorded label stays.
         ['update', { type: 'endpoint', label: 'endpoint:Public form', endpointId: 7 }],
         ['expire', { type: 'system', label: 'system' }],
       ]);

@@ -4977,6 +4977,8 @@ export interface components {
                 type: "user" | "client" | "endpoint" | "system";
                 /** @description As recorded at the time, e.g. `user:a@b.nl via client:erp` */
                 label: string;
+                /** @description The user's, API client's or exposed endpoint's name as it is now */
+                name?: string;
                 /** @description The user's e-mail, if a user */
                 email?: string;
                 /** @description The API client, if one was used */

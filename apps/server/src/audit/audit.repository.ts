@@ -37,8 +37,15 @@ export async function listAuditEvents(db: Executor, entityType: string, entityId
     .selectFrom('auditEvents as e')
     .leftJoin('users as u', 'u.id', 'e.actorUserId')
     .leftJoin('apiClients as k', 'k.id', 'e.actorClientId')
+    .leftJoin('exposedEndpoints as x', 'x.id', 'e.actorEndpointId')
     .selectAll('e')
-    .select(['u.email as actorEmail', 'k.clientId as actorClientKey'])
+    .select([
+      'u.email as actorEmail',
+      'u.name as actorUserName',
+      'k.clientId as actorClientKey',
+      'k.name as actorClientName',
+      'x.name as actorEndpointName',
+    ])
     .where('e.entityType', '=', entityType)
     .where('e.entityId', '=', entityId)
     .orderBy('e.id')

@@ -75,6 +75,11 @@ export const HistoryActor = Type.Object(
     label: Type.String({
       description: 'As recorded at the time, e.g. `user:a@b.nl via client:erp`',
     }),
+    name: Type.Optional(
+      Type.String({
+        description: "The user's, API client's or exposed endpoint's name as it is now",
+      }),
+    ),
     email: Type.Optional(Type.String({ description: "The user's e-mail, if a user" })),
     clientId: Type.Optional(Type.String({ description: 'The API client, if one was used' })),
     endpointId: Type.Optional(Type.Integer({ description: 'The exposed endpoint, if one' })),

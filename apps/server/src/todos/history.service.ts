@@ -36,6 +36,7 @@ export interface HistoryEvent {
   actor: {
     type: HistoryActorType;
     label: string;
+    name?: string;
     email?: string;
     clientId?: string;
     endpointId?: number;
@@ -56,6 +57,16 @@ export async function getTodoHistory(ctx: Ctx, ref: string): Promise<{ items: Hi
       if (r.actorUserId !== null) actor.type = 'user';
       else if (r.actorClientId !== null) actor.type = 'client';
       else if (r.actorEndpointId !== null) actor.type = 'endpoint';
+      // The name as it is now (the label keeps what was recorded at the time).
+      const name =
+        actor.type === 'user'
+          ? r.actorUserName
+          : actor.type === 'client'
+            ? r.actorClientName
+            : actor.type === 'endpoint'
+              ? r.actorEndpointName
+              : null;
+      if (name) actor.name = name;
       if (r.actorEmail) actor.email = r.actorEmail;
       if (r.actorClientKey) actor.clientId = r.actorClientKey;
       if (r.actorEndpointId !== null) actor.endpointId = Number(r.actorEndpointId);

@@ -82,13 +82,14 @@ export function dialectLabel(dialect: string): string {
 export function actorText(actor: HistoryEvent['actor']): string {
   switch (actor.type) {
     case 'user': {
-      const who = actor.email ?? actor.label.replace(/^user:/, '').split(' via ')[0] ?? '';
+      const who =
+        actor.name ?? actor.email ?? actor.label.replace(/^user:/, '').split(' via ')[0] ?? '';
       return actor.clientId ? `${who} through API client ${actor.clientId}` : who;
     }
     case 'client':
-      return `${actor.clientId ?? actor.label.replace(/^client:/, '')} (API client)`;
+      return `${actor.name ?? actor.clientId ?? actor.label.replace(/^client:/, '')} (API client)`;
     case 'endpoint':
-      return `${actor.label.replace(/^endpoint:/, '')} (exposed endpoint)`;
+      return `${actor.name ?? actor.label.replace(/^endpoint:/, '')} (exposed endpoint)`;
     default:
       return 'BzCtrl (system)';
   }
