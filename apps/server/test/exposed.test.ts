@@ -103,7 +103,7 @@ describe.each(dialects)('exposed endpoints on %s', (dialect) => {
     expect(one.body).not.toHaveProperty('url');
     const list = await t.request('GET', `${ADMIN}?workspace=IMP-NLD-EXA-SWA`, { token: admin });
     expect(list.status).toBe(200);
-    expect(list.body.map((e: { id: number }) => e.id)).toContain(res.body.id);
+    expect(list.body.items.map((e: { id: number }) => e.id)).toContain(res.body.id);
     expect(list.text).not.toContain(res.body.uuid);
     const stored = await t.server.db.kysely
       .selectFrom('exposedEndpoints')
@@ -478,12 +478,12 @@ describe.each(dialects)('exposed endpoints on %s', (dialect) => {
     await createEndpoint({ workspace: 'VTT-NLD-TML-FIN', name: 'Finance form' });
     const fin = await t.request('GET', `${ADMIN}?workspace=VTT-NLD-TML-FIN`, { token: admin });
     expect(fin.status).toBe(200);
-    expect(fin.body.length).toBeGreaterThan(0);
-    expect(fin.body.every((e: { workspace: string }) => e.workspace === 'VTT-NLD-TML-FIN')).toBe(
-      true,
-    );
+    expect(fin.body.items.length).toBeGreaterThan(0);
+    expect(
+      fin.body.items.every((e: { workspace: string }) => e.workspace === 'VTT-NLD-TML-FIN'),
+    ).toBe(true);
     const all = await t.request('GET', ADMIN, { token: admin });
-    expect(all.body.length).toBeGreaterThan(fin.body.length);
+    expect(all.body.items.length).toBeGreaterThan(fin.body.items.length);
     const unknown = await t.request('GET', `${ADMIN}?workspace=NOPE`, { token: admin });
     expect(unknown.status).toBe(404);
     expect(fieldsOf(unknown)).toEqual(['workspace']);

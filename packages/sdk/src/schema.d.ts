@@ -3948,7 +3948,9 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ExposedEndpoint"][];
+                        "application/json": {
+                            items: components["schemas"]["ExposedEndpoint"][];
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */

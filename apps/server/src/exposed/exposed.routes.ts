@@ -282,11 +282,12 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       ...common,
       summary: 'List exposed endpoints',
       querystring: ListExposedEndpointsQuery,
-      response: { 200: Type.Array(EndpointRef), ...problemResponses },
+      // `{items}` like every other admin list.
+      response: { 200: Type.Object({ items: Type.Array(EndpointRef) }), ...problemResponses },
     },
     handler: async (request) => {
       const { workspace } = request.query as { workspace?: string };
-      return listEndpoints(ctxOf(request, deps, 'native'), workspace);
+      return { items: await listEndpoints(ctxOf(request, deps, 'native'), workspace) };
     },
   });
 

@@ -43,7 +43,7 @@ async function loadAll() {
     ]),
   );
   return {
-    endpoints,
+    endpoints: endpoints.items,
     workspaces,
     emails: u.items.filter((x) => !x.disabled).map((x) => x.email),
   };
