@@ -229,6 +229,35 @@ describe.each(dialects)('SDK on %s', (dialect) => {
     expect(e.requestId).toBeTruthy();
     expect(rec.calls.filter((c) => c.url.includes('/api/v1/todos'))).toHaveLength(1);
   });
+  it('changes a todo only if nobody else did: getWithETag, then updateIfMatch (412 when stale)', async () => {
+    const bz = asUser();
+    const created = await bz.todos.create({
+      workspace: WS,
+      todoType: 'TASK',
+      title: `sdk if-match ${dialect}`,
+      description: 'Two people at once',
+      reporter: 'example@example.com',
+    });
+    const { todo, etag } = await bz.todos.getWithETag(created.key);
+    expect(todo).toEqual(created);
+    expect(etag).toMatch(/^W\/"/);
+
+    // Someone else changes it in between.
+    await asUser().todos.update(created.key, { priority: 'LOW' });
+    const stale = await bz.todos
+      .updateIfMatch(created.key, etag, { priority: 'HIGH' })
+      .catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(BzCtrlError);
+    expect((stale as BzCtrlError).status).toBe(412);
+    expect((await bz.todos.get(created.key)).priority).toBe('LOW');
+
+    const fresh = await bz.todos.getWithETag(created.key);
+    const after = await bz.todos.updateIfMatch(created.key, fresh.etag, { priority: 'HIGH' });
+    expect(after.todo.priority).toBe('HIGH');
+    expect(after.etag).toBeDefined();
+    expect(after.etag).not.toBe(fresh.etag);
+  });
+
   it('covers the todo lifecycle with its convenience methods, within the caller’s workspaces', async () => {
     const bz = asUser();
     const body = {

@@ -27,6 +27,12 @@ export type CreateTodoBody = TodosPath['post']['requestBody']['content']['applic
 export type UpdateTodoBody = TodoPath['patch']['requestBody']['content']['application/json'];
 export type ListTodosQuery = NonNullable<TodosPath['get']['parameters']['query']>;
 
+/** A todo with the `ETag` it was read or written under (for `If-Match`). */
+export interface Versioned {
+  todo: Todo;
+  etag: string | undefined;
+}
+
 /** `todos.create`: a stored todo, or with `dryRun` the preview of one. */
 export interface CreateTodo {
   (body: CreateTodoBody, options?: { dryRun?: false }): Promise<Todo>;
@@ -201,6 +207,18 @@ export class BzCtrlClient {
     get: (ref: string | number): Promise<Todo> => this.call('GET', todoPath(ref)),
 
     /**
+     * Reads a todo with its `ETag`, to change it later only if nobody else did
+     * (`update(ref, patch, { ifMatch: etag })`).
+     *
+     * @example
+     * const { todo, etag } = await bz.todos.getWithETag('IMP-NLD-EXA-SWA-03');
+     */
+    getWithETag: async (ref: string | number): Promise<Versioned> => {
+      const { body, response } = await this.exchange<Todo>('GET', todoPath(ref));
+      return { todo: body, etag: response.headers.get('etag') ?? undefined };
+    },
+
+    /**
      * One page of todos matching the filters; `nextCursor` fetches the next page.
      *
      * @example
@@ -226,6 +244,26 @@ export class BzCtrlClient {
      */
     update: (ref: string | number, patch: UpdateTodoBody): Promise<Todo> =>
       this.call('PATCH', todoPath(ref), { body: patch }),
+
+    /**
+     * `update` that refuses (a `BzCtrlError` with status 412) when the todo changed since
+     * `etag` was read; answers the todo after with its new ETag.
+     *
+     * @example
+     * const { todo, etag } = await bz.todos.getWithETag(key);
+     * await bz.todos.updateIfMatch(key, etag, { status: 'DONE' });
+     */
+    updateIfMatch: async (
+      ref: string | number,
+      etag: string | undefined,
+      patch: UpdateTodoBody,
+    ): Promise<Versioned> => {
+      const { body, response } = await this.exchange<Todo>('PATCH', todoPath(ref), {
+        body: patch,
+        headers: etag ? { 'if-match': etag } : {},
+      });
+      return { todo: body, etag: response.headers.get('etag') ?? undefined };
+    },
 
     /**
      * Deletes a todo.
@@ -272,6 +310,19 @@ export class BzCtrlClient {
     path: string,
     options: { body?: unknown; query?: QueryValues | undefined } = {},
   ): Promise<T> {
+    return (await this.exchange<T>(method, path, options)).body;
+  }
+
+  /** `call`, also handing back the response (for its headers). */
+  private async exchange<T>(
+    method: string,
+    path: string,
+    options: {
+      body?: unknown;
+      query?: QueryValues | undefined;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<{ body: T; response: Response }> {
     const url = new URL(`${this.baseUrl}${path}`);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value === undefined || value === null) continue;
@@ -282,13 +333,14 @@ export class BzCtrlClient {
       headers: {
         accept: 'application/json',
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...options.headers,
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
     const response = await this.send(request);
     if (!response.ok) throw await BzCtrlError.fromResponse(response);
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    if (response.status === 204) return { body: undefined as T, response };
+    return { body: (await response.json()) as T, response };
   }
 }
 

@@ -1,41 +1,23 @@
-import { newIdempotencyKey, type Todo, type UpdateTodoBody } from '@bzctrl/sdk';
+import { newIdempotencyKey, type UpdateTodoBody, type Versioned } from '@bzctrl/sdk';
 import { API, BzCtrlError, bz, call } from '../../api.ts';
 
-/** A todo with the ETag it was read under, so a change can refuse to overwrite another's. */
-export interface Versioned {
-  todo: Todo;
-  etag: string | undefined;
-}
+export type { Versioned } from '@bzctrl/sdk';
 
-const TODO_PATH = '/bzctrl-core-api/api/v1/todos/{ref}' as const;
-
-/**
- * Reads a todo through `raw` rather than `bz.todos.get`: only the raw answer carries the
- * ETag header that a later PATCH sends back as If-Match.
- */
+/** A todo with its ETag, so a change can refuse to overwrite another's. */
 export function loadTodo(key: string): Promise<Versioned> {
-  return call(async (client) => {
-    const { data, error, response } = await client.raw.GET(TODO_PATH, {
-      params: { path: { ref: key } },
-    });
-    if (!response.ok || error !== undefined || !data) throw BzCtrlError.fromBody(response, error);
-    return { todo: data, etag: response.headers.get('ETag') ?? undefined };
-  });
+  return call((client) => client.todos.getWithETag(key));
 }
 
 /**
  * Changes some fields (JSON merge patch) with If-Match, so a change made by someone else
  * since the page read the todo answers 412 instead of being overwritten.
  */
-export function patchTodo(key: string, etag: string | undefined, patch: UpdateTodoBody) {
-  return call(async (client): Promise<Versioned> => {
-    const { data, error, response } = await client.raw.PATCH(TODO_PATH, {
-      params: { path: { ref: key }, header: etag ? { 'if-match': etag } : undefined },
-      body: patch,
-    });
-    if (!response.ok || error !== undefined || !data) throw BzCtrlError.fromBody(response, error);
-    return { todo: data, etag: response.headers.get('ETag') ?? undefined };
-  });
+export function patchTodo(
+  key: string,
+  etag: string | undefined,
+  patch: UpdateTodoBody,
+): Promise<Versioned> {
+  return call((client) => client.todos.updateIfMatch(key, etag, patch));
 }
 
 /** Where the browser downloads an attachment; the session cookie authenticates the GET. */
