@@ -8,6 +8,7 @@ import {
 import type { DialectName } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import type { Database, TodoTable } from '../db/tables.ts';
+import { selectShownTodos } from './todos.repository.ts';
 
 /** A column a list can be sorted or ranged on, by its API name. */
 export type ListColumn = 'createdAt' | 'updatedAt' | 'dueDate' | 'reminderDate';
@@ -42,55 +43,6 @@ export interface TodoListPage {
   /** The sort value and id of the last todo of the previous page. */
   after: { value: string | null; id: number } | null;
 }
-
-/**
- * Every column of TodoTable, named, so PostgreSQL does not ship each row's `search`
- * tsvector along. A column added to TodoTable and missing here fails the type check.
- */
-const TODO_COLUMNS = [
-  'id',
-  'workspaceId',
-  'seq',
-  'key',
-  'todoType',
-  'title',
-  'description',
-  'result',
-  'financialImpactCents',
-  'impact',
-  'likelihood',
-  'priority',
-  'status',
-  'assigneeId',
-  'reporterId',
-  'orderId',
-  'lrn',
-  'reminderDate',
-  'dueDate',
-  'createdVia',
-  'createdByUserId',
-  'createdByClientId',
-  'createdByEndpointId',
-  'createdAt',
-  'updatedAt',
-  'deletedAt',
-  'externalSystem',
-  'externalId',
-  'tagsText',
-  'reminderSentFor',
-  'itsmStatus',
-  'itsmImpact',
-  'itsmPriority',
-  'urgency',
-  'requesterName',
-  'categoryName',
-  'spam',
-  'locationId',
-] as const satisfies ReadonlyArray<keyof TodoTable>;
-const allColumnsListed: Exclude<keyof TodoTable, (typeof TODO_COLUMNS)[number]> extends never
-  ? true
-  : false = true;
-void allColumnsListed;
 
 type Eb = ExpressionBuilder<Database & { t: TodoTable }, 't'>;
 
@@ -262,25 +214,7 @@ export async function findTodoPage(
  */
 export async function findTodoRowsByIds(db: Executor, ids: number[]) {
   if (ids.length === 0) return [];
-  return db
-    .selectFrom('todos as t')
-    .innerJoin('workspaces as w', 'w.id', 't.workspaceId')
-    .innerJoin('domains as d', 'd.id', 'w.domainId')
-    .innerJoin('users as a', 'a.id', 't.assigneeId')
-    .innerJoin('users as r', 'r.id', 't.reporterId')
-    .leftJoin('locations as l', 'l.id', 't.locationId')
-    .select(TODO_COLUMNS.map((c) => `t.${c}` as const))
-    .select([
-      'w.key as workspaceKey',
-      'w.name as workspaceName',
-      'd.code as domainCode',
-      'a.email as assigneeEmail',
-      'r.email as reporterEmail',
-      'l.name as locationName',
-    ])
-    .where('t.id', 'in', ids)
-    .where('t.deletedAt', 'is', null)
-    .execute();
+  return selectShownTodos(db).where('t.id', 'in', ids).execute();
 }
 
 export async function countTodos(

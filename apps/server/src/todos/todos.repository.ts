@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type DialectName, preparedQuery } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
-import type { NewTodo, TodoUpdate } from '../db/tables.ts';
+import type { NewTodo, TodoTable, TodoUpdate } from '../db/tables.ts';
 import type { CustomValue } from './custom-values.ts';
 
 export async function insertTodo(db: Executor, values: NewTodo): Promise<number> {
@@ -61,24 +61,9 @@ function selectTodo(
   where: { key: string } | { id: number },
   allowed: ReadonlySet<number> | null,
 ) {
-  let q = db
-    .selectFrom('todos as t')
-    .innerJoin('workspaces as w', 'w.id', 't.workspaceId')
-    .innerJoin('domains as d', 'd.id', 'w.domainId')
-    .innerJoin('users as a', 'a.id', 't.assigneeId')
-    .innerJoin('users as r', 'r.id', 't.reporterId')
-    .leftJoin('locations as l', 'l.id', 't.locationId')
-    .selectAll('t')
-    .select([
-      'w.key as workspaceKey',
-      'w.name as workspaceName',
-      'd.code as domainCode',
-      'a.email as assigneeEmail',
-      'r.email as reporterEmail',
-      'l.name as locationName',
-    ])
-    .where((eb) => ('key' in where ? eb('t.key', '=', where.key) : eb('t.id', '=', where.id)))
-    .where('t.deletedAt', 'is', null);
+  let q = liveTodosWithNames(db)
+    .select(ALL_TODO_COLUMNS.map((c) => `t.${c}` as const))
+    .where((eb) => ('key' in where ? eb('t.key', '=', where.key) : eb('t.id', '=', where.id)));
   if (allowed !== null) q = q.where('t.workspaceId', 'in', allowed.size > 0 ? [...allowed] : [-1]);
   return q;
 }
@@ -118,7 +103,84 @@ const todoById = preparedQuery((db, arg, dialect) =>
   selectTodoWithRelations(db, dialect).where('t.id', '=', arg<number>(0)),
 );
 
-const TODO_COLUMNS = [
+/**
+ * Live todos joined to the names a Todo shows instead of ids (workspace, domain, people,
+ * location): each join is a primary-key lookup per row. Callers choose the todo columns.
+ */
+function liveTodosWithNames(db: Executor) {
+  return db
+    .selectFrom('todos as t')
+    .innerJoin('workspaces as w', 'w.id', 't.workspaceId')
+    .innerJoin('domains as d', 'd.id', 'w.domainId')
+    .innerJoin('users as a', 'a.id', 't.assigneeId')
+    .innerJoin('users as r', 'r.id', 't.reporterId')
+    .leftJoin('locations as l', 'l.id', 't.locationId')
+    .select([
+      'w.key as workspaceKey',
+      'w.name as workspaceName',
+      'd.code as domainCode',
+      'a.email as assigneeEmail',
+      'r.email as reporterEmail',
+      'l.name as locationName',
+    ])
+    .where('t.deletedAt', 'is', null);
+}
+
+/** Live todos with what a Todo shows (and the workspace, to check it): each column costs. */
+export function selectShownTodos(db: Executor) {
+  return liveTodosWithNames(db).select(SHOWN_TODO_COLUMNS);
+}
+
+/**
+ * Every column of TodoTable, named: `t.*` would ship PostgreSQL's `search` tsvector
+ * along. A column added to TodoTable and missing here fails the type check.
+ */
+const ALL_TODO_COLUMNS = [
+  'id',
+  'workspaceId',
+  'seq',
+  'key',
+  'todoType',
+  'title',
+  'description',
+  'result',
+  'financialImpactCents',
+  'impact',
+  'likelihood',
+  'priority',
+  'status',
+  'assigneeId',
+  'reporterId',
+  'orderId',
+  'lrn',
+  'reminderDate',
+  'dueDate',
+  'createdVia',
+  'createdByUserId',
+  'createdByClientId',
+  'createdByEndpointId',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+  'externalSystem',
+  'externalId',
+  'tagsText',
+  'reminderSentFor',
+  'itsmStatus',
+  'itsmImpact',
+  'itsmPriority',
+  'urgency',
+  'requesterName',
+  'categoryName',
+  'spam',
+  'locationId',
+] as const satisfies ReadonlyArray<keyof TodoTable>;
+const allColumnsListed: Exclude<keyof TodoTable, (typeof ALL_TODO_COLUMNS)[number]> extends never
+  ? true
+  : false = true;
+void allColumnsListed;
+
+const SHOWN_TODO_COLUMNS = [
   't.id',
   't.workspaceId',
   't.key',
@@ -152,39 +214,21 @@ function selectTodoWithRelations(db: Executor, dialect: DialectName) {
     dialect === 'postgres' ? sql`json_build_array(${a}, ${b})` : sql`json_array(${a}, ${b})`;
   // Custom values are stored as JSON text; embedded as JSON, not as a string.
   const storedJson = dialect === 'postgres' ? sql`cv.value::json` : sql`json(cv.value)`;
-  return (
-    db
-      .selectFrom('todos as t')
-      .innerJoin('workspaces as w', 'w.id', 't.workspaceId')
-      .innerJoin('domains as d', 'd.id', 'w.domainId')
-      .innerJoin('users as a', 'a.id', 't.assigneeId')
-      .innerJoin('users as r', 'r.id', 't.reporterId')
-      .leftJoin('locations as l', 'l.id', 't.locationId')
-      // Only what a Todo shows (and the workspace, to check it): each column costs.
-      .select(TODO_COLUMNS)
-      .select([
-        'w.key as workspaceKey',
-        'w.name as workspaceName',
-        'd.code as domainCode',
-        'a.email as assigneeEmail',
-        'r.email as reporterEmail',
-        'l.name as locationName',
-        agg(sql`tg.tag`, sql`tg."position"`, sql`from todo_tags tg where tg.todo_id = t.id`).as(
-          'tagsJson',
-        ),
-        agg(
-          pair(sql`tc.kind`, sql`tc."value"`),
-          sql`tc."position"`,
-          sql`from todo_categories tc where tc.todo_id = t.id`,
-        ).as('categoriesJson'),
-        agg(
-          pair(sql`cf.name`, storedJson),
-          sql`cf.name`,
-          sql`from todo_custom_values cv join custom_fields cf on cf.id = cv.field_id where cv.todo_id = t.id`,
-        ).as('customJson'),
-      ])
-      .where('t.deletedAt', 'is', null)
-  );
+  return selectShownTodos(db).select([
+    agg(sql`tg.tag`, sql`tg."position"`, sql`from todo_tags tg where tg.todo_id = t.id`).as(
+      'tagsJson',
+    ),
+    agg(
+      pair(sql`tc.kind`, sql`tc."value"`),
+      sql`tc."position"`,
+      sql`from todo_categories tc where tc.todo_id = t.id`,
+    ).as('categoriesJson'),
+    agg(
+      pair(sql`cf.name`, storedJson),
+      sql`cf.name`,
+      sql`from todo_custom_values cv join custom_fields cf on cf.id = cv.field_id where cv.todo_id = t.id`,
+    ).as('customJson'),
+  ]);
 }
 
 /** The todo holding an external reference in a workspace (deleting a todo frees it). */
