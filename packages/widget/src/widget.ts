@@ -1,6 +1,8 @@
 // <bzctrl-todo-form>: the embeddable form that creates BzCtrl incidents and tasks from any
 // page (docs/widget.md). Plain DOM in a shadow root, no framework: the whole thing is one
 // small classic script the server hands out at /widget.js.
+// Only the key function: the SDK's client is not bundled (the build keeps what is used).
+import { newIdempotencyKey } from '@bzctrl/sdk';
 import { fill, type Words, wordsFor } from './i18n.ts';
 import { STYLES } from './styles.ts';
 
@@ -85,17 +87,6 @@ const PREFILL: Record<string, string> = {
   lrn: 'lrn',
 };
 const SOURCE_ATTRIBUTES = ['endpoint', 'server', 'workspace', 'token-provider'];
-
-/** A v4 UUID: randomUUID exists only in secure contexts, so plain http uses getRandomValues. */
-function newKey(): string {
-  const c = globalThis.crypto;
-  if (typeof c.randomUUID === 'function') return c.randomUUID();
-  const b = c.getRandomValues(new Uint8Array(16));
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const x = Array.from(b, (n) => n.toString(16).padStart(2, '0')).join('');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
 
 type Child = Node | string | null | undefined | false;
 
@@ -504,7 +495,7 @@ export class BzCtrlTodoForm extends HTMLElement {
     const body = JSON.stringify(this.#body());
     // One key per filled-in form: the same body again is a retry and reuses it; an edited
     // body is another request and gets a new one (the old key would be refused as reused).
-    if (this.#pending?.body !== body) this.#pending = { body, key: newKey() };
+    if (this.#pending?.body !== body) this.#pending = { body, key: newIdempotencyKey() };
     this.#setBusy(true);
     const res = await this.#call('POST', source.submit, body, this.#pending.key);
     this.#setBusy(false);
