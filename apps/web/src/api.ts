@@ -62,12 +62,18 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A problem's field errors by field name (the server names them `field` or a JSON pointer). */
+/**
+ * A problem's field errors by field name (the server names them `field` or a JSON pointer).
+ * A custom field keeps its own name: `customFields.Vessel`.
+ */
 export function fieldErrors(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!(err instanceof BzCtrlError)) return out;
   for (const e of err.errors ?? []) {
-    const name = e.field.replace(/^\/+/, '').split(/[/.]/)[0] ?? e.field;
+    const custom = /^\/?customFields[./](.+)$/.exec(e.field)?.[1];
+    const name = custom
+      ? `customFields.${custom}`
+      : (e.field.replace(/^\/+/, '').split(/[/.]/)[0] ?? e.field);
     out[name] ??= e.message;
   }
   return out;

@@ -1,6 +1,6 @@
 import type { CreateTodoBody, Todo, UpdateTodoBody } from '@bzctrl/sdk';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { BzCtrlError, call, fieldErrors, raw } from '../../api.ts';
+import { call, fieldErrors, raw } from '../../api.ts';
 import { href, navigate, todoHref } from '../../router.ts';
 import { useSession } from '../../session.tsx';
 import { ErrorNote, Field, Loading, PageHeader } from '../../ui/components.tsx';
@@ -212,18 +212,6 @@ function check(values: Values, required: Set<string>, custom: JsonSchema | undef
   return errors;
 }
 
-/** The API's field name → ours; custom fields come as `customFields.<name>`. */
-function serverErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof BzCtrlError)) return {};
-  const out = fieldErrors(err);
-  for (const e of err.errors ?? []) {
-    const m = /^\/?customFields[./](.+)$/.exec(e.field);
-    if (m?.[1]) out[`customFields.${m[1]}`] ??= e.message;
-  }
-  delete out.customFields;
-  return out;
-}
-
 const FIELD_LABELS: Record<string, string> = {
   todoType: 'Type',
   workspace: 'Workspace',
@@ -398,7 +386,7 @@ function Editor({
       }
       navigate(todoHref(saved.key));
     } catch (err) {
-      const byField = serverErrors(err);
+      const byField = fieldErrors(err);
       setErrors(byField);
       // What cannot be shown at a field (or no field at all) is said above the buttons.
       const placed = Object.keys(byField).every(
