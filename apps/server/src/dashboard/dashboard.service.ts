@@ -1,9 +1,9 @@
 import type { Static } from 'typebox';
 import type { Ctx } from '../auth/actor.ts';
-import { FieldErrors, validationError } from '../errors.ts';
+import { FieldErrors } from '../errors.ts';
 import { dateInZone } from '../shared/dates.ts';
 import { LEVELS, type Status } from '../todos/todo-fields.ts';
-import { findWorkspaceByKey } from '../workspaces/workspaces.repository.ts';
+import { workspacesByKeys } from '../workspaces/workspace-ref.ts';
 import {
   countOpenIncidentsByRisk,
   findOverdueTodos,
@@ -45,15 +45,9 @@ export async function getDashboard(
   let workspaceKey: string | null = null;
   const named = params.workspace?.trim();
   if (named) {
-    const ws = await findWorkspaceByKey(db, named.toUpperCase(), allowed);
-    if (!ws) {
-      throw validationError(
-        [{ field: 'workspace', message: `no workspace ${named.toUpperCase()}` }],
-        'workspace_not_found',
-      );
-    }
-    workspaceIds = [Number(ws.id)];
-    workspaceKey = ws.key;
+    const [ws] = await workspacesByKeys(ctx, [named]);
+    workspaceIds = ws ? [ws.id] : [];
+    workspaceKey = ws?.key ?? null;
   }
 
   const today = dateInZone(ctx.now, ctx.config.timeZone);

@@ -2,6 +2,7 @@ import type { Static } from 'typebox';
 import type { Ctx } from '../auth/actor.ts';
 import { FieldErrors, validationError } from '../errors.ts';
 import { isCalendarDate } from '../shared/dates.ts';
+import { workspacesByKeys } from '../workspaces/workspace-ref.ts';
 import { customFieldsObject, findCustomValues } from './custom-values.ts';
 import { isEmail, LEVELS, normalizeEnum, STATUSES, TODO_TYPES } from './todo-fields.ts';
 import {
@@ -10,7 +11,6 @@ import {
   findTagsOfTodos,
   findTodoPage,
   findTodoRowsByIds,
-  findWorkspaceIdsByKeys,
   type ListColumn,
   type TodoListFilter,
   type TodoListPage,
@@ -56,16 +56,7 @@ export async function listTodos(
   const db = ctx.db.kysely;
   const allowed = ctx.actor.workspaceIds;
   if (params.workspace) {
-    const keys = [...new Set(many(params.workspace).map((k) => k.toUpperCase()))];
-    const found = await findWorkspaceIdsByKeys(db, keys, allowed);
-    const missing = keys.filter((k) => !found.some((w) => w.key === k));
-    if (missing.length > 0) {
-      throw validationError(
-        missing.map((k) => ({ field: 'workspace', message: `no workspace ${k}` })),
-        'workspace_not_found',
-      );
-    }
-    filter.workspaceIds = found.map((w) => w.id);
+    filter.workspaceIds = (await workspacesByKeys(ctx, many(params.workspace))).map((w) => w.id);
   }
 
   const [found, total] = await Promise.all([

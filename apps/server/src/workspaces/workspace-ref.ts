@@ -1,8 +1,9 @@
 import type { Ctx } from '../auth/actor.ts';
-import type { FieldErrors } from '../errors.ts';
+import { type FieldErrors, validationError } from '../errors.ts';
 import {
   findWorkspaceById,
   findWorkspaceByKey,
+  findWorkspaceIdsByKeys,
   findWorkspacesByCodeOrName,
   type WorkspaceWithDomain,
 } from './workspaces.repository.ts';
@@ -77,4 +78,25 @@ export async function resolveWorkspace(
       return ws;
     }
   }
+}
+
+/**
+ * The workspaces a query names by key (`?workspace=` of the list and the dashboard) among
+ * those the caller may use. Each one it may not use is named in the same 404 as one that
+ * does not exist.
+ */
+export async function workspacesByKeys(
+  ctx: Ctx,
+  keys: string[],
+): Promise<Array<{ id: number; key: string }>> {
+  const wanted = [...new Set(keys.map((k) => k.toUpperCase()))];
+  const found = await findWorkspaceIdsByKeys(ctx.db.kysely, wanted, ctx.actor.workspaceIds);
+  const missing = wanted.filter((k) => !found.some((w) => w.key === k));
+  if (missing.length > 0) {
+    throw validationError(
+      missing.map((k) => ({ field: 'workspace', message: `no workspace ${k}` })),
+      'workspace_not_found',
+    );
+  }
+  return found;
 }

@@ -128,3 +128,15 @@ export async function deleteDomain(db: Executor, id: number): Promise<void> {
 export async function deleteWorkspace(db: Executor, id: number): Promise<void> {
   await db.deleteFrom('workspaces').where('id', '=', id).execute();
 }
+
+/** The ids of the workspaces with these keys among those the caller may use. */
+export async function findWorkspaceIdsByKeys(
+  db: Executor,
+  keys: string[],
+  allowed: ReadonlySet<number> | null,
+): Promise<Array<{ id: number; key: string }>> {
+  let q = db.selectFrom('workspaces').select(['id', 'key']).where('key', 'in', keys);
+  if (allowed !== null) q = q.where('id', 'in', allowed.size > 0 ? [...allowed] : [-1]);
+  const rows = await q.execute();
+  return rows.map((r) => ({ id: Number(r.id), key: r.key }));
+}
