@@ -29,7 +29,6 @@ export const FIELD_LABEL: Record<string, string> = {
   category: 'Categories',
   subCategory: 'Sub-categories',
   orderID: 'Order ID',
-  orderId: 'Order ID',
   lrn: 'LRN',
   tags: 'Tags',
   reminderDate: 'Reminder date',
