@@ -26,6 +26,16 @@ const VOLATILE = new Set([
 ]);
 /** UUIDs (request ids, exposed endpoints) differ on every run, also inside a URL. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+/**
+ * Dates and times depend on the day the examples run (a history change's `new` due date,
+ * an expiry in a message): any ISO date, with or without its time, must still be a date.
+ */
+const DATE = /\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?/g;
+
+/** A string with what differs on every run masked. */
+function masked(text: string): string {
+  return text.replace(UUID, '<uuid>').replace(DATE, '<date>');
+}
 
 interface Example {
   command: string;
@@ -53,7 +63,7 @@ function examples(markdown: string): Example[] {
 /** Same keys everywhere, and the same values except where they are volatile. */
 function sameShape(actual: unknown, expected: unknown, path = '$'): string[] {
   if (typeof expected === 'string' && typeof actual === 'string') {
-    return actual.replace(UUID, '<uuid>') === expected.replace(UUID, '<uuid>')
+    return masked(actual) === masked(expected)
       ? []
       : [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
   }

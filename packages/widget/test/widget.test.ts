@@ -360,9 +360,13 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
     });
     await formOf(page).getByRole('button', { name: 'Create incident' }).click();
     await waitForEvent(page, 'bzctrl:error');
-    await formOf(page)
+    // The card and the screen-reader alert both say it: look in the card alone.
+    await card(page)
       .getByText(/could not be reached/)
       .waitFor();
+    await expect
+      .poll(() => formOf(page).getByRole('alert').textContent())
+      .toMatch(/could not be reached/);
     expect(await count()).toBe(before + 2);
     await formOf(page).getByRole('button', { name: 'Create incident' }).click();
     await waitForEvent(page, 'bzctrl:created', 2);
