@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +10,7 @@ import { enqueueMails } from '../src/mail/outbox.repository.ts';
 import { MAX_MAIL_ATTEMPTS } from '../src/mail/retry-policy.ts';
 import { dateInZone } from '../src/shared/dates.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
+import { spawnServe } from './support/serve-process.ts';
 
 /**
  * The lifecycle jobs (reminders, expiry, the mail outbox) against a real SMTP server, on
@@ -21,8 +19,6 @@ import { dialects, startTestServer, type TestServer } from './support/harness.ts
  */
 
 const ADD = '/bzctrl-core-api/api/v1/task/add-task';
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const BIN = join(ROOT, 'apps/server/bin/bzctrl.js');
 const DAY = 86_400_000;
 
 interface Received {
@@ -623,46 +619,3 @@ describe.each(dialects)('lifecycle jobs on %s', (dialect) => {
     },
   );
 });
-
-/** `bzctrl serve` in a process of its own, as an operator runs it. */
-function spawnServe(env: Record<string, string>) {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
-  );
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
-    cwd: ROOT,
-    env: { ...base, BZCTRL_PORT: '0', BZCTRL_LOG_LEVEL: 'info', BZCTRL_SCRYPT_LOG_N: '14', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  const exited = new Promise<void>((res) => child.on('close', () => res()));
-  const listening = new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`serve did not start:\n${out}`)), 30_000);
-    child.stdout?.on('data', () => {
-      if (/BzCtrl listening on/.test(out)) {
-        clearTimeout(timer);
-        res();
-      }
-    });
-    exited.then(() => {
-      clearTimeout(timer);
-      rej(new Error(`serve exited:\n${out}`));
-    });
-  });
-  return {
-    listening,
-    output: () => out,
-    stop: async () => {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-      }
-      await exited;
-    },
-  };
-}

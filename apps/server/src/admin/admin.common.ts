@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
 import type { Ctx } from '../auth/actor.ts';
-import { serializedTransaction } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError, validationError } from '../errors.ts';
 import { sendProblem, toAppError } from '../http/problem.ts';
+import { writeTransaction } from '../idempotency/keyed-write.ts';
 import type { Changes } from '../provisioning/entities.ts';
 import { PROVISIONING_LOCK } from '../provisioning/provision.service.ts';
 
@@ -42,22 +42,25 @@ export interface AdminTx {
 export async function adminTransaction<T>(ctx: Ctx, fn: (tx: AdminTx) => Promise<T>): Promise<T> {
   const ts = ctx.now.toISOString();
   try {
-    return await serializedTransaction(ctx.db, PROVISIONING_LOCK, (trx) =>
-      fn({
-        trx,
-        ts,
-        audit: async (entityType, entityId, action, changes, workspaceId = null) => {
-          if (Object.keys(changes).length === 0) return;
-          await insertAuditEvent(trx, {
-            ...auditedBy(ctx, ts),
-            entityType,
-            entityId,
-            workspaceId,
-            action,
-            changes,
-          });
-        },
-      }),
+    return await writeTransaction(
+      ctx,
+      (trx) =>
+        fn({
+          trx,
+          ts,
+          audit: async (entityType, entityId, action, changes, workspaceId = null) => {
+            if (Object.keys(changes).length === 0) return;
+            await insertAuditEvent(trx, {
+              ...auditedBy(ctx, ts),
+              entityType,
+              entityId,
+              workspaceId,
+              action,
+              changes,
+            });
+          },
+        }),
+      { lock: PROVISIONING_LOCK },
     );
   } catch (err) {
     const code = (err as { code?: unknown }).code;

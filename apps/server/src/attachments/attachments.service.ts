@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError, FieldErrors } from '../errors.ts';
+import { writeTransaction } from '../idempotency/keyed-write.ts';
 import { getTodoTarget } from '../todos/todos.service.ts';
 import {
   type AttachmentRow,
@@ -95,17 +96,23 @@ export async function storeUpload(ctx: Ctx, file: IncomingFile): Promise<Upload>
   if (!stored) throw tooLarge(ctx.config);
   const name = cleanFileName(file.filename);
   try {
-    const row = await insertUpload(ctx.db.kysely, {
-      ref: randomBytes(16).toString('base64url'),
-      uploader: callerKey(ctx.actor),
-      uploadedBy: ctx.actor.userEmail ?? actorLabel(ctx.actor),
-      name,
-      size: stored.size,
-      contentType: sniffContentType(stored.head, name),
-      sha256: stored.sha256,
-      storagePath: stored.storagePath,
-      createdAt: ctx.now.toISOString(),
-    });
+    const row = await writeTransaction(
+      ctx,
+      (trx) =>
+        insertUpload(trx, {
+          ref: randomBytes(16).toString('base64url'),
+          uploader: callerKey(ctx.actor),
+          uploadedBy: ctx.actor.userEmail ?? actorLabel(ctx.actor),
+          name,
+          size: stored.size,
+          contentType: sniffContentType(stored.head, name),
+          sha256: stored.sha256,
+          storagePath: stored.storagePath,
+          createdAt: ctx.now.toISOString(),
+        }),
+      // A keyed upload's row commits with its answer: if that never happens, the file goes.
+      { onRollback: () => removeStoredFile(ctx.config.dataDir, stored.storagePath) },
+    );
     return toUpload(row);
   } catch (err) {
     await removeStoredFile(ctx.config.dataDir, stored.storagePath);
@@ -121,7 +128,7 @@ export async function storeUpload(ctx: Ctx, file: IncomingFile): Promise<Upload>
  * todo must already be resolved for the caller (tenant-checked).
  *
  * @example
- *   await ctx.db.kysely.transaction().execute((trx) =>
+ *   await writeTransaction(ctx, (trx) =>
  *     attachUploads(ctx, trx, todo.id, workspaceId, body.attachmentsRefNames, 'attachmentsRefNames'));
  */
 export async function attachUploads(
@@ -196,11 +203,9 @@ async function attachChecked(
 /** Attaches one of the caller's uploads to a todo the caller may see (else 404). */
 export async function attachUpload(ctx: Ctx, todoRef: string, upload: string): Promise<Attachment> {
   const { todo, workspaceId } = await getTodoTarget(ctx, todoRef);
-  const [attachment] = await ctx.db.kysely
-    .transaction()
-    .execute((trx) =>
-      attachChecked(ctx, trx, { todoId: todo.id, workspaceId }, [upload], () => 'upload'),
-    );
+  const [attachment] = await writeTransaction(ctx, (trx) =>
+    attachChecked(ctx, trx, { todoId: todo.id, workspaceId }, [upload], () => 'upload'),
+  );
   if (!attachment) throw new Error('unreachable: one reference attached');
   return attachment;
 }
@@ -253,7 +258,7 @@ export async function openAttachment(
 /** Removes an attachment: the row and audit event in one transaction, then the file. */
 export async function removeAttachment(ctx: Ctx, todoRef: string, id: number): Promise<void> {
   const { target, row } = await findAttachment(ctx, todoRef, id);
-  await ctx.db.kysely.transaction().execute(async (trx) => {
+  await writeTransaction(ctx, async (trx) => {
     await deleteAttachmentRow(trx, Number(row.id));
     await insertAuditEvent(trx, {
       ...auditedBy(ctx),

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import type { KeyedRequest } from '../idempotency/keyed-write.ts';
 
 /**
  * Who is calling: a user (possibly through an API client), an API client on its own, or
@@ -49,6 +50,8 @@ export interface Ctx {
   readonly requestId: string;
   /** The wire dialect the call came through: bzctrl, short, itsm, native. */
   readonly dialect: string;
+  /** The request's Idempotency-Key, which its write commits with (see writeTransaction). */
+  readonly keyed?: KeyedRequest | null;
 }
 
 /** The idempotency and rate-limit identity of a caller: stable across its tokens. */

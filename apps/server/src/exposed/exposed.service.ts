@@ -4,6 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError, FieldErrors, validationError } from '../errors.ts';
 import { parseOrigin } from '../http/origins.ts';
+import { writeTransaction } from '../idempotency/keyed-write.ts';
 import { randomUUID, tokenDigest } from '../shared/secrets.ts';
 import {
   isEmail,
@@ -299,7 +300,7 @@ export async function createExposedEndpoint(
 
   const cred = newCredential(ctx.config.publicUrl);
   const now = ctx.now.toISOString();
-  const id = await db.transaction().execute(async (trx) => {
+  const id = await writeTransaction(ctx, async (trx) => {
     const id = await insertExposedEndpoint(trx, {
       workspaceId: ws.id,
       name,
@@ -375,7 +376,7 @@ export async function updateEndpoint(
     changes.disabled = [before.disabled, input.disabled];
   if (Object.keys(changes).length === 0) return before;
 
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx, async (trx) => {
     await updateExposedEndpoint(trx, id, {
       ...(name !== undefined ? { name } : {}),
       ...(defaults !== undefined ? { defaults: JSON.stringify(defaults) } : {}),
@@ -394,7 +395,7 @@ export async function updateEndpoint(
  */
 export async function removeEndpoint(ctx: Ctx, id: number): Promise<void> {
   const row = await mustFind(ctx, id);
-  await ctx.db.kysely.transaction().execute(async (trx) => {
+  await writeTransaction(ctx, async (trx) => {
     await deleteExposedEndpoint(trx, id);
     await audit(trx, ctx, id, Number(row.workspaceId), 'delete', {
       name: [row.name, null],
@@ -407,7 +408,7 @@ export async function removeEndpoint(ctx: Ctx, id: number): Promise<void> {
 export async function rotateEndpoint(ctx: Ctx, id: number): Promise<ExposedEndpointWithUuid> {
   const row = await mustFind(ctx, id);
   const cred = newCredential(ctx.config.publicUrl);
-  await ctx.db.kysely.transaction().execute(async (trx) => {
+  await writeTransaction(ctx, async (trx) => {
     await updateExposedEndpoint(trx, id, {
       uuidHash: cred.uuidHash,
       uuidHint: cred.uuidHint,

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Ctx } from '../auth/actor.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import { requestDb } from '../idempotency/keyed-write.ts';
 
 export interface AppDeps {
   db: Db;
@@ -11,12 +12,13 @@ export interface AppDeps {
 /** The service context of an authenticated request. */
 export function ctxOf(request: FastifyRequest, deps: AppDeps, dialect: string): Ctx {
   return {
-    db: deps.db,
+    db: requestDb(deps.db, request.keyed),
     config: deps.config,
     actor: request.actor,
     now: new Date(),
     log: request.log,
     requestId: String(request.id),
     dialect,
+    keyed: request.keyed,
   };
 }

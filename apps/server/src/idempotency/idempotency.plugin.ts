@@ -11,20 +11,20 @@ import { AppError, validationError } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
 import { addSeconds } from '../shared/dates.ts';
 import {
-  deleteKeyClaim,
+  claimKey,
   findKey,
   type IdempotencyKeyRow,
-  insertKeyClaim,
   type KeyClaim,
+  type KeyResponse,
   storeKeyResponse,
-  takeOverKey,
 } from './idempotency.repository.ts';
+import { type KeyedRequest, keyedRequest, rollBackHeld, takeHeld } from './keyed-write.ts';
 import { requestHash } from './request-hash.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The Idempotency-Key this request claimed and must answer for; null otherwise. */
-    idempotencyClaim: KeyClaim | null;
+    /** The Idempotency-Key this request must answer for; null otherwise. */
+    keyed: KeyedRequest | null;
   }
 }
 
@@ -37,8 +37,6 @@ const METHODS = new Set(['POST', 'PUT', 'PATCH']);
  * credential, so they never take a key (and they have no actor to scope it by anyway).
  */
 const EXCLUDED_URL = /(\/oauth\/token|^\/api\/authenticate)$/;
-/** A claim older than this without a response belongs to a request that died. */
-const IN_FLIGHT_TIMEOUT_MS = 2 * 60 * 1000;
 /** The response headers a replay repeats, under their usual spelling. */
 const REPLAYED_HEADERS = ['Content-Type', 'Location', 'ETag'];
 
@@ -96,15 +94,50 @@ function withKeyHeader(schema: FastifySchema | undefined): FastifySchema {
   };
 }
 
+/** The stored answer of a key, as the reply's status, headers and body. */
+function replayInto(reply: FastifyReply, row: IdempotencyKeyRow): Buffer {
+  const headers = JSON.parse(row.responseHeaders ?? '{}') as Record<string, string>;
+  if (row.responseBody === null) {
+    throw new AppError(
+      'conflict',
+      `The request with this Idempotency-Key was already done (status ${row.statusCode}); ` +
+        'its answer showed a secret, which is never kept, so it cannot be repeated',
+      [],
+      headers.Location === undefined ? {} : { Location: headers.Location },
+    );
+  }
+  reply
+    .code(row.statusCode ?? 200)
+    .headers(headers)
+    .header('Idempotency-Replayed', 'true');
+  // A Buffer goes out as stored: the route's response serializer must not run again.
+  return Buffer.from(row.responseBody, 'utf8');
+}
+
+function reusedKey(): AppError {
+  return new AppError(
+    'idempotency_key_reused',
+    'This Idempotency-Key was already used for a different request (method, path, ' +
+      'query or body); use a new key for a new request',
+  );
+}
+
 /**
  * `Idempotency-Key` on every POST, PUT and PATCH of every dialect, scoped to the caller
  * (`callerKey`). Hooks are attached per route (onRoute) after the route's own hooks, so a
- * key is claimed only once the caller is authenticated and has the scope.
+ * key is looked at only once the caller is authenticated and has the scope.
+ *
+ * A key with a stored answer is replayed before the handler runs. Otherwise the request
+ * runs; its write (`writeTransaction`) takes the key in its own transaction and stays open
+ * until onSend has written the answer into it, then both commit. So a change and its
+ * answer survive a crash together or not at all, and no claim is ever left behind to
+ * block a retry. Of two requests racing with one key, the second finds the key taken when
+ * it writes, rolls its change back, and answers with the first one's response.
  */
 export const idempotencyPlugin = fp(
   async (app: FastifyInstance, deps: AppDeps) => {
     const { db, config } = deps;
-    app.decorateRequest('idempotencyClaim', null);
+    app.decorateRequest('keyed', null);
 
     /** Before schema validation, so a bad key is named even when the body is bad too. */
     async function checkKeyFormat(request: FastifyRequest) {
@@ -117,27 +150,8 @@ export const idempotencyPlugin = fp(
       }
     }
 
-    function replay(reply: FastifyReply, row: IdempotencyKeyRow) {
-      const headers = JSON.parse(row.responseHeaders ?? '{}') as Record<string, string>;
-      if (row.responseBody === null) {
-        throw new AppError(
-          'conflict',
-          `The request with this Idempotency-Key was already done (status ${row.statusCode}); ` +
-            'its answer showed a secret, which is never kept, so it cannot be repeated',
-          [],
-          headers.Location === undefined ? {} : { Location: headers.Location },
-        );
-      }
-      // A Buffer goes out as stored: the route's response serializer must not run again.
-      return reply
-        .code(row.statusCode ?? 200)
-        .headers(headers)
-        .header('Idempotency-Replayed', 'true')
-        .send(Buffer.from(row.responseBody, 'utf8'));
-    }
-
-    /** Claims the key, or answers from it: replay, 422 for another request, 409 in flight. */
-    async function claimOrReplay(request: FastifyRequest, reply: FastifyReply) {
+    /** Replays a stored answer (or refuses another request's key); else lets the request run. */
+    async function replayOrRun(request: FastifyRequest, reply: FastifyReply) {
       const key = request.headers[HEADER];
       // No actor: an unauthenticated route; idempotency is scoped by caller, so it is skipped.
       if (typeof key !== 'string' || !METHODS.has(request.method) || !request.actor) return;
@@ -153,50 +167,46 @@ export const idempotencyPlugin = fp(
         createdAt: now.toISOString(),
         expiresAt: addSeconds(now, config.idempotencyTtlSeconds).toISOString(),
       };
-      // A few rounds: the row may vanish (released, swept) or be taken over between reads.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        if (await insertKeyClaim(db.kysely, claim)) {
-          request.idempotencyClaim = claim;
-          return;
-        }
-        const row = await findKey(db.kysely, claim.caller, key);
-        if (!row) continue;
-        const expired = Date.parse(row.expiresAt) <= now.getTime();
-        if (!expired && row.requestHash !== claim.requestHash) {
-          throw new AppError(
-            'idempotency_key_reused',
-            'This Idempotency-Key was already used for a different request (method, path, ' +
-              'query or body); use a new key for a new request',
-          );
-        }
-        if (!expired && row.statusCode !== null) return replay(reply, row);
-        const stale = Date.parse(row.createdAt) <= now.getTime() - IN_FLIGHT_TIMEOUT_MS;
-        if (!expired && !stale) {
-          throw new AppError(
-            'conflict',
-            'A request with this Idempotency-Key is still being processed; retry shortly',
-            [],
-            { 'Retry-After': '1' },
-          );
-        }
-        if (await takeOverKey(db.kysely, claim, row.createdAt)) {
-          request.idempotencyClaim = claim;
-          return;
-        }
+      const row = await findKey(db.kysely, claim.caller, key);
+      // A row without an answer was left by an older BzCtrl: its request is long gone.
+      if (row && row.statusCode !== null && Date.parse(row.expiresAt) > now.getTime()) {
+        if (row.requestHash !== claim.requestHash) throw reusedKey();
+        return reply.send(replayInto(reply, row));
       }
-      throw new AppError(
-        'conflict',
-        'This Idempotency-Key is being claimed by another request; retry shortly',
-        [],
-        { 'Retry-After': '1' },
-      );
+      request.keyed = keyedRequest(claim);
     }
 
-    /** Stores the response of a claimed request before it leaves, or releases the claim. */
-    async function storeResponse(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-      const claim = request.idempotencyClaim;
-      if (!claim) return payload;
-      request.idempotencyClaim = null;
+    /** The answer of the request that took the key first (this one rolled back its change). */
+    async function winnersAnswer(reply: FastifyReply, claim: KeyClaim): Promise<Buffer> {
+      const row = await findKey(db.kysely, claim.caller, claim.key);
+      if (!row || row.statusCode === null) {
+        throw new AppError(
+          'conflict',
+          'A request with this Idempotency-Key was done meanwhile; retry to get its answer',
+          [],
+          { 'Retry-After': '1' },
+        );
+      }
+      if (row.requestHash !== claim.requestHash) throw reusedKey();
+      return replayInto(reply, row);
+    }
+
+    /**
+     * Records the answer of a keyed request before it leaves: in the transaction of its
+     * change, then commits both; a failed commit becomes a 500 (nothing was done). A
+     * request that ends in an error keeps nothing of its change.
+     */
+    async function recordAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+      const keyed = request.keyed;
+      if (!keyed || keyed.answered) return payload;
+      keyed.answered = true;
+      const held = takeHeld(keyed);
+      if (keyed.taken) {
+        if (held) await rollBackHeld(keyed, held);
+        return winnersAnswer(reply, keyed.claim);
+      }
+      if (keyed.abandoned) throw new Error('the change was rolled back before its answer');
+      const status = reply.statusCode;
       const text =
         payload === null || payload === undefined
           ? ''
@@ -204,40 +214,47 @@ export const idempotencyPlugin = fp(
             ? payload
             : Buffer.isBuffer(payload)
               ? payload.toString('utf8')
-              : undefined;
-      try {
-        if (!storable(reply.statusCode) || text === undefined) {
-          await deleteKeyClaim(db.kysely, claim);
+              : null;
+      const headers: Record<string, string> = {};
+      for (const name of REPLAYED_HEADERS) {
+        const value = reply.getHeader(name);
+        if (value !== undefined) headers[name] = String(value);
+      }
+      // `no-store` marks an answer that shows a secret (a new endpoint UUID or client
+      // secret): the key stays used, but the secret is not written to the database. A
+      // streamed answer cannot be kept either: a retry is told it was done.
+      const secret = /\bno-store\b/i.test(String(reply.getHeader('cache-control') ?? ''));
+      const response: KeyResponse = {
+        statusCode: status,
+        headers,
+        body: secret ? null : text,
+      };
+      if (held) {
+        if (status < 400) {
+          await storeKeyResponse(held.trx, keyed.claim, response);
+          await held.commit();
           return payload;
         }
-        const headers: Record<string, string> = {};
-        for (const name of REPLAYED_HEADERS) {
-          const value = reply.getHeader(name);
-          if (value !== undefined) headers[name] = String(value);
-        }
-        // `no-store` marks an answer that shows a secret (a new endpoint UUID or client
-        // secret): the key stays used, but the secret is not written to the database.
-        const secret = /\bno-store\b/i.test(String(reply.getHeader('cache-control') ?? ''));
-        await storeKeyResponse(db.kysely, claim, {
-          statusCode: reply.statusCode,
-          headers,
-          body: secret ? null : text,
-        });
+        await rollBackHeld(keyed, held);
+      }
+      if (!storable(status)) return payload;
+      try {
+        // Nothing was changed: the answer is kept on its own, unless a racing request
+        // with the same key kept one first.
+        await claimKey(db.kysely, keyed.claim, response);
       } catch (err) {
-        // The response still goes out; the claim stays in flight until it times out.
         request.log.warn({ err }, 'could not store the Idempotency-Key response');
       }
       return payload;
     }
 
-    /** Safety net: a claimed request that ended without onSend (hijacked, aborted). */
-    async function releaseUnanswered(request: FastifyRequest) {
-      const claim = request.idempotencyClaim;
-      if (!claim) return;
-      request.idempotencyClaim = null;
-      await deleteKeyClaim(db.kysely, claim).catch((err: unknown) =>
-        request.log.warn({ err }, 'could not release an Idempotency-Key claim'),
-      );
+    /** Safety net: a keyed request that ended without onSend (hijacked, aborted). */
+    async function rollBackUnanswered(request: FastifyRequest) {
+      const keyed = request.keyed;
+      if (!keyed || keyed.answered) return;
+      keyed.answered = true;
+      const held = takeHeld(keyed);
+      if (held) await rollBackHeld(keyed, held);
     }
 
     app.addHook('onRoute', (route: RouteOptions) => {
@@ -245,9 +262,9 @@ export const idempotencyPlugin = fp(
       if (!methods.some((m) => METHODS.has(m)) || EXCLUDED_URL.test(route.url)) return;
       route.schema = withKeyHeader(route.schema);
       route.preValidation = [...hooksOf(route.preValidation), checkKeyFormat];
-      route.preHandler = [...hooksOf(route.preHandler), claimOrReplay];
-      route.onSend = [...hooksOf(route.onSend), storeResponse];
-      route.onResponse = [...hooksOf(route.onResponse), releaseUnanswered];
+      route.preHandler = [...hooksOf(route.preHandler), replayOrRun];
+      route.onSend = [...hooksOf(route.onSend), recordAnswer];
+      route.onResponse = [...hooksOf(route.onResponse), rollBackUnanswered];
     });
   },
   { name: 'bzctrl-idempotency' },

@@ -4,7 +4,7 @@ import type { IdempotencyKeyTable } from '../db/tables.ts';
 
 export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
 
-/** What a claim records about the request; the response columns stay null until it ends. */
+/** What a key records about the request it answers. */
 export interface KeyClaim {
   caller: string;
   key: string;
@@ -15,16 +15,55 @@ export interface KeyClaim {
   expiresAt: string;
 }
 
+/** The answer kept for a key; a null body marks one withheld because it showed a secret. */
+export interface KeyResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
 /**
- * Claims a key for a request that is about to run: true when this call inserted the row.
- * Atomic across processes (INSERT … ON CONFLICT DO NOTHING on the primary key).
+ * Takes the key for this request: true when this call wrote the row. Inside a write's
+ * transaction (with `response` null until the answer is known) the row commits with the
+ * change or not at all; on PostgreSQL a second transaction taking the same key waits here
+ * until the first ends. A row that is expired, or that an older BzCtrl left without an
+ * answer, is taken over.
  */
-export async function insertKeyClaim(db: Executor, claim: KeyClaim): Promise<boolean> {
-  // RETURNING yields a row only when this statement inserted it.
+export async function claimKey(
+  db: Executor,
+  claim: KeyClaim,
+  response: KeyResponse | null = null,
+): Promise<boolean> {
+  const values = {
+    ...claim,
+    statusCode: response?.statusCode ?? null,
+    responseHeaders: response ? JSON.stringify(response.headers) : null,
+    responseBody: response?.body ?? null,
+  };
+  // RETURNING yields a row only when this statement inserted or took over the row.
   const row = await db
     .insertInto('idempotencyKeys')
-    .values({ ...claim, statusCode: null, responseHeaders: null, responseBody: null })
-    .onConflict((oc) => oc.columns(['caller', 'key']).doNothing())
+    .values(values)
+    .onConflict((oc) =>
+      oc
+        .columns(['caller', 'key'])
+        .doUpdateSet({
+          method: values.method,
+          path: values.path,
+          requestHash: values.requestHash,
+          statusCode: values.statusCode,
+          responseHeaders: values.responseHeaders,
+          responseBody: values.responseBody,
+          createdAt: values.createdAt,
+          expiresAt: values.expiresAt,
+        })
+        .where((eb) =>
+          eb.or([
+            eb('idempotencyKeys.statusCode', 'is', null),
+            eb('idempotencyKeys.expiresAt', '<=', claim.createdAt),
+          ]),
+        ),
+    )
     .returning('caller')
     .executeTakeFirst();
   return row !== undefined;
@@ -43,43 +82,11 @@ export async function findKey(
     .executeTakeFirst();
 }
 
-/**
- * Takes over a row that is expired or whose request died in flight, as a new claim.
- * Compare-and-set on `created_at` (every claim writes a new one): of two processes taking
- * over the same row, one wins.
- */
-export async function takeOverKey(
-  db: Executor,
-  claim: KeyClaim,
-  seenCreatedAt: string,
-): Promise<boolean> {
-  const res = await db
-    .updateTable('idempotencyKeys')
-    .set({
-      method: claim.method,
-      path: claim.path,
-      requestHash: claim.requestHash,
-      statusCode: null,
-      responseHeaders: null,
-      responseBody: null,
-      createdAt: claim.createdAt,
-      expiresAt: claim.expiresAt,
-    })
-    .where('caller', '=', claim.caller)
-    .where('key', '=', claim.key)
-    .where('createdAt', '=', seenCreatedAt)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
-}
-
-/**
- * Stores the response of the claim made at `createdAt` (not of a later takeover). A null
- * body marks a response whose body was withheld (it showed a secret).
- */
+/** Writes the answer onto the row `claimKey` wrote in the same transaction. */
 export async function storeKeyResponse(
   db: Executor,
-  claim: Pick<KeyClaim, 'caller' | 'key' | 'createdAt'>,
-  response: { statusCode: number; headers: Record<string, string>; body: string | null },
+  claim: Pick<KeyClaim, 'caller' | 'key'>,
+  response: KeyResponse,
 ): Promise<void> {
   await db
     .updateTable('idempotencyKeys')
@@ -90,22 +97,6 @@ export async function storeKeyResponse(
     })
     .where('caller', '=', claim.caller)
     .where('key', '=', claim.key)
-    .where('createdAt', '=', claim.createdAt)
-    .where('statusCode', 'is', null)
-    .execute();
-}
-
-/** Gives up an in-flight claim, so a retry runs the request again. */
-export async function deleteKeyClaim(
-  db: Executor,
-  claim: Pick<KeyClaim, 'caller' | 'key' | 'createdAt'>,
-): Promise<void> {
-  await db
-    .deleteFrom('idempotencyKeys')
-    .where('caller', '=', claim.caller)
-    .where('key', '=', claim.key)
-    .where('createdAt', '=', claim.createdAt)
-    .where('statusCode', 'is', null)
     .execute();
 }
 

@@ -1,5 +1,6 @@
 import { actorLabel, type Ctx } from '../auth/actor.ts';
 import { validationError } from '../errors.ts';
+import { writeTransaction } from '../idempotency/keyed-write.ts';
 import { enqueueMails } from '../mail/outbox.repository.ts';
 import { findUsersWithAccess } from '../users/users.repository.ts';
 import { COMMENT_LIMITS } from './activity.schemas.ts';
@@ -50,7 +51,7 @@ export async function addTodoComment(ctx: Ctx, ref: string, body: string): Promi
   // Who the watchers are told wrote it: a user by e-mail, an API client by its id.
   const author = ctx.actor.userEmail ?? `client ${ctx.actor.clientId ?? actorLabel(ctx.actor)}`;
 
-  return ctx.db.kysely.transaction().execute(async (trx) => {
+  return writeTransaction(ctx, async (trx) => {
     const id = await insertComment(trx, {
       todoId: todo.id,
       authorUserId: ctx.actor.userId,

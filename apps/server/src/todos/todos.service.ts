@@ -4,6 +4,7 @@ import { actorLabel, type Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
 import type { TodoRow, UserRow } from '../db/tables.ts';
 import { AppError, type FieldError, FieldErrors, validationError } from '../errors.ts';
+import { writeTransaction } from '../idempotency/keyed-write.ts';
 import { enqueueMails } from '../mail/outbox.repository.ts';
 import { findLocationById } from '../provisioning/catalog.repository.ts';
 import { dateInZone } from '../shared/dates.ts';
@@ -294,7 +295,7 @@ export async function submitTodo(
   });
   let stored: { id: number; key: string };
   try {
-    stored = await db.transaction().execute(async (trx) => {
+    stored = await writeTransaction(ctx, async (trx) => {
       const seq = await nextTodoSeq(trx, ws.id);
       const key = formatTodoKey(ws.key, seq);
       const id = await insertTodo(trx, { ...row, seq, key });
@@ -389,7 +390,7 @@ export async function updateTodo(
       ? {}
       : parseTodoPatch(input, errors);
   try {
-    return await ctx.db.kysely.transaction().execute(async (trx) => {
+    return await writeTransaction(ctx, async (trx) => {
       const row = await lockTodo(ctx, trx, ref);
       const id = Number(row.id);
       const before = await withRelations(ctx, trx, row);
@@ -531,7 +532,7 @@ export async function deleteTodo(
   ref: string | number,
   opts: { ifMatch?: string } = {},
 ): Promise<void> {
-  await ctx.db.kysely.transaction().execute(async (trx) => {
+  await writeTransaction(ctx, async (trx) => {
     const row = await lockTodo(ctx, trx, ref);
     if (opts.ifMatch !== undefined)
       checkPrecondition(opts.ifMatch, await withRelations(ctx, trx, row));

@@ -1,5 +1,6 @@
 import type { Ctx } from '../auth/actor.ts';
 import { AppError, validationError } from '../errors.ts';
+import { writeTransaction } from '../idempotency/keyed-write.ts';
 import { findUserByEmail, findUsersWithAccess } from '../users/users.repository.ts';
 import { auditTodo } from './history.service.ts';
 import { isEmail } from './todo-fields.ts';
@@ -39,7 +40,7 @@ export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Prom
       },
     ]);
   }
-  await ctx.db.kysely.transaction().execute(async (trx) => {
+  await writeTransaction(ctx, async (trx) => {
     const added = await insertWatcher(trx, target.todo.id, Number(user.id), ctx.now.toISOString());
     if (added) await auditTodo(trx, ctx, target, 'watch', { watchers: [null, user.email] });
   });
@@ -49,7 +50,7 @@ export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Prom
 export async function removeTodoWatcher(ctx: Ctx, ref: string, email: string): Promise<void> {
   const target = await getTodoTarget(ctx, ref);
   const user = await findUserByEmail(ctx.db.kysely, email.trim());
-  const removed = await ctx.db.kysely.transaction().execute(async (trx) => {
+  const removed = await writeTransaction(ctx, async (trx) => {
     if (!user || !(await deleteWatcher(trx, target.todo.id, Number(user.id)))) return false;
     await auditTodo(trx, ctx, target, 'unwatch', { watchers: [user.email, null] });
     return true;

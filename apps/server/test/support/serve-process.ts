@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+const BIN = join(ROOT, 'apps/server/bin/bzctrl.js');
+
+export interface ServeProcess {
+  pid: number;
+  /** The address it listens on, once it says so. */
+  listening: Promise<string>;
+  output(): string;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+  /** SIGKILL: no shutdown code runs, as in a crash or an OOM kill. */
+  kill9(): Promise<void>;
+}
+
+/** `bzctrl serve` in a process of its own, as an operator runs it. */
+export function spawnServe(env: Record<string, string>): ServeProcess {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
+  );
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
+    cwd: ROOT,
+    env: { ...base, BZCTRL_PORT: '0', BZCTRL_LOG_LEVEL: 'info', BZCTRL_SCRYPT_LOG_N: '14', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  const exited = new Promise<void>((res) => child.on('close', () => res()));
+  const listening = new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`serve did not start:\n${out}`)), 30_000);
+    child.stdout?.on('data', () => {
+      const url = /BzCtrl listening on (\S+)/.exec(out)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        res(url.replace('[::1]', '127.0.0.1'));
+      }
+    });
+    exited.then(() => {
+      clearTimeout(timer);
+      rej(new Error(`serve exited:\n${out}`));
+    });
+  });
+  // A caller that only stops the process must not see an unhandled rejection.
+  listening.catch(() => undefined);
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    await exited;
+  };
+  return {
+    pid: child.pid ?? -1,
+    listening,
+    output: () => out,
+    stop: () => signal('SIGTERM'),
+    kill9: () => signal('SIGKILL'),
+  };
+}
