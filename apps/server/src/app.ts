@@ -22,6 +22,7 @@ import { webPlugin } from './http/web.plugin.ts';
 import { idempotencyPlugin } from './idempotency/idempotency.plugin.ts';
 import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { sessionRoutes } from './sessions/sessions.routes.ts';
+import { rejectNonFiniteParameters, rejectUncleanInput } from './shared/clean-input.ts';
 import { todoActivityRoutes } from './todos/activity.routes.ts';
 import { todoListRoutes } from './todos/todo-list.routes.ts';
 import { todoRoutes } from './todos/todos.routes.ts';
@@ -70,6 +71,9 @@ export async function buildApp(
     reply.header('X-Request-Id', request.id);
   });
   useProblemDetails(app);
+  // Every route's input once: finite numbers, no control characters (shared/clean-input.ts).
+  app.addHook('preValidation', rejectUncleanInput);
+  app.addHook('preHandler', rejectNonFiniteParameters);
 
   // The OpenAPI document is built from the route schemas registered after this.
   await app.register(swagger, openApiOptions());
