@@ -23,6 +23,7 @@ import { idempotencyPlugin } from './idempotency/idempotency.plugin.ts';
 import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { sessionRoutes } from './sessions/sessions.routes.ts';
 import { rejectNonFiniteParameters, rejectUncleanInput } from './shared/clean-input.ts';
+import { requestLogValue } from './shared/log-redaction.ts';
 import { todoActivityRoutes } from './todos/activity.routes.ts';
 import { todoListRoutes } from './todos/todo-list.routes.ts';
 import { todoRoutes } from './todos/todos.routes.ts';
@@ -50,6 +51,8 @@ export async function buildApp(
       ...(options.logStream ? { stream: options.logStream } : {}),
       // Never log a secret: bodies are not logged at all, and these headers are masked.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      // Nor a credential in a URL: an exposed endpoint's UUID, an access_token parameter.
+      serializers: { req: requestLogValue },
     },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
