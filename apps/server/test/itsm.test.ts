@@ -538,17 +538,17 @@ describe.each(dialects)('ITSM incident dialect on %s', (dialect) => {
     expectFailure(
       await create({ requesterEmail: 'nobody@acme.com' }),
       400,
-      /requesterEmail: no active user with e-mail nobody@acme.com/,
+      /requesterEmail: no active user nobody@acme.com with access to workspace ACME-IT/,
     );
     expectFailure(
       await create({ requesterEmail: 'example@example.com' }),
       400,
-      /requesterEmail: example@example.com has no access to workspace ACME-IT/,
+      /requesterEmail: no active user example@example.com with access to workspace ACME-IT/,
     );
     expectFailure(
       await create({ ccEmailSet: ['ann@acme.com', 'ghost@acme.com'] }),
       400,
-      /ccEmailSet\[1\]: no active user with e-mail ghost@acme.com/,
+      /ccEmailSet\[1\]: no active user ghost@acme.com with access to workspace ACME-IT/,
     );
     expectFailure(
       await create({ locationName: 'Atlantis' }),

@@ -234,7 +234,7 @@ describe.each(dialects)('native todo write API on %s', (dialect) => {
         res.body.errors.map((e: { field: string; message: string }) => [e.field, e.message]),
       );
       expect(byField.status).toContain('set by the system only');
-      expect(byField['watchers[2]']).toContain('no access to workspace IMP-NLD-EXA-SWA');
+      expect(byField['watchers[2]']).toContain('with access to workspace IMP-NLD-EXA-SWA');
       expect(byField['customFields.Nope']).toContain('Vessel');
       expect(byField['customFields.Severity']).toContain('Minor, Major');
     });

@@ -8,7 +8,7 @@ import { writeTransaction } from '../idempotency/keyed-write.ts';
 import { enqueueMails } from '../mail/outbox.repository.ts';
 import { findLocationById } from '../provisioning/catalog.repository.ts';
 import { dateInZone } from '../shared/dates.ts';
-import { findUsersWithAccess } from '../users/users.repository.ts';
+import { findUsersWithAccess, noActiveUserWithAccess } from '../users/users.repository.ts';
 import { resolveWorkspace, type WorkspaceRef } from '../workspaces/workspace-ref.ts';
 import { nextTodoSeq } from '../workspaces/workspaces.repository.ts';
 import {
@@ -747,17 +747,17 @@ async function checkPeople(
   errors: FieldErrors,
   wanted: { field: string; email: string | null }[],
 ): Promise<Map<string, UserRow>> {
-  const emails = [...new Set(wanted.flatMap((w) => (w.email === null ? [] : [w.email])))];
-  const users = await findUsersWithAccess(db, emails, ws?.id ?? null);
   const ok = new Map<string, UserRow>();
+  // Nobody is judged without a workspace: the workspace's own error says what is wrong.
+  if (!ws) return ok;
+  const emails = [...new Set(wanted.flatMap((w) => (w.email === null ? [] : [w.email])))];
+  const users = await findUsersWithAccess(db, emails, ws.id);
   for (const { field, email } of wanted) {
     if (email === null) continue;
     const user = users.find((u) => u.email === email);
-    if (!user || Number(user.disabled) !== 0)
-      errors.add(field, `no active user with e-mail ${email}`);
-    else if (ws && !user.hasAccess)
-      errors.add(field, `${email} has no access to workspace ${ws.key}`);
-    else ok.set(email, user);
+    // One message for unknown, disabled and no access: it never tells who exists elsewhere.
+    if (user?.hasAccess && Number(user.disabled) === 0) ok.set(email, user);
+    else errors.add(field, noActiveUserWithAccess(email, ws.key));
   }
   return ok;
 }

@@ -95,6 +95,15 @@ export async function findUsersWithAccess(
   }));
 }
 
+/**
+ * What a caller hears about a person it named who may not work in the workspace: one
+ * text whether the address is unknown, disabled or without access, so an error message
+ * never tells who exists in another tenant.
+ */
+export function noActiveUserWithAccess(email: string, workspaceKey: string): string {
+  return `no active user ${email} with access to workspace ${workspaceKey}`;
+}
+
 export async function listUsers(db: Executor): Promise<UserRow[]> {
   return db.selectFrom('users').selectAll().orderBy('email').execute();
 }
