@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import { dashboardRoutes } from './dashboard/dashboard.routes.ts';
 import type { Db } from './db/database.ts';
 import { bzctrlDialectRoutes } from './dialects/bzctrl/bzctrl.routes.ts';
+import { sendItsmFailure } from './dialects/itsm/itsm.failure.ts';
 import { itsmDialectRoutes } from './dialects/itsm/itsm.routes.ts';
 import { shortDialectRoutes } from './dialects/short/short.routes.ts';
 import { exposedRoutes } from './exposed/exposed.routes.ts';
@@ -73,7 +74,7 @@ export async function buildApp(
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
-  useProblemDetails(app);
+  useProblemDetails(app, { renderByTag: { itsm: sendItsmFailure } });
   // Every route's input once: finite numbers, no control characters (shared/clean-input.ts).
   app.addHook('preValidation', rejectUncleanInput);
   app.addHook('preHandler', rejectNonFiniteParameters);

@@ -265,8 +265,10 @@ describe.each(dialects)('widget API: CORS for token mode on %s', (dialect) => {
   });
 
   it('gives nothing to other origins, nor outside /api/v1', async () => {
+    // A known path that grants no CORS: 405, OPTIONS not being among its methods.
     const evil = await preflight(`${API}/task/add-task`, EVIL);
-    expect(evil.status).toBe(404);
+    expect(evil.status).toBe(405);
+    expect(evil.headers.get('allow')).toBe('POST, PUT');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     const evilCall = await t.request('GET', `${API}/workspaces`, {
       token: member,
@@ -311,7 +313,7 @@ describe.each(dialects)('widget API: CORS off by default on %s', (dialect) => {
     const pre = await t.request('OPTIONS', `${API}/task/add-task`, {
       headers: { origin: ERP, 'access-control-request-method': 'POST' },
     });
-    expect(pre.status).toBe(404);
+    expect(pre.status).toBe(405);
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
     const call = await t.request('GET', `${API}/workspaces`, { headers: { origin: ERP } });
     expect(call.status).toBe(401);

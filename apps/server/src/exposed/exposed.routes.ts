@@ -142,13 +142,15 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
   app.post(`${EXPOSED_PATH}/:uuid`, {
     onRequest: admit,
     // This route has its own, stricter limits instead of the API callers' one.
-    config: { rateLimit: false },
+    config: { rateLimit: false, wrongMethodIsNotFound: true },
     schema: {
       summary: 'Create a task or incident through an exposed endpoint (no token)',
       description:
         'The UUID in the path is the credential. The todo lands in the endpoint workspace; ' +
         'the endpoint defaults fill in what the body leaves out (tags are combined). ' +
         'An unknown, disabled or rotated UUID answers 404 like an unknown path. ' +
+        'An externalRef already used in the workspace stores nothing and answers 200 with the ' +
+        'submission, not the todo that holds it. ' +
         'Rate-limited per endpoint and per client address.',
       tags: ['exposed'],
       params: ExposedUuidParams,
@@ -156,8 +158,10 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       body: Type.Ref('AddExposedTaskBody'),
       response: {
         201: Type.Ref('ExposedTaskCreated'),
-        200: Type.Union([Type.Ref('ExposedTaskCreated'), Type.Ref('ExposedTaskPreview')], {
-          description: 'The existing todo with this externalRef, or the dry run (nothing stored)',
+        200: Type.Ref('ExposedTaskPreview', {
+          description:
+            'Nothing stored: the dry run, or the externalRef is already held by a todo of the ' +
+            'workspace (a retry). Either way the submission as checked, never a stored todo',
         }),
         ...problemResponses,
       },
@@ -166,24 +170,33 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       const row = exposedRows.get(request) as ExposedEndpointRow;
       const body = request.body as Record<string, unknown>;
       const { dryRun } = request.query as { dryRun?: boolean };
-      const result = await submitTodo(
-        ctxOf(request, deps, 'exposed'),
-        {
-          fields: withDefaults(row, todoInputOf(body)),
-          workspace: { by: 'default', field: 'domainWorkSpace' },
-          fieldNames: fieldNamesOf(body),
-          // The form contract offers the workspace's custom fields; left out, none are checked.
-          customFields: body.customFields,
-        },
-        { dryRun },
-      );
-      if (result.outcome === 'preview') {
-        return reply.code(200).send(renderExposedTask(result.todo));
+      const ctx = ctxOf(request, deps, 'exposed');
+      const command = {
+        fields: withDefaults(row, todoInputOf(body)),
+        workspace: { by: 'default', field: 'domainWorkSpace' } as const,
+        fieldNames: fieldNamesOf(body),
+        // The form contract offers the workspace's custom fields; left out, none are checked.
+        customFields: body.customFields,
+      };
+      const result = await submitTodo(ctx, command, { dryRun });
+      if (result.outcome === 'created') {
+        return reply
+          .code(201)
+          .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
+          .send(renderExposedTask(result.todo));
       }
-      return reply
-        .code(result.outcome === 'created' ? 201 : 200)
-        .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
-        .send(renderExposedTask(result.todo));
+      // A dry run, or an externalRef some todo of the workspace already holds: nothing is
+      // stored, and the answer is the submission as checked, never a stored todo. Whoever
+      // holds the UUID may not read todos by guessing their externalRef (docs/decisions.md).
+      const preview =
+        result.outcome === 'preview'
+          ? result
+          : await submitTodo(
+              ctx,
+              { ...command, fields: { ...command.fields, externalRef: undefined } },
+              { dryRun: true },
+            );
+      return reply.code(200).send(renderExposedTask(preview.todo));
     },
   });
 
@@ -191,7 +204,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
   // widget) on a page with no token: admitted, limited and CORS'd like the create.
   app.get(`${EXPOSED_PATH}/:uuid/form`, {
     onRequest: admit,
-    config: { rateLimit: false },
+    config: { rateLimit: false, wrongMethodIsNotFound: true },
     schema: {
       summary: 'The form contract of an exposed endpoint (no token)',
       description:
@@ -226,6 +239,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       if (!row) throw noSuchRoute(request);
       exposedRows.set(request, row);
     },
+    config: { wrongMethodIsNotFound: true },
     schema: { hide: true, params: ExposedUuidParams },
     handler: async (request, reply) => {
       const row = exposedRows.get(request) as ExposedEndpointRow;

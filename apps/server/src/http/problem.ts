@@ -109,17 +109,77 @@ export function sendProblem(reply: FastifyReply, err: AppError) {
     .send(problemBody(err, String(reply.request.id)));
 }
 
-/** Installs problem-details error and not-found handlers on an app or plugin scope. */
-export function useProblemDetails(app: FastifyInstance): void {
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A wrong method on this route's path answers exactly like an unknown path (404), not
+     * 405: for paths that hold a credential, such as an exposed endpoint's UUID.
+     */
+    wrongMethodIsNotFound?: boolean;
+  }
+}
+
+type ErrorRenderer = (error: AppError, request: FastifyRequest, reply: FastifyReply) => unknown;
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** A route's path up to its first parameter, and how a wrong method on it is answered. */
+interface PathPolicy {
+  prefix: string;
+  exact: boolean;
+  hidden: boolean;
+  tags: readonly string[];
+}
+
+/**
+ * Installs problem-details error and not-found handlers on the app. A path that exists
+ * with other methods answers 405 with `Allow` (RFC 9110 §15.5.6) instead of 404, in the
+ * envelope of `renderByTag` when the route carries that OpenAPI tag (the ITSM dialect's).
+ */
+export function useProblemDetails(
+  app: FastifyInstance,
+  opts: { renderByTag?: Record<string, ErrorRenderer> } = {},
+): void {
+  const policies: PathPolicy[] = [];
+  app.addHook('onRoute', (route) => {
+    const cut = route.url.search(/[:*]/);
+    policies.push({
+      prefix: cut === -1 ? route.url : route.url.slice(0, cut),
+      exact: cut === -1,
+      hidden: route.config?.wrongMethodIsNotFound === true,
+      tags: (route.schema as { tags?: string[] } | undefined)?.tags ?? [],
+    });
+  });
+
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const err = toAppError(error);
     if (err.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, err);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
-    ),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const notFound = new AppError('not_found', `No route ${request.method} ${path}`);
+    // Methods a route answers on this very path; a wildcard (static files, CORS
+    // preflight) claims every path and so proves nothing.
+    const allowed = METHODS.filter((method) => {
+      const found = app.findRoute({ method, url: path });
+      return found !== null && !('*' in (found.params as object));
+    });
+    if (allowed.length === 0) return sendProblem(reply, notFound);
+    const matching = policies.filter((p) =>
+      p.exact ? p.prefix === path : path.startsWith(p.prefix),
+    );
+    if (matching.some((p) => p.hidden)) return sendProblem(reply, notFound);
+    const err = new AppError(
+      'method_not_allowed',
+      `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+      [],
+      { Allow: allowed.join(', ') },
+    );
+    const tag = Object.keys(opts.renderByTag ?? {}).find((t) =>
+      matching.some((p) => p.tags.includes(t)),
+    );
+    const render = tag ? opts.renderByTag?.[tag] : undefined;
+    return render ? render(err, request, reply) : sendProblem(reply, err);
+  });
 }

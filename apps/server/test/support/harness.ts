@@ -114,6 +114,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** How many todos the server's database holds, deleted ones included. */
+export async function countTodos(t: TestServer): Promise<number> {
+  const row = await t.server.db.kysely
+    .selectFrom('todos')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
 /**
@@ -122,7 +131,12 @@ const silent = new Writable({ write: (_c, _e, cb) => cb() });
  */
 export async function startTestServer(
   dialect: Dialect,
-  options: { env?: Record<string, string>; provision?: ProvisionDoc | null } = {},
+  options: {
+    env?: Record<string, string>;
+    provision?: ProvisionDoc | null;
+    /** Where the server's log goes (with BZCTRL_LOG_LEVEL in `env`); silent by default. */
+    logStream?: NodeJS.WritableStream;
+  } = {},
 ): Promise<TestServer> {
   const name = `bzctrl_t_${randomBytes(6).toString('hex')}`;
   let databaseUrl: string;
@@ -163,7 +177,7 @@ export async function startTestServer(
     ...options.env,
   });
   const server = await startServer(config, {
-    logStream: process.env.BZCTRL_TEST_LOG_LEVEL ? undefined : silent,
+    logStream: options.logStream ?? (process.env.BZCTRL_TEST_LOG_LEVEL ? undefined : silent),
   });
   const provision = options.provision === undefined ? fixture : options.provision;
   if (provision) await applyProvisioning(server.db, config, provision);
