@@ -279,6 +279,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bzctrl-core-api/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an access or refresh token (OAuth 2.0, RFC 7009)
+         * @description Client authentication as at the token endpoint; a token issued to a client is revoked only by that client. A refresh token ends its whole sign-in (all its access and refresh tokens), an access token only itself; either is refused from the next request. An unknown, expired or already revoked token answers 200 too.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @description The access or refresh token to revoke */
+                        token: string;
+                        /** @description access_token or refresh_token: where to look first */
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    "multipart/form-data": {
+                        /** @description The access or refresh token to revoke */
+                        token: string;
+                        /** @description access_token or refresh_token: where to look first */
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Revoked, or there was nothing to revoke (RFC 7009 §2.2: the code says it all) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an access or refresh token (OAuth 2.0, RFC 7009)
+         * @description Client authentication as at the token endpoint; a token issued to a client is revoked only by that client. A refresh token ends its whole sign-in (all its access and refresh tokens), an access token only itself; either is refused from the next request. An unknown, expired or already revoked token answers 200 too.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @description The access or refresh token to revoke */
+                        token: string;
+                        /** @description access_token or refresh_token: where to look first */
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    "multipart/form-data": {
+                        /** @description The access or refresh token to revoke */
+                        token: string;
+                        /** @description access_token or refresh_token: where to look first */
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Revoked, or there was nothing to revoke (RFC 7009 §2.2: the code says it all) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/authenticate": {
         parameters: {
             query?: never;
@@ -3788,7 +3966,7 @@ export interface paths {
         put?: never;
         /**
          * Create a task or incident through an exposed endpoint (no token)
-         * @description The UUID in the path is the credential. The todo lands in the endpoint workspace; the endpoint defaults fill in what the body leaves out (tags are combined). An unknown, disabled or rotated UUID answers 404 like an unknown path. Rate-limited per endpoint and per client address.
+         * @description The UUID in the path is the credential. The todo lands in the endpoint workspace; the endpoint defaults fill in what the body leaves out (tags are combined). An unknown, disabled or rotated UUID answers 404 like an unknown path. An externalRef already used in the workspace stores nothing and answers 200 with the submission, not the todo that holds it. Rate-limited per endpoint and per client address.
          */
         post: {
             parameters: {
@@ -3812,13 +3990,13 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The existing todo with this externalRef, or the dry run (nothing stored) */
+                /** @description Nothing stored: the dry run, or the externalRef is already held by a todo of the workspace (a retry). Either way the submission as checked, never a stored todo */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ExposedTaskCreated"] | components["schemas"]["ExposedTaskPreview"];
+                        "application/json": components["schemas"]["ExposedTaskPreview"];
                     };
                 };
                 /** @description The todo created through an exposed endpoint (or the one holding its externalRef) */

@@ -10,6 +10,7 @@ import {
   authenticatePassword,
   exchangeToken,
   OAuthError,
+  revokeToken,
   type TokenRequest,
 } from './oauth.service.ts';
 
@@ -41,6 +42,35 @@ const TokenParams = Type.Object(
   },
   { additionalProperties: true },
 );
+
+const RevokeParams = Type.Object(
+  {
+    token: Type.String({ description: 'The access or refresh token to revoke' }),
+    token_type_hint: Type.Optional(
+      Type.String({ description: 'access_token or refresh_token: where to look first' }),
+    ),
+    client_id: Type.Optional(Type.String()),
+    client_secret: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
+/**
+ * onRequest: the token and revocation endpoints take their parameters as a form only
+ * (RFC 6749 §3.2, RFC 7009 §2.1), never as JSON; refused before the body is read.
+ */
+async function requireForm(request: FastifyRequest): Promise<void> {
+  const type = request.headers['content-type'];
+  if (type === undefined) return;
+  if (!FORM_TYPES.has(type.split(';')[0]?.trim().toLowerCase() ?? '')) {
+    throw new OAuthError(
+      'invalid_request',
+      'Send the parameters as a form: application/x-www-form-urlencoded (RFC 6749 §3.2) or multipart/form-data',
+    );
+  }
+}
 
 /** Parses `Authorization: Basic …` per RFC 6749 §2.3.1 (id and secret are form-encoded). */
 function parseBasic(header: string | undefined): TokenRequest['basic'] {
@@ -134,6 +164,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: 
   });
 
   const tokenRoute = {
+    onRequest: requireForm,
     schema: {
       summary: 'Get an access token (OAuth 2.0)',
       tags: ['auth'],
@@ -151,6 +182,41 @@ export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: 
   };
   app.post('/bzctrl-core-api/oauth/token', tokenRoute);
   app.post('/api/oauth/token', tokenRoute);
+
+  const revokeRoute = {
+    onRequest: requireForm,
+    schema: {
+      summary: 'Revoke an access or refresh token (OAuth 2.0, RFC 7009)',
+      description:
+        'Client authentication as at the token endpoint; a token issued to a client is revoked ' +
+        'only by that client. A refresh token ends its whole sign-in (all its access and ' +
+        'refresh tokens), an access token only itself; either is refused from the next request. ' +
+        'An unknown, expired or already revoked token answers 200 too.',
+      tags: ['auth'],
+      consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
+      body: RevokeParams,
+      response: {
+        200: Type.Object(
+          {},
+          {
+            description:
+              'Revoked, or there was nothing to revoke (RFC 7009 §2.2: the code says it all)',
+          },
+        ),
+        '4xx': OAuthErrorBody,
+        '5xx': OAuthErrorBody,
+      },
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      await revokeToken(deps(request), {
+        basic: parseBasic(request.headers.authorization),
+        params: paramsOf(request.body),
+      });
+      return reply.headers({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).send({});
+    },
+  };
+  app.post('/bzctrl-core-api/oauth/revoke', revokeRoute);
+  app.post('/api/oauth/revoke', revokeRoute);
 
   app.post('/api/authenticate', {
     schema: {

@@ -18,7 +18,13 @@ import {
   currentFailures,
   uncountAttempt,
 } from './throttle.repository.ts';
-import { findTokenByDigest, insertTokens, markRotated, revokeFamily } from './tokens.repository.ts';
+import {
+  findTokenByDigest,
+  insertTokens,
+  markRotated,
+  revokeFamily,
+  revokeToken as revokeTokenRow,
+} from './tokens.repository.ts';
 
 /** An RFC 6749 §5.2 error: rendered as `{ error, error_description }`. */
 export class OAuthError extends Error {
@@ -29,6 +35,7 @@ export class OAuthError extends Error {
       | 'invalid_grant'
       | 'unsupported_grant_type'
       | 'invalid_scope'
+      | 'unauthorized_client'
       | 'temporarily_unavailable',
     readonly description: string,
     readonly status = 400,
@@ -113,6 +120,39 @@ export async function exchangeToken(deps: OAuthDeps, req: TokenRequest): Promise
         'unsupported_grant_type',
         `grant_type "${grantType}" is not supported; use password, refresh_token or client_credentials`,
       );
+  }
+}
+
+/**
+ * RFC 7009 token revocation. The client authenticates as at the token endpoint; a token
+ * issued to a client may only be revoked by that client. A refresh token ends its whole
+ * sign-in (every access and refresh token of the family, RFC 7009 §2.1's SHOULD); an
+ * access token ends only itself. An unknown, expired or already revoked token is not an
+ * error: the answer is the same as for a revoked one.
+ */
+export async function revokeToken(deps: OAuthDeps, req: TokenRequest): Promise<void> {
+  await checkThrottle(deps, [addressKey(deps.ip)]);
+  const client = await authenticateClient(deps, req);
+  if (!client && deps.config.requireClientAuth) {
+    throw invalidClient('Client authentication is required (HTTP Basic client_id:client_secret)');
+  }
+  const presented = req.params.token;
+  if (!presented) throw new OAuthError('invalid_request', 'token is required');
+  // The hint is where to look first; an unknown or wrong hint only costs a second look.
+  const order: ('access' | 'refresh')[] =
+    req.params.token_type_hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh'];
+  const digest = tokenDigest(presented);
+  const { db, now } = deps;
+  for (const kind of order) {
+    const row = await findTokenByDigest(db.kysely, digest, kind);
+    if (!row) continue;
+    if (row.apiClientId !== null && Number(row.apiClientId) !== client?.id) {
+      throw new OAuthError('unauthorized_client', 'The token was issued to another client');
+    }
+    if (row.revokedAt !== null) return;
+    if (kind === 'refresh') await revokeFamily(db.kysely, row.familyId, now.toISOString());
+    else await revokeTokenRow(db.kysely, row.id, now.toISOString());
+    return;
   }
 }
 

@@ -81,6 +81,17 @@ export async function revokeFamily(db: Executor, familyId: string, now: string):
     .execute();
 }
 
+/** Revokes one token (RFC 7009 for an access token); false when it was revoked already. */
+export async function revokeToken(db: Executor, id: string, now: string): Promise<boolean> {
+  const res = await db
+    .updateTable('oauthTokens')
+    .set({ revokedAt: now })
+    .where('id', '=', id)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 export async function revokeUserTokens(db: Executor, userId: number, now: string): Promise<void> {
   await db
     .updateTable('oauthTokens')
