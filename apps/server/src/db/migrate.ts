@@ -5,6 +5,7 @@ import * as productApi from './migrations/002-product-api.ts';
 import * as itsm from './migrations/003-itsm.ts';
 import * as attachments from './migrations/004-attachments.ts';
 import * as sessions from './migrations/005-sessions.ts';
+import * as dueDateByDone from './migrations/006-due-date-by-done.ts';
 
 /** Migrations in order; each receives the dialect so DDL can differ where it must. */
 const migrations = {
@@ -13,6 +14,7 @@ const migrations = {
   '003-itsm': itsm,
   '004-attachments': attachments,
   '005-sessions': sessions,
+  '006-due-date-by-done': dueDateByDone,
 };
 
 class StaticProvider implements MigrationProvider {

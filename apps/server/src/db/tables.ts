@@ -171,6 +171,10 @@ export interface TodoTable {
   /** 0 or 1. */
   spam: Generated<number>;
   locationId: Generated<number | null>;
+  /** 1 while the due date is the one moving to DONE set (migration 006); reopening undoes it. */
+  dueDateByDone: Generated<number>;
+  /** The due date the todo had before DONE set one, restored on reopen if not passed. */
+  dueDateBeforeDone: Generated<string | null>;
 }
 
 export interface TodoTagTable {

@@ -174,6 +174,8 @@ const ALL_TODO_COLUMNS = [
   'categoryName',
   'spam',
   'locationId',
+  'dueDateByDone',
+  'dueDateBeforeDone',
 ] as const satisfies ReadonlyArray<keyof TodoTable>;
 const allColumnsListed: Exclude<keyof TodoTable, (typeof ALL_TODO_COLUMNS)[number]> extends never
   ? true

@@ -231,7 +231,8 @@ export async function submitTodo(
   if (found) return found;
 
   const now = ctx.now.toISOString();
-  const dueDate = f.status === 'DONE' ? dateInZone(ctx.now, ctx.config.timeZone) : f.dueDate;
+  const done = f.status === 'DONE';
+  const dueDate = done ? dateInZone(ctx.now, ctx.config.timeZone) : f.dueDate;
   const customFields = Object.fromEntries(
     [...custom].map(([id, v]) => [customNames.get(id) ?? String(id), v]),
   );
@@ -252,6 +253,9 @@ export async function submitTodo(
     lrn: f.lrn,
     reminderDate: f.reminderDate,
     dueDate,
+    // DONE's date is undone on reopen (docs/decisions.md, "Reopening a todo").
+    dueDateByDone: done ? 1 : 0,
+    dueDateBeforeDone: done ? f.dueDate : null,
     createdVia: ctx.dialect,
     createdByUserId: ctx.actor.userId,
     createdByClientId: ctx.actor.apiClientId,
@@ -424,6 +428,7 @@ export async function updateTodo(
       if (!errors.empty) throw validationError(errors.list);
 
       const status = p.status ?? before.status;
+      const due = dueDateAfter(dateInZone(ctx.now, ctx.config.timeZone), row, status, p.dueDate);
       const orderID = p.orderId === undefined ? before.orderID : p.orderId;
       const lrn = p.lrn === undefined ? before.lrn : p.lrn;
       const keep = <T>(v: T | undefined, old: T): T => (v === undefined ? old : v);
@@ -457,11 +462,7 @@ export async function updateTodo(
               )
             : before.tags,
         reminderDate: keep(p.reminderDate, before.reminderDate),
-        // Moving to DONE dates it, whatever dueDate was sent (SPEC §3).
-        dueDate:
-          status === 'DONE' && before.status !== 'DONE'
-            ? dateInZone(ctx.now, ctx.config.timeZone)
-            : keep(p.dueDate, before.dueDate),
+        dueDate: due.dueDate,
         externalRef: keep(p.externalRef, before.externalRef),
         customFields: Object.fromEntries(
           [...custom].map(([fid, v]) => [names.get(fid) ?? String(fid), v]),
@@ -495,6 +496,8 @@ export async function updateTodo(
         lrn: after.lrn,
         reminderDate: after.reminderDate,
         dueDate: after.dueDate,
+        dueDateByDone: due.dueDateByDone,
+        dueDateBeforeDone: due.dueDateBeforeDone,
         externalSystem: after.externalRef?.system ?? null,
         externalId: after.externalRef?.id ?? null,
         tagsText: after.tags.length > 0 ? after.tags.join(' ') : null,
@@ -772,6 +775,38 @@ function auditBase(ctx: Ctx, now: string, todoId: number, workspaceId: number) {
 }
 
 /**
+ * The due date after a change, and what the todo remembers of DONE's part in it
+ * (docs/decisions.md, "Reopening a todo"). Moving to DONE sets the transaction date,
+ * whatever dueDate was sent (SPEC §3), and keeps the date before. Reopening while the
+ * due date is still DONE's goes back to the date before if it has not passed, else to
+ * none: a reopened todo must not expire for having been done. A due date a person
+ * changes is theirs and stays, also across DONE and reopen.
+ */
+function dueDateAfter(
+  today: string,
+  row: Pick<TodoRow, 'status' | 'dueDate' | 'dueDateByDone' | 'dueDateBeforeDone'>,
+  status: string,
+  sent: string | null | undefined,
+): { dueDate: string | null; dueDateByDone: number; dueDateBeforeDone: string | null } {
+  const changed = sent !== undefined && sent !== row.dueDate;
+  if (status === 'DONE' && row.status !== 'DONE') {
+    return { dueDate: today, dueDateByDone: 1, dueDateBeforeDone: changed ? sent : row.dueDate };
+  }
+  if (Number(row.dueDateByDone) === 1 && !changed) {
+    if (status === 'DONE') {
+      return { dueDate: row.dueDate, dueDateByDone: 1, dueDateBeforeDone: row.dueDateBeforeDone };
+    }
+    const back = row.dueDateBeforeDone;
+    return {
+      dueDate: back !== null && back >= today ? back : null,
+      dueDateByDone: 0,
+      dueDateBeforeDone: null,
+    };
+  }
+  return { dueDate: changed ? sent : row.dueDate, dueDateByDone: 0, dueDateBeforeDone: null };
+}
+
+/**
  * The audit record of a change, under the names the create event uses (amounts in
  * cents as `financialImpactCents`, `orderId`; custom fields as `customFields.<name>`).
  */
@@ -892,6 +927,8 @@ function createdChanges(stored: Record<string, unknown>): Record<string, [null, 
     'createdByEndpointId',
     'tagsText',
     'reminderSentFor',
+    'dueDateByDone',
+    'dueDateBeforeDone',
   ]);
   const out: Record<string, [null, unknown]> = {};
   for (const [k, v] of Object.entries(stored)) {
