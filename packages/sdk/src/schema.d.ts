@@ -295,10 +295,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
-                    "Idempotency-Key"?: string;
-                };
+                header?: never;
                 path?: never;
                 cookie?: never;
             };
@@ -384,10 +381,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
-                    "Idempotency-Key"?: string;
-                };
+                header?: never;
                 path?: never;
                 cookie?: never;
             };

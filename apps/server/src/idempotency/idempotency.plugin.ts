@@ -36,7 +36,7 @@ const METHODS = new Set(['POST', 'PUT', 'PATCH']);
  * Credential endpoints hand out tokens: replaying one would be a second use of a
  * credential, so they never take a key (and they have no actor to scope it by anyway).
  */
-const EXCLUDED_URL = /(\/oauth\/token|^\/api\/authenticate)$/;
+const EXCLUDED_URL = /(\/oauth\/(token|revoke)|^\/api\/authenticate)$/;
 /** The response headers a replay repeats, under their usual spelling. */
 const REPLAYED_HEADERS = ['Content-Type', 'Location', 'ETag'];
 
