@@ -1,7 +1,11 @@
 import type { Ctx } from '../auth/actor.ts';
 import { AppError, validationError } from '../errors.ts';
 import { writeTransaction } from '../idempotency/keyed-write.ts';
-import { findUserByEmail, findUsersWithAccess } from '../users/users.repository.ts';
+import {
+  findUserByEmail,
+  findUsersWithAccess,
+  noActiveUserWithAccess,
+} from '../users/users.repository.ts';
 import { auditTodo } from './history.service.ts';
 import { isEmail } from './todo-fields.ts';
 import { getTodoTarget } from './todos.service.ts';
@@ -34,10 +38,7 @@ export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Prom
   // One message for "no such user" and "no access": never reveal who exists elsewhere.
   if (!user?.hasAccess || user.disabled !== 0) {
     throw validationError([
-      {
-        field: 'email',
-        message: `no active user ${address} with access to workspace ${target.todo.workspace}`,
-      },
+      { field: 'email', message: noActiveUserWithAccess(address, target.todo.workspace) },
     ]);
   }
   await writeTransaction(ctx, async (trx) => {
