@@ -14,6 +14,7 @@ import { itsmDialectRoutes } from './dialects/itsm/itsm.routes.ts';
 import { shortDialectRoutes } from './dialects/short/short.routes.ts';
 import { exposedRoutes } from './exposed/exposed.routes.ts';
 import { formRoutes } from './forms/form.routes.ts';
+import { useBodyLimits } from './http/body-limits.ts';
 import { corsPlugin } from './http/cors.plugin.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { openApiOptions, swaggerUiOptions } from './http/openapi.ts';
@@ -75,6 +76,8 @@ export async function buildApp(
     reply.header('X-Request-Id', request.id);
   });
   useProblemDetails(app, { renderByTag: { itsm: sendItsmFailure } });
+  // Declared sizes, 100-continue, body timeouts and depth: before anything reads a body.
+  useBodyLimits(app, config);
   // Every route's input once: finite numbers, no control characters (shared/clean-input.ts).
   app.addHook('preValidation', rejectUncleanInput);
   app.addHook('preHandler', rejectNonFiniteParameters);

@@ -47,6 +47,9 @@ export interface Config {
   readonly idempotencyTtlSeconds: number;
   /** The largest attachment upload accepted, in bytes (413 beyond). */
   readonly uploadLimitBytes: number;
+  /** Seconds a request body may pause, and may take in all, before a 408 (http/body-limits.ts). */
+  readonly bodyIdleTimeoutSeconds: number;
+  readonly bodyTimeoutSeconds: number;
   /** Origins whose pages may call /api/v1 with a Bearer token (CORS); none by default. */
   readonly corsOrigins: readonly string[];
 }
@@ -195,6 +198,8 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     exposedRateLimitPerAddress: int('BZCTRL_EXPOSED_RATE_LIMIT_PER_ADDRESS', 30, 1, 1_000_000),
     idempotencyTtlSeconds: int('BZCTRL_IDEMPOTENCY_TTL', 86400, 86400, 30 * 86400),
     uploadLimitBytes: int('BZCTRL_UPLOAD_LIMIT', 25 * 1024 * 1024, 1, 10 * 1024 * 1024 * 1024),
+    bodyIdleTimeoutSeconds: int('BZCTRL_BODY_IDLE_TIMEOUT', 30, 1, 3600),
+    bodyTimeoutSeconds: int('BZCTRL_BODY_TIMEOUT', 300, 1, 86400),
     corsOrigins: corsOriginsOf(env.BZCTRL_CORS_ORIGINS, problems),
     ...overrides,
   };

@@ -7,6 +7,7 @@ export const errorCodes = {
   not_found: { status: 404, title: 'Not found' },
   workspace_not_found: { status: 404, title: 'Workspace not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  request_timeout: { status: 408, title: 'The request body did not arrive in time' },
   conflict: { status: 409, title: 'Conflict' },
   precondition_failed: { status: 412, title: 'The resource has changed since you read it' },
   payload_too_large: { status: 413, title: 'The request body is too large' },

@@ -1,12 +1,12 @@
 import multipart from '@fastify/multipart';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
 import { sendItsmFailure } from '../dialects/itsm/itsm.failure.ts';
 import { ItsmFailure, itsmFailures } from '../dialects/itsm/itsm.schemas.ts';
 import { AppError } from '../errors.ts';
 import { type AppDeps, ctxOf } from '../http/context.ts';
-import { useLastMultipartBoundary } from '../http/multipart.ts';
+import { multipartError, useLastMultipartBoundary } from '../http/multipart.ts';
 import { problemResponses } from '../http/problem.ts';
 import { TodoRefParams } from '../todos/todos.schemas.ts';
 import {
@@ -26,6 +26,11 @@ import {
 import { attachmentDisposition } from './file-names.ts';
 
 const TODO = '/bzctrl-core-api/api/v1/todos/:ref/attachments';
+/**
+ * An upload's body may exceed the upload limit by this much (part headers, boundaries, a
+ * few small fields); a declared Content-Length beyond is a 413 before the body is read.
+ */
+const MULTIPART_ALLOWANCE = 1024 * 1024;
 
 type RefParams = { ref: string };
 type AttachmentRef = { ref: string; id: number };
@@ -46,10 +51,8 @@ async function receiveUpload(
   try {
     part = await request.file();
   } catch (err) {
-    // A broken multipart body is the client's fault; the plugin's own errors carry a status.
-    const e = err as FastifyError;
-    if (typeof e.statusCode === 'number') throw err;
-    throw new AppError('bad_request', `The multipart body is malformed: ${e.message}`);
+    // A broken multipart body is the client's fault, named as such.
+    throw multipartError(err) ?? err;
   }
   if (part?.fieldname !== 'file') {
     // Drain what was sent, so the answer is not cut off by an unread body.
@@ -71,7 +74,13 @@ async function receiveUpload(
  */
 export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
   await app.register(multipart, {
-    limits: { fileSize: deps.config.uploadLimitBytes, files: 1, fields: 10, parts: 20 },
+    limits: {
+      fileSize: deps.config.uploadLimitBytes,
+      files: 1,
+      fields: 10,
+      fieldSize: 64 * 1024,
+      parts: 20,
+    },
   });
   useLastMultipartBoundary(app);
   for (const schema of attachmentSchemas) app.addSchema(schema);
@@ -82,6 +91,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
     preHandler: requireScope(scope),
   });
   const common = { security: [{ bearer: [] }] };
+  const uploadBodyLimit = deps.config.uploadLimitBytes + MULTIPART_ALLOWANCE;
   // The file is streamed by the handler, not parsed into the body: validation sees a
   // placeholder, while the schema still documents the form for OpenAPI and the SDK.
   const streamedBody = async (request: FastifyRequest) => {
@@ -89,6 +99,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
   };
 
   app.post('/api/oprfile', {
+    bodyLimit: uploadBodyLimit,
     ...auth('todo:write'),
     preValidation: streamedBody,
     errorHandler: sendItsmFailure,
@@ -107,6 +118,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.post('/bzctrl-core-api/api/v1/uploads', {
+    bodyLimit: uploadBodyLimit,
     ...auth('todo:write'),
     preValidation: streamedBody,
     schema: {

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.ts';
 import { SNIFF_BYTES } from './sniff.ts';
 
@@ -20,12 +20,19 @@ export interface StoredFile {
 export const ATTACHMENTS_DIR = 'attachments';
 const TMP_DIR = join(ATTACHMENTS_DIR, 'tmp');
 
+const cutOffError = () =>
+  new AppError(
+    'bad_request',
+    'The multipart body ended before the file part did (no closing boundary)',
+  );
+
 /**
  * Streams an upload to `<dataDir>/attachments/<yyyy>/<random name>` through a temp file,
  * hashing it on the way; memory holds one chunk and the sniff window, never the file.
  * `truncated()` tells whether the multipart parser cut the file at the size limit: then
- * nothing is kept and the result is undefined. Any failure removes the partial file; a
- * failure of the incoming stream (a malformed or cut-off multipart body) is a 400.
+ * nothing is kept and the result is undefined, as soon as the cut happens. Any failure
+ * removes the partial file at once; a failure of the incoming stream (a malformed or
+ * cut-off multipart body, a client that went away) is a 400.
  */
 export async function storeStream(
   dataDir: string,
@@ -60,16 +67,31 @@ export async function storeStream(
   source.once('error', (err) => {
     sourceError = err;
   });
+  // The parser destroys the part when the body ends without its closing boundary; if that
+  // happened already, a pipeline would wait for it forever (and hold the temp file open).
+  if (source.destroyed) throw cutOffError();
+  const writer = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+  const written = pipeline(source, tap, writer);
+  // Over the limit the parser cuts the file but reads on to the end of its part: the
+  // temp file is closed and dropped at once, and the rest of the part is drained unread.
+  const cut = new Promise<true>((resolve) => source.once('limit', () => resolve(true)));
   try {
-    await pipeline(source, tap, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
-    if (truncated()) {
+    if (await Promise.race([written.then(truncated), cut])) {
+      source.unpipe(tap);
+      tap.end();
+      source.resume();
+      written.catch(() => {});
+      await finished(writer).catch(() => {});
       await rm(tmp, { force: true });
       return undefined;
     }
     await rename(tmp, join(dataDir, storagePath));
   } catch (err) {
     await rm(tmp, { force: true });
-    if (err !== sourceError) throw err;
+    // The body failed, or ended (the client went) before the file's closing boundary.
+    const cutOff = (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    if (err !== sourceError && !cutOff) throw err;
+    if (cutOff) throw cutOffError();
     throw new AppError('bad_request', `The multipart body is malformed: ${(err as Error).message}`);
   }
   return { storagePath, size, sha256: hash.digest('hex'), head: Buffer.concat(head) };

@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import { useLastMultipartBoundary } from '../http/multipart.ts';
+import { multipartError, useLastMultipartBoundary } from '../http/multipart.ts';
 import { toAppError } from '../http/problem.ts';
 import {
   authenticatePassword,
@@ -144,7 +144,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: 
         new OAuthError('invalid_request', 'Send the parameters as text fields, not files'),
       );
     }
-    const app = toAppError(error);
+    const app = toAppError(multipartError(error) ?? error);
     if (app.status >= 500) {
       request.log.error({ err: error }, 'token request failed');
       return reply
