@@ -114,7 +114,16 @@ async function serve(config: Config, demo: boolean): Promise<void> {
   const docs = await Promise.all(
     files.map(async (file) => ({ file, doc: await readProvisionFile(file) })),
   );
+  const { demoLogStream } = await import('./demo-log.ts');
   const server = await startServer(config, {
+    // Readable lines without one per request, unless BZCTRL_LOG_LEVEL asks for a level.
+    ...(demo
+      ? {
+          logStream: demoLogStream(process.stdout, {
+            requests: Boolean(process.env.BZCTRL_LOG_LEVEL?.trim()),
+          }),
+        }
+      : {}),
     prepare: async (db, app) => {
       // First, so BZCTRL_ADMIN_* works on a fresh database even when a file adds users.
       const admin = await ensureFirstAdmin(db, config);
@@ -146,7 +155,9 @@ async function serve(config: Config, demo: boolean): Promise<void> {
         '  admin:      admin@example.com / Admin@12345\n' +
         '  member:     example@example.com / Ex@mpl3!  (workspaces IMP-NLD-EXA-SWA, VTT-NLD-TML-FIN)\n' +
         '  API client: erp / erp-demo-client-secret\n' +
-        'These demo credentials are public: do not expose this server.\n',
+        'These demo credentials are public: do not expose this server.\n' +
+        'The log below shows warnings, errors and mails, not every request ' +
+        '(BZCTRL_LOG_LEVEL=info shows those too).\n',
     );
   }
 }

@@ -493,6 +493,47 @@ describe('bzctrl serve', () => {
       expect(read.status).toBe(404);
     });
 
+    it('logs readable lines without one per request, so the sign-ins stay in sight', async () => {
+      // The log level a newcomer has: none set.
+      const quiet = await serve(['--demo'], {
+        BZCTRL_DATABASE_URL: freshSqlite(),
+        BZCTRL_LOG_LEVEL: '',
+      });
+      try {
+        await waitFor(async () => quiet.stdout().includes('do not expose this server'));
+        const before = quiet.stdout();
+        for (let i = 0; i < 5; i++) {
+          expect((await fetch(`${quiet.url}/healthz`)).status).toBe(200);
+          expect((await password(quiet.url, 'example@example.com', 'wrong')).status).toBe(400);
+        }
+        // The process's own info lines are there, as text, not JSON.
+        const listening = /^\d\d:\d\d:\d\d INFO {2}Server listening at http/m;
+        await waitFor(async () => listening.test(quiet.stdout()));
+        await new Promise((r) => setTimeout(r, 300));
+        const out = quiet.stdout();
+        expect(out).not.toMatch(/^\{"level"/m);
+        expect(out).not.toMatch(/incoming request|request completed/);
+        // Ten requests later the banner is still the last thing printed.
+        expect(out).toBe(before);
+        expect(out.trimEnd().split('\n').slice(-8).join('\n')).toContain(
+          'admin:      admin@example.com / Admin@12345',
+        );
+      } finally {
+        await stop(quiet);
+      }
+      // Asking for a level brings the request lines back, readable too.
+      const loud = await serve(['--demo'], {
+        BZCTRL_DATABASE_URL: freshSqlite(),
+        BZCTRL_LOG_LEVEL: 'info',
+      });
+      try {
+        expect((await fetch(`${loud.url}/healthz`)).status).toBe(200);
+        await waitFor(async () => /INFO {2}incoming request .*GET \/healthz/.test(loud.stdout()));
+      } finally {
+        await stop(loud);
+      }
+    });
+
     it('on SIGTERM stops accepting, finishes the request in flight and exits 0', async () => {
       const { hostname, port } = new URL(s.url);
       const body = new URLSearchParams({
