@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -196,6 +198,39 @@ describeBrowser('todo details page', () => {
     await page.getByRole('button', { name: 'Stop example@example.com watching' }).click();
     await expect.poll(() => watchers.textContent()).not.toContain('example@example.com');
 
+    // A file over the 25 MB limit: refused on the page, in megabytes, before any request.
+    const uploads: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/uploads')) uploads.push(r.url());
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'bzctrl-big-'));
+    try {
+      const big = join(dir, 'scan of the container.pdf');
+      writeFileSync(big, '');
+      truncateSync(big, 25 * 1024 * 1024 + 1);
+      await page.getByLabel('Attach a file').setInputFiles(big);
+      await page
+        .getByText(
+          'scan of the container.pdf was not attached: it is larger than 25 MB, ' +
+            'the largest file BzCtrl accepts',
+          { exact: true },
+        )
+        .waitFor();
+      const bigger = join(dir, 'video.mp4');
+      writeFileSync(bigger, '');
+      truncateSync(bigger, 30 * 1024 * 1024);
+      await page.getByLabel('Attach a file').setInputFiles(bigger);
+      await page
+        .getByText(
+          'video.mp4 was not attached: it is larger than 25 MB, the largest file BzCtrl accepts (30 MB)',
+        )
+        .waitFor();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(uploads).toEqual([]);
+    expect(await page.getByRole('progressbar').count()).toBe(0);
+
     // A file: uploaded with progress, attached, then downloaded byte for byte.
     const bytes = Buffer.from(`%PDF-1.4\n${'inspection report '.repeat(4000)}\n%%EOF\n`);
     await page.getByLabel('Attach a file').setInputFiles({
@@ -204,6 +239,7 @@ describeBrowser('todo details page', () => {
       buffer: bytes,
     });
     await page.getByText('inspection report.pdf attached').waitFor();
+    expect(uploads).toHaveLength(1);
     expect(await page.getByRole('progressbar').getAttribute('value')).toBe('100');
     const fileLink = page.getByRole('link', { name: 'inspection report.pdf' });
     await fileLink.waitFor();

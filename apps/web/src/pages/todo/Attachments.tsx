@@ -4,7 +4,7 @@ import { Empty, ErrorNote, Loading } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
 import { formatSize } from './labels.ts';
-import { attachmentUrl, uploadFile } from './todo-api.ts';
+import { attachmentUrl, uploadFile, uploadRefusal } from './todo-api.ts';
 
 const LIST = '/bzctrl-core-api/api/v1/todos/{ref}/attachments' as const;
 
@@ -33,6 +33,13 @@ export function Attachments({ todoKey, onChanged }: { todoKey: string; onChanged
     const file = input.files?.[0];
     if (!file) return;
     const name = file.name;
+    // Not a byte is sent for a file the server would refuse: said at once, in megabytes.
+    const refusal = uploadRefusal(file);
+    if (refusal) {
+      setTransfer({ state: 'failed', name, error: new Error(refusal) });
+      input.value = '';
+      return;
+    }
     setTransfer({ state: 'uploading', name, fraction: 0 });
     try {
       const stored = await call(() =>

@@ -33,6 +33,22 @@ export interface UploadRef {
 }
 
 /**
+ * The largest file the server takes unless its operator changed `BZCTRL_UPLOAD_LIMIT`
+ * (docs/attachments.md). The server does not publish its limit, so the page checks
+ * against the default; a server with a smaller one still answers 413, which is shown.
+ */
+export const UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024;
+
+/** Why `file` is not sent at all, said in megabytes; undefined when it may be uploaded. */
+export function uploadRefusal(file: File, limit = UPLOAD_LIMIT_BYTES): string | undefined {
+  if (file.size <= limit) return undefined;
+  const mb = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  // "(25 MB)" beside "larger than 25 MB" would read as a contradiction.
+  const size = mb(file.size) === mb(limit) ? '' : ` (${mb(file.size)})`;
+  return `it is larger than ${mb(limit)}, the largest file BzCtrl accepts${size}`;
+}
+
+/**
  * Uploads one file with progress. XMLHttpRequest, not fetch: only it reports upload
  * progress. The session cookie goes along; the CSRF token and an Idempotency-Key are set
  * here as the SDK would.
