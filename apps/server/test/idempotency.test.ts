@@ -540,7 +540,7 @@ describe.each(dialects)('Idempotency-Key on %s', (dialect) => {
     let writes = 0;
     for (const [path, item] of Object.entries<Record<string, never>>(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
-        const credential = /oauth\/token$|^\/api\/authenticate$/.test(path);
+        const credential = /oauth\/(token|revoke)$|^\/api\/authenticate$/.test(path);
         const write = ['post', 'put', 'patch'].includes(method) && !credential;
         if (write) writes++;
         expect(headerOf(op) !== undefined, `${method} ${path}`).toBe(write);

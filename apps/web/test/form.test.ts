@@ -206,14 +206,14 @@ describeBrowser('web app: todo form', () => {
     await label(page, 'Terminal').selectOption('Maasvlakte');
     await page.getByRole('button', { name: 'Create incident' }).click();
     await page
-      .getByText('outsider@other.example has no access to workspace IMP-NLD-EXA-SWA')
+      .getByText('no active user outsider@other.example with access to workspace IMP-NLD-EXA-SWA')
       .waitFor();
     expect(posts).toBe(1);
     const assignee = label(page, 'Assignee');
     expect(await assignee.getAttribute('aria-invalid')).toBe('true');
     const described = await assignee.getAttribute('aria-describedby');
     expect(await page.locator(`[id="${described?.split(' ')[0]}"]`).textContent()).toMatch(
-      /no access/,
+      /no active user .* with access/,
     );
     // Nothing typed is lost.
     expect(await label(page, 'Title').inputValue()).toBe('Damaged pallet');
