@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
 import { sendItsmFailure } from '../dialects/itsm/itsm.failure.ts';
@@ -69,6 +69,26 @@ async function receiveUpload(
 }
 
 /**
+ * `receiveUpload`, unless the request was answered meanwhile (a body timeout, a stuck
+ * multipart parser; see http/body-limits.ts): then its late failure is no second answer,
+ * and the result is undefined.
+ */
+async function receiveUnanswered(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: AppDeps,
+  dialect: 'native' | 'itsm',
+): Promise<Upload | undefined> {
+  try {
+    return await receiveUpload(request, deps, dialect);
+  } catch (err) {
+    if (!reply.sent) throw err;
+    request.log.debug({ err }, 'an upload ended after it was answered');
+    return undefined;
+  }
+}
+
+/**
  * Uploads (native and ITSM `oprfile`) and a todo's attachments. Registered as its own
  * plugin: multipart parsing, with the upload limit, exists only in this scope.
  */
@@ -111,8 +131,9 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
       body: UploadForm,
       response: { 200: Type.Ref('OprFileAnswer'), ...itsmFailures },
     },
-    handler: async (request) => {
-      const upload = await receiveUpload(request, deps, 'itsm');
+    handler: async (request, reply) => {
+      const upload = await receiveUnanswered(request, reply, deps, 'itsm');
+      if (upload === undefined) return;
       return { refFileName: upload.ref, realName: upload.name, link: null };
     },
   });
@@ -129,8 +150,10 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
       body: UploadForm,
       response: { 201: Type.Ref('Upload'), ...problemResponses },
     },
-    handler: async (request, reply) =>
-      reply.code(201).send(await receiveUpload(request, deps, 'native')),
+    handler: async (request, reply) => {
+      const upload = await receiveUnanswered(request, reply, deps, 'native');
+      if (upload !== undefined) return reply.code(201).send(upload);
+    },
   });
 
   app.post(TODO, {

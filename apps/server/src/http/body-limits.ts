@@ -50,6 +50,10 @@ interface Watch {
   lastBytes: number;
   /** `socket.bytesRead` when the answer started; the body is drained from then on. */
   answeredAt: number | undefined;
+  /** A multipart body is watched past its arrival, until it is answered (see tick). */
+  multipart: boolean;
+  /** When the whole body had arrived, if it had. */
+  arrivedAt: number | undefined;
 }
 
 const declaredLength = (raw: IncomingMessage): number =>
@@ -100,8 +104,24 @@ export function useBodyLimits(app: FastifyInstance, config: Config): void {
     for (const w of watches.values()) {
       const raw = w.request.raw;
       const socket = raw.socket;
-      if (raw.complete || raw.destroyed || !socket || socket.destroyed) {
+      if (raw.destroyed || !socket || socket.destroyed || (raw.complete && !w.multipart)) {
         watches.delete(raw);
+        continue;
+      }
+      if (raw.complete) {
+        // The multipart parser has every byte; it answers in milliseconds unless it got
+        // stuck on a malformed part header (it can), which would hold the request forever.
+        w.arrivedAt ??= now;
+        if (w.answeredAt !== undefined) watches.delete(raw);
+        else if (now - w.arrivedAt >= idleMs) {
+          expire(
+            w,
+            new AppError(
+              'bad_request',
+              'The multipart body could not be read: a part header is malformed',
+            ),
+          );
+        }
         continue;
       }
       if (socket.bytesRead !== w.lastBytes) {
@@ -144,7 +164,8 @@ export function useBodyLimits(app: FastifyInstance, config: Config): void {
 
   app.addHook('onRequest', async (request, reply) => {
     const raw = request.raw;
-    if (raw.complete || !hasBody(raw) || !raw.socket) return;
+    const multipart = /^multipart\//i.test(request.headers['content-type'] ?? '');
+    if ((raw.complete && !multipart) || !hasBody(raw) || !raw.socket) return;
     const now = Date.now();
     watches.set(raw, {
       request,
@@ -155,6 +176,8 @@ export function useBodyLimits(app: FastifyInstance, config: Config): void {
       lastProgress: now,
       lastBytes: raw.socket.bytesRead,
       answeredAt: undefined,
+      multipart,
+      arrivedAt: undefined,
     });
     timer ??= setInterval(tick, tickMs).unref();
   });
@@ -178,17 +201,22 @@ export function useBodyLimits(app: FastifyInstance, config: Config): void {
     }
   });
 
-  // Node forgets a request once its answer is out: if the connection then closes before
-  // the body arrived, nothing tells whoever still reads it (an upload's temp file would
-  // stay open). Ending the request frees them.
+  // A body still arriving after the answer is drained, unread: whoever read it is done,
+  // and a reader that stopped half-way (the multipart parser after a refused part, with
+  // parts nobody consumes) would hold it paused and hang the connection. And Node
+  // forgets a request once its answer is out: if the connection then closes before the
+  // body arrived, nothing tells whoever still reads it (an upload's temp file would stay
+  // open). Ending the request frees them.
   app.addHook('onResponse', async (request) => {
     const raw = request.raw;
     const socket = raw.socket;
-    if (raw.complete || !hasBody(raw) || !socket) return;
+    if (raw.readableEnded || !hasBody(raw) || !socket) return;
     if (socket.destroyed) {
       raw.destroy();
       return;
     }
+    raw.unpipe();
+    raw.resume();
     const onClose = () => raw.destroy();
     socket.once('close', onClose);
     raw.once('end', () => socket.off('close', onClose));

@@ -44,6 +44,10 @@ export function multipartError(err: unknown): AppError | undefined {
   if (!(err instanceof Error)) return undefined;
   const known = MULTIPART_ERRORS[(err as FastifyError).code ?? ''];
   if (known) return known();
+  // The client went away half-way: nobody reads this answer, but it is no server error.
+  if ((err as FastifyError).code === 'ECONNRESET') {
+    return new AppError('bad_request', 'The multipart body ended early: the connection closed');
+  }
   if ((err as FastifyError).code === undefined && PARSER_FAILURE.test(err.message)) {
     return new AppError('bad_request', `The multipart body is malformed: ${err.message}`);
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MAX_BODY_DEPTH, tooDeep } from '../../http/body-limits.ts';
 
 /**
  * JSON for the ITSM dialect that keeps 64-bit integers exact: a custom field of type
@@ -12,12 +13,14 @@ const NUMBER_CHAR = /[0-9.eE+-]/;
 /**
  * Parses JSON text; an integer literal of more than 15 digits (outside strings) becomes
  * a string holding its exact digits. Keys named `__proto__` are refused, as Fastify's
- * own parser does.
+ * own parser does, and so is nesting deeper than `MAX_BODY_DEPTH` (the reviver below
+ * recurses, and would overflow the stack).
  */
 export function parseJsonKeepingLongs(text: string): unknown {
   let out = '';
   let copied = 0;
   let inString = false;
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (inString) {
@@ -29,6 +32,11 @@ export function parseJsonKeepingLongs(text: string): unknown {
       inString = true;
       continue;
     }
+    if (c === '{' || c === '[') {
+      if (++depth > MAX_BODY_DEPTH) throw tooDeep();
+      continue;
+    }
+    if (c === '}' || c === ']') depth--;
     if (c !== '-' && !DIGIT.test(c)) continue;
     let j = c === '-' ? i + 1 : i;
     while (j < text.length && DIGIT.test(text[j] as string)) j++;
