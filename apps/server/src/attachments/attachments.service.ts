@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
 import { actorLabel, type Ctx, callerKey } from '../auth/actor.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError, FieldErrors } from '../errors.ts';
 import { writeTransaction } from '../idempotency/keyed-write.ts';
+import { recordTodoChange } from '../todos/todo-change.ts';
 import { getTodoTarget } from '../todos/todos.service.ts';
 import {
   type AttachmentRow,
@@ -188,11 +188,10 @@ async function attachChecked(
     throw new AppError('conflict', 'An upload was attached by another request at the same time');
   }
   for (const row of chosen) {
-    await insertAuditEvent(trx, {
-      ...auditedBy(ctx, attachedAt),
-      entityType: 'todo',
-      entityId: target.todoId,
-      workspaceId: target.workspaceId,
+    await recordTodoChange(trx, {
+      by: ctx,
+      at: attachedAt,
+      todo: { id: target.todoId, workspaceId: target.workspaceId },
       action: 'attach',
       changes: { attachment: [null, row.name] },
     });
@@ -260,11 +259,9 @@ export async function removeAttachment(ctx: Ctx, todoRef: string, id: number): P
   const { target, row } = await findAttachment(ctx, todoRef, id);
   await writeTransaction(ctx, async (trx) => {
     await deleteAttachmentRow(trx, Number(row.id));
-    await insertAuditEvent(trx, {
-      ...auditedBy(ctx),
-      entityType: 'todo',
-      entityId: target.todo.id,
-      workspaceId: target.workspaceId,
+    await recordTodoChange(trx, {
+      by: ctx,
+      todo: { id: target.todo.id, workspaceId: target.workspaceId },
       action: 'detach',
       changes: { attachment: [row.name, null] },
     });

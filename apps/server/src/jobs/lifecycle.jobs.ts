@@ -1,9 +1,8 @@
-import { type AuditEntry, insertAuditEvent } from '../audit/audit.repository.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
-import { enqueueMails } from '../mail/outbox.repository.ts';
 import { dateInZone } from '../shared/dates.ts';
+import { recordTodoChange } from '../todos/todo-change.ts';
 import {
   lockOverdueTodos,
   lockTodosNeedingReminder,
@@ -16,38 +15,11 @@ import { reminderMail } from './reminder-mail.ts';
 export const JOB_BATCH_SIZE = 100;
 
 /** The audit trail's actor for what the system does by itself. */
-const SYSTEM_ACTOR = {
-  actorUserId: null,
-  actorClientId: null,
-  actorEndpointId: null,
-  actorLabel: 'system',
-  dialect: 'system',
-  requestId: null,
-} satisfies Partial<AuditEntry>;
 
 export interface JobOptions {
   batchSize?: number;
   /** Stops between batches (the server is shutting down). */
   signal?: AbortSignal;
-}
-
-/** A 'remind' or 'expire' event on a todo, attributed to the system. */
-function auditJob(
-  trx: Executor,
-  at: string,
-  todo: { id: number; workspaceId: number },
-  action: string,
-  changes: AuditEntry['changes'],
-): Promise<void> {
-  return insertAuditEvent(trx, {
-    ...SYSTEM_ACTOR,
-    occurredAt: at,
-    entityType: 'todo',
-    entityId: todo.id,
-    workspaceId: todo.workspaceId,
-    action,
-    changes,
-  });
 }
 
 /**
@@ -93,14 +65,13 @@ export async function sendDueReminders(
       today,
     );
     const reminded = candidates.filter((c) => marked.has(c.id));
-    await enqueueMails(
-      trx,
-      reminded.filter((c) => !c.assigneeDisabled).map((c) => reminderMail(c, config.publicUrl)),
-      at,
-    );
     for (const c of reminded) {
-      await auditJob(trx, at, c, 'remind', {
-        reminderSentFor: [c.reminderSentFor, c.reminderDate],
+      await recordTodoChange(trx, {
+        by: { system: true, at },
+        todo: c,
+        action: 'remind',
+        changes: { reminderSentFor: [c.reminderSentFor, c.reminderDate] },
+        mails: c.assigneeDisabled ? [] : [reminderMail(c, config.publicUrl)],
       });
     }
     return { found: candidates.length, handled: reminded.length };
@@ -129,7 +100,12 @@ export async function expireOverdueTodos(
       at,
     );
     for (const c of candidates.filter((c) => expired.has(c.id))) {
-      await auditJob(trx, at, c, 'expire', { status: [c.status, 'EXPIRED'] });
+      await recordTodoChange(trx, {
+        by: { system: true, at },
+        todo: c,
+        action: 'expire',
+        changes: { status: [c.status, 'EXPIRED'] },
+      });
     }
     return { found: candidates.length, handled: expired.size };
   });

@@ -1,7 +1,6 @@
 import { actorLabel, type Ctx } from '../auth/actor.ts';
 import { validationError } from '../errors.ts';
 import { writeTransaction } from '../idempotency/keyed-write.ts';
-import { enqueueMails } from '../mail/outbox.repository.ts';
 import { findUsersWithAccess } from '../users/users.repository.ts';
 import { COMMENT_LIMITS } from './activity.schemas.ts';
 import {
@@ -10,7 +9,7 @@ import {
   insertComment,
   listComments,
 } from './comments.repository.ts';
-import { auditTodo } from './history.service.ts';
+import { recordTodoChange } from './todo-change.ts';
 import { getTodoTarget } from './todos.service.ts';
 import { listWatchers } from './watchers.repository.ts';
 
@@ -60,9 +59,6 @@ export async function addTodoComment(ctx: Ctx, ref: string, body: string): Promi
       body: text,
       createdAt: now,
     });
-    await auditTodo(trx, ctx, target, 'comment', {
-      comment: [null, text.slice(0, COMMENT_LIMITS.auditExcerpt)],
-    });
     // Someone who lost access to the workspace keeps the watch row but gets no content.
     const watchers = (await listWatchers(trx, todo.id)).filter(
       (w) => w.userId !== ctx.actor.userId,
@@ -75,17 +71,20 @@ export async function addTodoComment(ctx: Ctx, ref: string, body: string): Promi
     const recipients = watchers.filter((w) =>
       allowed.some((u) => u.email === w.email && u.hasAccess),
     );
-    await enqueueMails(
-      trx,
-      recipients.map((w) => ({
+    await recordTodoChange(trx, {
+      by: ctx,
+      at: now,
+      todo: { id: todo.id, workspaceId: target.workspaceId },
+      action: 'comment',
+      changes: { comment: [null, text.slice(0, COMMENT_LIMITS.auditExcerpt)] },
+      mails: recipients.map((w) => ({
         to: w.email,
         subject: `[${todo.key}] New comment by ${author}`,
         text: `${author} commented on ${todo.key} "${todo.title}":\n\n${text}\n\n${todo.taskLink}\n`,
         kind: 'watch',
         todoId: todo.id,
       })),
-      now,
-    );
+    });
     const row = await findComment(trx, id);
     if (!row) throw new Error(`comment ${id} vanished inside its own transaction`);
     return toComment(row);

@@ -1,31 +1,7 @@
-import {
-  type AuditEntry,
-  auditedBy,
-  insertAuditEvent,
-  listAuditEvents,
-} from '../audit/audit.repository.ts';
+import { type AuditEntry, listAuditEvents } from '../audit/audit.repository.ts';
 import type { Ctx } from '../auth/actor.ts';
-import type { Executor } from '../db/executor.ts';
 import { formatCents } from './todo-fields.ts';
-import { getTodo, type TodoTarget } from './todos.service.ts';
-
-/** Records an activity on a todo in the caller's transaction, attributed to the caller. */
-export async function auditTodo(
-  db: Executor,
-  ctx: Ctx,
-  target: TodoTarget,
-  action: string,
-  changes: AuditEntry['changes'],
-): Promise<void> {
-  await insertAuditEvent(db, {
-    ...auditedBy(ctx),
-    entityType: 'todo',
-    entityId: target.todo.id,
-    workspaceId: target.workspaceId,
-    action,
-    changes,
-  });
-}
+import { getTodo } from './todos.service.ts';
 
 export type HistoryActorType = 'user' | 'client' | 'endpoint' | 'system';
 

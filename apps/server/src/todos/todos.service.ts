@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
 import { actorLabel, type Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
 import type { TodoRow, UserRow } from '../db/tables.ts';
 import { AppError, type FieldError, FieldErrors, validationError } from '../errors.ts';
 import { writeTransaction } from '../idempotency/keyed-write.ts';
-import { enqueueMails } from '../mail/outbox.repository.ts';
+import type { OutgoingMail } from '../mail/outbox.repository.ts';
 import { findLocationById } from '../provisioning/catalog.repository.ts';
 import { dateInZone } from '../shared/dates.ts';
 import { findUsersWithAccess, noActiveUserWithAccess } from '../users/users.repository.ts';
@@ -20,6 +19,7 @@ import {
   moduleOf,
   replaceCustomValues,
 } from './custom-values.ts';
+import { recordTodoChange } from './todo-change.ts';
 import {
   type ExternalRef,
   formatCents,
@@ -308,8 +308,10 @@ export async function submitTodo(
       await insertWatchers(trx, id, watcherIds, now);
       await replaceCustomValues(trx, id, custom);
       const { externalSystem, externalId, ...rest } = row;
-      await insertAuditEvent(trx, {
-        ...auditBase(ctx, now, id, ws.id),
+      await recordTodoChange(trx, {
+        by: ctx,
+        at: now,
+        todo: { id, workspaceId: ws.id },
         action: 'create',
         changes: createdChanges({
           key,
@@ -510,13 +512,15 @@ export async function updateTodo(
       if (changes.category || changes.subCategory) await replaceTodoCategories(trx, id, after);
       if (Object.keys(changes).some((k) => k.startsWith('customFields.')))
         await replaceCustomValues(trx, id, custom);
-      await insertAuditEvent(trx, {
-        ...auditBase(ctx, now, id, row.workspaceId),
+      const updated = { ...after, updatedAt: now };
+      await recordTodoChange(trx, {
+        by: ctx,
+        at: now,
+        todo: { id, workspaceId: row.workspaceId },
         action: 'update',
         changes,
+        mails: await watcherMails(ctx, trx, id, updated, changes),
       });
-      const updated = { ...after, updatedAt: now };
-      await notifyWatchers(ctx, trx, id, updated, changes, now);
       return updated;
     });
   } catch (err) {
@@ -548,8 +552,10 @@ export async function deleteTodo(
       externalId: null,
     });
     const externalRef = externalRefOf(row);
-    await insertAuditEvent(trx, {
-      ...auditBase(ctx, now, id, row.workspaceId),
+    await recordTodoChange(trx, {
+      by: ctx,
+      at: now,
+      todo: { id, workspaceId: row.workspaceId },
       action: 'delete',
       changes: {
         deletedAt: [null, now],
@@ -765,15 +771,6 @@ async function checkPeople(
   return ok;
 }
 
-function auditBase(ctx: Ctx, now: string, todoId: number, workspaceId: number) {
-  return {
-    ...auditedBy(ctx, now),
-    entityType: 'todo',
-    entityId: todoId,
-    workspaceId,
-  };
-}
-
 /**
  * The due date after a change, and what the todo remembers of DONE's part in it
  * (docs/decisions.md, "Reopening a todo"). Moving to DONE sets the transaction date,
@@ -873,16 +870,15 @@ function changedDialectColumns(
 }
 
 /** Queues one mail per watcher (not the actor) listing the changes and the link. */
-async function notifyWatchers(
+async function watcherMails(
   ctx: Ctx,
   trx: Executor,
   todoId: number,
   todo: Todo,
   changes: Record<string, [unknown, unknown]>,
-  now: string,
-): Promise<void> {
+): Promise<OutgoingMail[]> {
   const watchers = (await listWatchers(trx, todoId)).filter((w) => w.userId !== ctx.actor.userId);
-  if (watchers.length === 0) return;
+  if (watchers.length === 0) return [];
   const show = (field: string, v: unknown): string => {
     if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return '(none)';
     if (field === 'financialImpactCents') return `EUR ${formatCents(Number(v))}`;
@@ -908,11 +904,7 @@ async function notifyWatchers(
     '',
     'You receive this because you watch this todo.',
   ].join('\n');
-  await enqueueMails(
-    trx,
-    watchers.map((w) => ({ to: w.email, subject, text, kind: 'watch', todoId })),
-    now,
-  );
+  return watchers.map((w) => ({ to: w.email, subject, text, kind: 'watch', todoId }));
 }
 
 /** The audit record of a create: every stored field as `[null, value]`. */

@@ -6,7 +6,7 @@ import {
   findUsersWithAccess,
   noActiveUserWithAccess,
 } from '../users/users.repository.ts';
-import { auditTodo } from './history.service.ts';
+import { recordTodoChange } from './todo-change.ts';
 import { isEmail } from './todo-fields.ts';
 import { getTodoTarget } from './todos.service.ts';
 import { deleteWatcher, insertWatcher, listWatchers } from './watchers.repository.ts';
@@ -43,7 +43,13 @@ export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Prom
   }
   await writeTransaction(ctx, async (trx) => {
     const added = await insertWatcher(trx, target.todo.id, Number(user.id), ctx.now.toISOString());
-    if (added) await auditTodo(trx, ctx, target, 'watch', { watchers: [null, user.email] });
+    if (!added) return;
+    await recordTodoChange(trx, {
+      by: ctx,
+      todo: { id: target.todo.id, workspaceId: target.workspaceId },
+      action: 'watch',
+      changes: { watchers: [null, user.email] },
+    });
   });
 }
 
@@ -53,7 +59,12 @@ export async function removeTodoWatcher(ctx: Ctx, ref: string, email: string): P
   const user = await findUserByEmail(ctx.db.kysely, email.trim());
   const removed = await writeTransaction(ctx, async (trx) => {
     if (!user || !(await deleteWatcher(trx, target.todo.id, Number(user.id)))) return false;
-    await auditTodo(trx, ctx, target, 'unwatch', { watchers: [user.email, null] });
+    await recordTodoChange(trx, {
+      by: ctx,
+      todo: { id: target.todo.id, workspaceId: target.workspaceId },
+      action: 'unwatch',
+      changes: { watchers: [user.email, null] },
+    });
     return true;
   });
   if (!removed) throw new AppError('not_found', `${email} is not watching ${target.todo.key}`);
