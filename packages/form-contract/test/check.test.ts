@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkValue, checkValues, type FieldRule, isDate, readContract } from '../src/index.ts';
-import { CONTRACT } from './fixture.ts';
-
-const contract = readContract(CONTRACT);
-const rule = (key: string): FieldRule => {
-  const found = contract.fields.find((f) => f.key === key);
-  if (!found) throw new Error(`no field ${key} in the fixture`);
-  return found;
-};
+import { checkValue, checkValues, isDate } from '../src/index.ts';
+import { contract, rule } from './fixture.ts';
 
 describe('checkValue', () => {
   it('takes the amount pattern the contract publishes, "12." included as the server does', () => {

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../src/index.ts';
+import { type FieldRule, type JsonSchema, readContract } from '../src/index.ts';
 
 /** A contract shaped as apps/server/src/forms/form.service.ts publishes it (trimmed). */
 export const CONTRACT: JsonSchema = {
@@ -42,3 +42,12 @@ export const CONTRACT: JsonSchema = {
   },
   'x-workspace': { key: 'IMP-NLD-EXA-SWA', name: 'Inbound Control' },
 };
+
+export const contract = readContract(CONTRACT);
+
+/** The fixture's rule for one field. */
+export function rule(key: string): FieldRule {
+  const found = contract.fields.find((f) => f.key === key);
+  if (!found) throw new Error(`no field ${key} in the fixture`);
+  return found;
+}

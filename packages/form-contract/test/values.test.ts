@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBody, patchBody, readContract, splitList, toApiValue } from '../src/index.ts';
-import { CONTRACT } from './fixture.ts';
-
-const contract = readContract(CONTRACT);
-const rule = (key: string) => {
-  const found = contract.fields.find((f) => f.key === key);
-  if (!found) throw new Error(`no field ${key} in the fixture`);
-  return found;
-};
+import { CONTRACT, contract, rule } from './fixture.ts';
 
 describe('toApiValue', () => {
   it('types values as the contract asks and leaves empty ones out', () => {

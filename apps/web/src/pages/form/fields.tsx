@@ -1,0 +1,99 @@
+import type { Contract } from '@bzctrl/form-contract';
+import { Field } from '../../ui/components.tsx';
+import { LEVEL_LABEL, LEVELS } from '../../ui/format.ts';
+import { FIELD_LABELS, type TextField, type Values } from './form.logic.ts';
+
+/** What every field of the editor needs: the values, the errors and the contract's rules. */
+export interface Kit {
+  values: Values;
+  errors: Record<string, string>;
+  contract: Contract;
+  set: (field: keyof Omit<Values, 'custom'>, value: string) => void;
+}
+
+export const isRequired = (kit: Kit, field: string) =>
+  kit.contract.fields.some((f) => f.key === field && f.required);
+const maxLength = (kit: Kit, field: string) =>
+  kit.contract.fields.find((f) => f.key === field)?.maxLength;
+
+/** An input for a body field, labelled and checked by the contract; with `rows`, multi-line. */
+export function TextInput({
+  kit,
+  field,
+  type = 'text',
+  rows,
+  hint,
+  placeholder,
+  list,
+}: {
+  kit: Kit;
+  field: TextField;
+  type?: string;
+  rows?: number;
+  hint?: string;
+  placeholder?: string;
+  list?: string;
+}) {
+  const common = {
+    name: field,
+    value: kit.values[field],
+    maxLength: maxLength(kit, field),
+    onChange: (e: { target: { value: string } }) => kit.set(field, e.target.value),
+  };
+  return (
+    <Field
+      label={FIELD_LABELS[field] ?? field}
+      required={isRequired(kit, field)}
+      error={kit.errors[field]}
+      hint={hint}
+    >
+      {(p) =>
+        rows ? (
+          <textarea {...p} {...common} rows={rows} />
+        ) : (
+          <input
+            {...p}
+            {...common}
+            type={type}
+            placeholder={placeholder}
+            list={list}
+            autoComplete="off"
+          />
+        )
+      }
+    </Field>
+  );
+}
+
+/** High / Medium / Low, or not set. */
+export function LevelSelect({
+  kit,
+  field,
+}: {
+  kit: Kit;
+  field: 'impact' | 'likelihood' | 'priority';
+}) {
+  return (
+    <Field
+      label={FIELD_LABELS[field] ?? field}
+      required={isRequired(kit, field)}
+      error={kit.errors[field]}
+    >
+      {(p) => (
+        <select
+          {...p}
+          name={field}
+          value={kit.values[field]}
+          onChange={(e) => kit.set(field, e.target.value)}
+        >
+          <option value="">Not set</option>
+          {LEVELS.map((l) => (
+            <option key={l} value={l}>
+              {LEVEL_LABEL[l]}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

@@ -1,0 +1,259 @@
+// The form's pure logic: its values, which fields it shows, the checks' words and the
+// bodies it sends. What the contract says (fields, required, patterns, enums) is read by
+// @bzctrl/form-contract, the same reading the widget uses.
+
+import {
+  type Contract,
+  checkValues,
+  createBody as contractCreateBody,
+  type FormValue,
+  type FormValues,
+  type JsonSchema,
+  type Problem,
+  patchBody,
+  readContract,
+} from '@bzctrl/form-contract';
+import type { CreateTodoBody, Todo, UpdateTodoBody } from '@bzctrl/sdk';
+import type { TodoType } from '../../ui/format.ts';
+
+export type Workspace = { key: string; name: string; domainName: string; default: boolean };
+
+/** A custom field's value as the form holds it (text for text and number inputs). */
+export type CustomValue = FormValue;
+
+export interface Values {
+  workspace: string;
+  todoType: TodoType;
+  title: string;
+  description: string;
+  result: string;
+  financialImpact: string;
+  impact: string;
+  likelihood: string;
+  status: string;
+  priority: string;
+  assignee: string;
+  reporter: string;
+  category: string;
+  orderID: string;
+  lrn: string;
+  tags: string;
+  reminderDate: string;
+  dueDate: string;
+  custom: Record<string, CustomValue>;
+}
+export type TextField = Exclude<keyof Values, 'custom' | 'todoType'>;
+
+export const FIELD_LABELS: Record<string, string> = {
+  todoType: 'Type',
+  workspace: 'Workspace',
+  title: 'Title',
+  description: 'Description',
+  result: 'Result',
+  financialImpact: 'Potential financial impact',
+  impact: 'Impact',
+  likelihood: 'Likelihood',
+  status: 'Status',
+  priority: 'Priority',
+  assignee: 'Assignee',
+  reporter: 'Reporter',
+  category: 'Category',
+  orderID: 'Order ID',
+  lrn: 'LRN',
+  tags: 'Tags',
+  reminderDate: 'Reminder date',
+  dueDate: 'Due date',
+};
+
+/** The fields the form edits itself (type and workspace are fixed by the page). */
+const BODY_FIELDS = Object.keys(FIELD_LABELS).filter(
+  (f) => f !== 'todoType' && f !== 'workspace',
+) as TextField[];
+const INCIDENT_ONLY: TextField[] = ['financialImpact', 'impact', 'likelihood'];
+const TASK_ONLY: TextField[] = ['result'];
+
+/** Seed 001's UI/UX table, its mandatory marks: used only when the contract cannot be read. */
+export const SEED_REQUIRED = [
+  'todoType',
+  'workspace',
+  'title',
+  'description',
+  'status',
+  'assignee',
+  'reporter',
+  'orderID',
+];
+
+/**
+ * The contract the form works with: the server's, or while it loads (or when it cannot be
+ * read) the form's own fields as plain text, lists and e-mails, so the form still works.
+ */
+export function contractOf(schema: JsonSchema | undefined, failed: boolean): Contract {
+  if (schema) return readContract(schema);
+  const text = { type: 'string' };
+  const list = { type: 'array', items: text };
+  const properties: Record<string, JsonSchema> = {};
+  for (const f of BODY_FIELDS) properties[f] = text;
+  properties.category = list;
+  properties.tags = list;
+  properties.assignee = { ...text, format: 'email' };
+  properties.reporter = { ...text, format: 'email' };
+  return readContract({ properties, required: failed ? SEED_REQUIRED : [] });
+}
+
+/** The form's values for an existing todo. orderID and LRN are tags too; shown apart. */
+export function valuesOf(todo: Todo): Values {
+  const refs = [todo.orderID, todo.lrn];
+  return {
+    workspace: todo.workspace,
+    todoType: todo.todoType,
+    title: todo.title,
+    description: todo.description,
+    result: todo.result ?? '',
+    financialImpact: todo.financialImpact ?? '',
+    impact: todo.impact ?? '',
+    likelihood: todo.likelihood ?? '',
+    status: todo.status,
+    priority: todo.priority ?? '',
+    assignee: todo.assignee,
+    reporter: todo.reporter,
+    category: todo.category.join(', '),
+    orderID: todo.orderID ?? '',
+    lrn: todo.lrn ?? '',
+    tags: todo.tags.filter((t) => !refs.includes(t)).join(', '),
+    reminderDate: todo.reminderDate ?? '',
+    dueDate: todo.dueDate ?? '',
+    custom: Object.fromEntries(
+      Object.entries(todo.customFields).map(([k, v]) => [
+        k,
+        typeof v === 'boolean' ? v : Array.isArray(v) ? v.map(String) : String(v),
+      ]),
+    ),
+  };
+}
+
+export function blankValues(workspace: string, type: TodoType, email: string): Values {
+  return {
+    workspace,
+    todoType: type,
+    title: '',
+    description: '',
+    result: '',
+    financialImpact: '',
+    impact: '',
+    likelihood: '',
+    status: 'INPROGRESS',
+    priority: '',
+    assignee: email,
+    reporter: email,
+    category: '',
+    orderID: '',
+    lrn: '',
+    tags: '',
+    reminderDate: '',
+    dueDate: '',
+    custom: {},
+  };
+}
+
+/** The workspace a new todo starts in: the one asked for, else the default, else the first. */
+export function startWorkspace(items: Workspace[], wanted: string | null): Workspace | undefined {
+  const key = wanted?.toUpperCase();
+  return items.find((w) => w.key === key) ?? items.find((w) => w.default) ?? items[0];
+}
+
+/** The type a new todo starts as: a task when asked for, an incident otherwise. */
+export function startType(wanted: string | null): TodoType {
+  return wanted?.toUpperCase() === 'TASK' ? 'TASK' : 'INCIDENT';
+}
+
+/** Whether a field is shown for this type (hidden ones are neither checked nor sent). */
+export function shown(field: TextField, type: TodoType): boolean {
+  if (type === 'TASK') return !INCIDENT_ONLY.includes(field);
+  return !TASK_ONLY.includes(field);
+}
+
+/** The form's values by contract key (`title`, `customFields.<name>`). */
+export function formValues(values: Values): FormValues {
+  const out: FormValues = {};
+  for (const f of BODY_FIELDS) out[f] = values[f];
+  for (const [name, v] of Object.entries(values.custom)) out[`customFields.${name}`] = v;
+  return out;
+}
+
+/** The keys the form shows for its type: its body fields, then the contract's custom fields. */
+export function shownKeys(contract: Contract, type: TodoType): string[] {
+  return [
+    ...BODY_FIELDS.filter((f) => shown(f, type)),
+    ...contract.fields.filter((f) => f.custom).map((f) => f.key),
+  ];
+}
+
+/** A problem in the form's words. */
+export function message(key: string, problem: Problem, value: unknown): string {
+  switch (problem.code) {
+    case 'required':
+      return 'Fill this in';
+    case 'email':
+      return 'Enter an e-mail address, like name@example.com';
+    case 'date':
+      return 'Enter a date as YYYY-MM-DD';
+    case 'integer':
+      return 'Enter a whole number';
+    case 'number':
+      return 'Enter a number';
+    case 'enum':
+      return 'Choose one of the options';
+    case 'tooLong':
+      return `Use at most ${problem.limit} characters`;
+    case 'tooMany':
+      return `Give at most ${problem.limit}`;
+    case 'pattern':
+      if (key !== 'financialImpact') return 'This is not accepted here';
+      return typeof value === 'string' && value.includes(',')
+        ? 'Use a dot for cents and no thousands separators, e.g. 1250.50'
+        : 'Enter an amount in euro, e.g. 1250.50 (at most 2 decimals)';
+  }
+}
+
+/**
+ * Checks at the field before sending, by the contract: required, e-mail, the EUR amount's
+ * pattern, numbers, options, lengths. Editing, only what changed is checked (and sent).
+ * What only the server knows (is this a user of the workspace?) comes back from it.
+ */
+export function check(contract: Contract, values: Values, before?: Values): Record<string, string> {
+  const now = formValues(values);
+  let keys = shownKeys(contract, values.todoType);
+  if (before) {
+    const was = formValues(before);
+    keys = keys.filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
+  }
+  const problems = checkValues(contract, now, { keys });
+  return Object.fromEntries(Object.entries(problems).map(([k, p]) => [k, message(k, p, now[k])]));
+}
+
+/** The create body: the fields shown for the type, empty ones left out. */
+export function createBody(contract: Contract, values: Values): CreateTodoBody {
+  const body = contractCreateBody(contract, formValues(values), {
+    keys: shownKeys(contract, values.todoType),
+  });
+  return { workspace: values.workspace, todoType: values.todoType, ...body } as CreateTodoBody;
+}
+
+/** Only what the user changed; a cleared optional field is sent as null. */
+export function changes(contract: Contract, before: Values, after: Values): UpdateTodoBody {
+  const patch = patchBody(contract, formValues(before), formValues(after), {
+    keys: shownKeys(contract, after.todoType),
+  });
+  return (
+    before.todoType === after.todoType ? patch : { todoType: after.todoType, ...patch }
+  ) as UpdateTodoBody;
+}
+
+/** Whether every server field error can be shown at a field of the form. */
+export function allPlaced(byField: Record<string, string>): boolean {
+  const fields = Object.keys(byField);
+  return (
+    fields.length > 0 && fields.every((f) => f in FIELD_LABELS || f.startsWith('customFields.'))
+  );
+}
