@@ -63,7 +63,9 @@ export async function buildApp(
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { allErrors: true } },
+    // A schema's `additionalProperties: false` refuses an unknown field (named in the
+    // problem) instead of Fastify's default of dropping it silently.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     return503OnClosing: true,
   });
   const deps = { db, config };

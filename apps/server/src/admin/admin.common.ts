@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
 import type { Ctx } from '../auth/actor.ts';
 import type { Executor } from '../db/executor.ts';
-import { AppError, validationError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { sendProblem, toAppError } from '../http/problem.ts';
 import { writeTransaction } from '../idempotency/keyed-write.ts';
 import type { Changes } from '../provisioning/entities.ts';
@@ -81,25 +81,11 @@ interface AjvIssue {
 }
 
 /**
- * The admin routes' error handling: the app's problem details, with two additions.
- * A body field the route does not take is refused by name (Fastify's validator would
- * silently drop it), and an enum's error lists the allowed values.
+ * The admin routes' error handling: the app's problem details, where an enum's error
+ * lists the allowed values. A body field the route does not take is refused by name by
+ * the schemas' `additionalProperties: false` (app.ts: AJV does not drop it).
  */
 export function useAdminProblemDetails(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    const schema = request.routeOptions.schema?.body as
-      | { properties?: Record<string, unknown> }
-      | undefined;
-    const body = request.body;
-    if (!schema?.properties || !body || typeof body !== 'object' || Array.isArray(body)) return;
-    const known = schema.properties;
-    const unknown = Object.keys(body).filter((k) => !Object.hasOwn(known, k));
-    if (unknown.length > 0) {
-      throw validationError(
-        unknown.map((field) => ({ field, message: 'is not a field this request takes' })),
-      );
-    }
-  });
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     for (const i of (error as { validation?: AjvIssue[] }).validation ?? []) {
       if (i.keyword === 'enum' && Array.isArray(i.params?.allowedValues)) {

@@ -59,9 +59,8 @@ import {
 
 const BASE = '/bzctrl-core-api/api/v1/admin';
 
-/** The body as its (already validated) schema describes it. */
-const bodyOf = <T extends TSchema>(request: FastifyRequest, _schema: T) =>
-  request.body as Static<T>;
+/** What a handler receives for a part of the request its schema describes (or not). */
+type Typed<S extends TSchema | undefined> = S extends TSchema ? Static<S> : unknown;
 
 const NoContent = Type.Null({ description: 'Done; no body' });
 const CodeParams = Type.Object({ code: Type.String({ description: 'Domain code' }) });
@@ -82,15 +81,21 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     useAdminProblemDetails(admin);
     for (const s of adminSchemas) admin.addSchema(s);
 
-    type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-    const route = (
+    // The handler's params and body are typed from the very schemas the route validates.
+    const route = <
+      P extends TSchema | undefined = undefined,
+      B extends TSchema | undefined = undefined,
+    >(
       method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
       path: string,
       summary: string,
-      s: { params?: TSchema; body?: TSchema; response: Record<number, TSchema> },
-      handler: Handler,
+      s: { params?: P; body?: B; response: Record<number, TSchema> },
+      handler: (
+        request: FastifyRequest<{ Params: Typed<P>; Body: Typed<B> }>,
+        reply: FastifyReply,
+      ) => Promise<unknown>,
     ) =>
-      admin.route({
+      admin.route<{ Params: Typed<P>; Body: Typed<B> }>({
         method,
         url: `${BASE}${path}`,
         onRequest: admin.authenticate,
@@ -110,7 +115,6 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       reply.code(201).header('Location', `${BASE}${location}`).send(body);
     const noContent = (reply: FastifyReply) => reply.code(204).send();
     const ref = (id: string) => Type.Ref(id);
-    type P<T extends string> = Record<T, string>;
 
     // Domains
     route(
@@ -128,7 +132,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Create a domain',
       { body: CreateDomainBody, response: { 201: ref('AdminDomain') } },
       async (r, reply) => {
-        const d = await createAdminDomain(ctx(r), bodyOf(r, CreateDomainBody));
+        const d = await createAdminDomain(ctx(r), r.body);
         return created(reply, `/domains/${d.code}`, d);
       },
     );
@@ -137,15 +141,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       '/domains/:code',
       'Read a domain',
       { params: CodeParams, response: { 200: ref('AdminDomain') } },
-      async (r) => getAdminDomain(ctx(r), (r.params as P<'code'>).code),
+      async (r) => getAdminDomain(ctx(r), r.params.code),
     );
     route(
       'PATCH',
       '/domains/:code',
       'Rename a domain (its code cannot change)',
       { params: CodeParams, body: PatchDomainBody, response: { 200: ref('AdminDomain') } },
-      async (r) =>
-        patchAdminDomain(ctx(r), (r.params as P<'code'>).code, bodyOf(r, PatchDomainBody)),
+      async (r) => patchAdminDomain(ctx(r), r.params.code, r.body),
     );
     route(
       'DELETE',
@@ -153,7 +156,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Delete a domain that has no workspaces',
       { params: CodeParams, response: { 204: NoContent } },
       async (r, reply) => {
-        await deleteAdminDomain(ctx(r), (r.params as P<'code'>).code);
+        await deleteAdminDomain(ctx(r), r.params.code);
         return noContent(reply);
       },
     );
@@ -172,7 +175,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Create a workspace in a domain',
       { body: CreateWorkspaceBody, response: { 201: ref('AdminWorkspace') } },
       async (r, reply) => {
-        const w = await createAdminWorkspace(ctx(r), bodyOf(r, CreateWorkspaceBody));
+        const w = await createAdminWorkspace(ctx(r), r.body);
         return created(reply, `/workspaces/${w.key}`, w);
       },
     );
@@ -181,15 +184,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       '/workspaces/:key',
       'Read a workspace',
       { params: KeyParams, response: { 200: ref('AdminWorkspace') } },
-      async (r) => getAdminWorkspace(ctx(r), (r.params as P<'key'>).key),
+      async (r) => getAdminWorkspace(ctx(r), r.params.key),
     );
     route(
       'PATCH',
       '/workspaces/:key',
       'Rename a workspace (its code cannot change)',
       { params: KeyParams, body: PatchWorkspaceBody, response: { 200: ref('AdminWorkspace') } },
-      async (r) =>
-        patchAdminWorkspace(ctx(r), (r.params as P<'key'>).key, bodyOf(r, PatchWorkspaceBody)),
+      async (r) => patchAdminWorkspace(ctx(r), r.params.key, r.body),
     );
     route(
       'DELETE',
@@ -197,7 +199,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Delete a workspace that never held a todo',
       { params: KeyParams, response: { 204: NoContent } },
       async (r, reply) => {
-        await deleteAdminWorkspace(ctx(r), (r.params as P<'key'>).key);
+        await deleteAdminWorkspace(ctx(r), r.params.key);
         return noContent(reply);
       },
     );
@@ -212,7 +214,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Create a user',
       { body: CreateUserBody, response: { 201: ref('AdminUser') } },
       async (r, reply) => {
-        const u = await createAdminUser(ctx(r), bodyOf(r, CreateUserBody));
+        const u = await createAdminUser(ctx(r), r.body);
         return created(reply, `/users/${encodeURIComponent(u.email)}`, u);
       },
     );
@@ -221,14 +223,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       '/users/:email',
       'Read a user',
       { params: EmailParams, response: { 200: ref('AdminUser') } },
-      async (r) => getAdminUser(ctx(r), (r.params as P<'email'>).email),
+      async (r) => getAdminUser(ctx(r), r.params.email),
     );
     route(
       'PATCH',
       '/users/:email',
       'Change a user (a new password or disabling ends its sessions)',
       { params: EmailParams, body: PatchUserBody, response: { 200: ref('AdminUser') } },
-      async (r) => patchAdminUser(ctx(r), (r.params as P<'email'>).email, bodyOf(r, PatchUserBody)),
+      async (r) => patchAdminUser(ctx(r), r.params.email, r.body),
     );
     route(
       'DELETE',
@@ -236,7 +238,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Disable a user (users own todos, so they are never removed)',
       { params: EmailParams, response: { 204: NoContent } },
       async (r, reply) => {
-        await disableAdminUser(ctx(r), (r.params as P<'email'>).email);
+        await disableAdminUser(ctx(r), r.params.email);
         return noContent(reply);
       },
     );
@@ -250,7 +252,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
         member ? 'Make a user a member of a workspace' : 'End a user’s membership of a workspace',
         { params: MembershipParams, response: { 204: NoContent } },
         async (r, reply) => {
-          const { email, key } = r.params as P<'email' | 'key'>;
+          const { email, key } = r.params;
           await setAdminMembership(ctx(r), email, key, member);
           return noContent(reply);
         },
@@ -271,7 +273,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Register an API client; its secret is in this response only',
       { body: CreateClientBody, response: { 201: ref('AdminClientWithSecret') } },
       async (r, reply) => {
-        const c = await createAdminClient(ctx(r), bodyOf(r, CreateClientBody));
+        const c = await createAdminClient(ctx(r), r.body);
         // no-store: the secret must not be cached, nor kept by the idempotency store.
         reply.header('Cache-Control', 'no-store');
         return created(reply, `/clients/${encodeURIComponent(c.clientId)}`, c);
@@ -282,15 +284,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       '/clients/:clientId',
       'Read an API client',
       { params: ClientParams, response: { 200: ref('AdminClient') } },
-      async (r) => getAdminClient(ctx(r), (r.params as P<'clientId'>).clientId),
+      async (r) => getAdminClient(ctx(r), r.params.clientId),
     );
     route(
       'PATCH',
       '/clients/:clientId',
       'Change an API client (disabling revokes its tokens)',
       { params: ClientParams, body: PatchClientBody, response: { 200: ref('AdminClient') } },
-      async (r) =>
-        patchAdminClient(ctx(r), (r.params as P<'clientId'>).clientId, bodyOf(r, PatchClientBody)),
+      async (r) => patchAdminClient(ctx(r), r.params.clientId, r.body),
     );
     route(
       'DELETE',
@@ -298,7 +299,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Delete an API client that never wrote anything',
       { params: ClientParams, response: { 204: NoContent } },
       async (r, reply) => {
-        await deleteAdminClient(ctx(r), (r.params as P<'clientId'>).clientId);
+        await deleteAdminClient(ctx(r), r.params.clientId);
         return noContent(reply);
       },
     );
@@ -308,7 +309,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Rotate an API client’s secret: the new one is in this response only',
       { params: ClientParams, response: { 200: ref('AdminClientWithSecret') } },
       async (r, reply) => {
-        const c = await rotateAdminClientSecret(ctx(r), (r.params as P<'clientId'>).clientId);
+        const c = await rotateAdminClientSecret(ctx(r), r.params.clientId);
         return reply.header('Cache-Control', 'no-store').send(c);
       },
     );
@@ -327,7 +328,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Create a location',
       { body: LocationBody, response: { 201: ref('AdminLocation') } },
       async (r, reply) => {
-        const l = await createAdminLocation(ctx(r), bodyOf(r, LocationBody));
+        const l = await createAdminLocation(ctx(r), r.body);
         return created(reply, `/locations/${l.id}`, l);
       },
     );
@@ -336,8 +337,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       '/locations/:id',
       'Rename a location',
       { params: IdParams, body: LocationBody, response: { 200: ref('AdminLocation') } },
-      async (r) =>
-        patchAdminLocation(ctx(r), (r.params as { id: number }).id, bodyOf(r, LocationBody)),
+      async (r) => patchAdminLocation(ctx(r), r.params.id, r.body),
     );
     route(
       'DELETE',
@@ -345,7 +345,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Delete a location',
       { params: IdParams, response: { 204: NoContent } },
       async (r, reply) => {
-        await deleteAdminLocation(ctx(r), (r.params as { id: number }).id);
+        await deleteAdminLocation(ctx(r), r.params.id);
         return noContent(reply);
       },
     );
@@ -364,7 +364,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Define a custom field',
       { body: CreateCustomFieldBody, response: { 201: ref('AdminCustomField') } },
       async (r, reply) => {
-        const f = await createAdminCustomField(ctx(r), bodyOf(r, CreateCustomFieldBody));
+        const f = await createAdminCustomField(ctx(r), r.body);
         return created(reply, `/custom-fields/${f.id}`, f);
       },
     );
@@ -373,19 +373,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       '/custom-fields/:id',
       'Read a custom-field definition',
       { params: IdParams, response: { 200: ref('AdminCustomField') } },
-      async (r) => getAdminCustomField(ctx(r), (r.params as { id: number }).id),
+      async (r) => getAdminCustomField(ctx(r), r.params.id),
     );
     route(
       'PATCH',
       '/custom-fields/:id',
       'Change a custom-field definition',
       { params: IdParams, body: PatchCustomFieldBody, response: { 200: ref('AdminCustomField') } },
-      async (r) =>
-        patchAdminCustomField(
-          ctx(r),
-          (r.params as { id: number }).id,
-          bodyOf(r, PatchCustomFieldBody),
-        ),
+      async (r) => patchAdminCustomField(ctx(r), r.params.id, r.body),
     );
     route(
       'DELETE',
@@ -393,7 +388,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
       'Delete a custom field no todo holds a value for',
       { params: IdParams, response: { 204: NoContent } },
       async (r, reply) => {
-        await deleteAdminCustomField(ctx(r), (r.params as { id: number }).id);
+        await deleteAdminCustomField(ctx(r), r.params.id);
         return noContent(reply);
       },
     );

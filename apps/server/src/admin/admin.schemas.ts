@@ -10,8 +10,8 @@ import {
 
 /**
  * The admin API's shapes. Request bodies take no unknown field (a typo such as
- * `disable` must not pass silently on an administrator's change: admin.common.ts
- * refuses it by name); responses are `$id`'d so the OpenAPI document and the SDK name them.
+ * `disable` must not pass silently on an administrator's change: validation refuses it
+ * by name); responses are `$id`'d so the OpenAPI document and the SDK name them.
  */
 const strict = { additionalProperties: false } as const;
 const Timestamp = Type.String({ format: 'date-time' });

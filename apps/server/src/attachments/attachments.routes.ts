@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
@@ -31,9 +32,6 @@ const TODO = '/bzctrl-core-api/api/v1/todos/:ref/attachments';
  * few small fields); a declared Content-Length beyond is a 413 before the body is read.
  */
 const MULTIPART_ALLOWANCE = 1024 * 1024;
-
-type RefParams = { ref: string };
-type AttachmentRef = { ref: string; id: number };
 
 /** Reads the one file of a multipart upload (field `file`) and stores it, streamed. */
 async function receiveUpload(
@@ -92,7 +90,8 @@ async function receiveUnanswered(
  * Uploads (native and ITSM `oprfile`) and a todo's attachments. Registered as its own
  * plugin: multipart parsing, with the upload limit, exists only in this scope.
  */
-export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function attachmentRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(multipart, {
     limits: {
       fileSize: deps.config.uploadLimitBytes,
@@ -167,8 +166,8 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 201: Type.Ref('Attachment'), ...problemResponses },
     },
     handler: async (request, reply) => {
-      const { ref } = request.params as RefParams;
-      const { upload } = request.body as { upload: string };
+      const { ref } = request.params;
+      const { upload } = request.body;
       const attachment = await attachUpload(ctxOf(request, deps, 'native'), ref, upload);
       return reply.code(201).send(attachment);
     },
@@ -184,7 +183,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: Type.Ref('AttachmentList'), ...problemResponses },
     },
     handler: async (request) => {
-      const { ref } = request.params as RefParams;
+      const { ref } = request.params;
       return listAttachments(ctxOf(request, deps, 'native'), ref);
     },
   });
@@ -207,7 +206,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     handler: async (request, reply) => {
-      const { ref, id } = request.params as AttachmentRef;
+      const { ref, id } = request.params;
       const { attachment, stream } = await openAttachment(ctxOf(request, deps, 'native'), ref, id);
       // Never rendered by the browser as what it might look like: a download, sandboxed.
       return reply
@@ -233,9 +232,9 @@ export async function attachmentRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 204: { type: 'null', description: 'Removed' }, ...problemResponses },
     },
     handler: async (request, reply) => {
-      const { ref, id } = request.params as AttachmentRef;
+      const { ref, id } = request.params;
       await removeAttachment(ctxOf(request, deps, 'native'), ref, id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 }

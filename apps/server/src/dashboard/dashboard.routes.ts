@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
@@ -7,7 +8,8 @@ import { DashboardQuery, dashboardSchemas } from './dashboard.schemas.ts';
 import { getDashboard } from './dashboard.service.ts';
 
 /** `GET /bzctrl-core-api/api/v1/dashboard`: the web app's landing figures. */
-export async function dashboardRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function dashboardRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   for (const schema of dashboardSchemas) app.addSchema(schema);
   app.get('/bzctrl-core-api/api/v1/dashboard', {
     onRequest: app.authenticate,
@@ -24,10 +26,6 @@ export async function dashboardRoutes(app: FastifyInstance, deps: AppDeps) {
       querystring: DashboardQuery,
       response: { 200: Type.Ref('Dashboard'), ...problemResponses },
     },
-    handler: async (request) =>
-      getDashboard(
-        ctxOf(request, deps, 'native'),
-        request.query as { workspace?: string } & Record<string, unknown>,
-      ),
+    handler: async (request) => getDashboard(ctxOf(request, deps, 'native'), request.query),
   });
 }

@@ -1,5 +1,6 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { requireAdministrator } from '../admin/admin.common.ts';
 import { requireScope } from '../auth/auth.plugin.ts';
 import { fieldNamesOf, todoInputOf } from '../dialects/bzctrl/bzctrl.routes.ts';
@@ -7,7 +8,7 @@ import { AppError } from '../errors.ts';
 import { FormQuery } from '../forms/form.schemas.ts';
 import { getCreateForm } from '../forms/form.service.ts';
 import { type AppDeps, ctxOf } from '../http/context.ts';
-import { problemResponses } from '../http/problem.ts';
+import { problemResponses, refTo } from '../http/problem.ts';
 import { addressOf, applyVerdict, minuteLimiter, sendTooMany } from '../http/rate-limit.plugin.ts';
 import { DryRunQuery } from '../todos/todos.schemas.ts';
 import { submitTodo, type Todo, type TodoPreview } from '../todos/todos.service.ts';
@@ -27,7 +28,6 @@ import {
 import {
   admitEndpoint,
   allowedOriginsOf,
-  type CreateEndpointInput,
   createExposedEndpoint,
   type EndpointDefaults,
   EXPOSED_PATH,
@@ -37,7 +37,6 @@ import {
   listEndpoints,
   removeEndpoint,
   rotateEndpoint,
-  type UpdateEndpointInput,
   updateEndpoint,
   withDefaults,
 } from './exposed.service.ts';
@@ -81,7 +80,8 @@ function originAllowed(row: ExposedEndpointRow, origin: string | undefined): ori
 }
 
 /** SPEC §4: exposed endpoints, and the admin routes that manage them. */
-export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function exposedRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(ExposedEndpointSchema);
   app.addSchema(ExposedEndpointWithUuidSchema);
   app.addSchema(AddExposedTaskBody);
@@ -110,8 +110,11 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
    * onRequest: admits the endpoint and acts as it, applies CORS and the two limits. Runs
    * before the body is read; later hooks (idempotency) see `request.actor`.
    */
-  const admit = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { uuid } = request.params as { uuid: string };
+  const admit = async (
+    request: FastifyRequest<{ Params: Static<typeof ExposedUuidParams> }>,
+    reply: FastifyReply,
+  ) => {
+    const { uuid } = request.params;
     const row = await admitEndpoint(deps.db, uuid);
     const origin = request.headers.origin;
     if (row) {
@@ -155,7 +158,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       tags: ['exposed'],
       params: ExposedUuidParams,
       querystring: DryRunQuery,
-      body: Type.Ref('AddExposedTaskBody'),
+      body: refTo(AddExposedTaskBody),
       response: {
         201: Type.Ref('ExposedTaskCreated'),
         200: Type.Ref('ExposedTaskPreview', {
@@ -168,8 +171,8 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     handler: async (request, reply) => {
       const row = exposedRows.get(request) as ExposedEndpointRow;
-      const body = request.body as Record<string, unknown>;
-      const { dryRun } = request.query as { dryRun?: boolean };
+      const { body } = request;
+      const { dryRun } = request.query;
       const ctx = ctxOf(request, deps, 'exposed');
       const command = {
         fields: withDefaults(row, todoInputOf(body)),
@@ -219,7 +222,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     handler: async (request) => {
       const row = exposedRows.get(request) as ExposedEndpointRow;
-      const { type } = request.query as { type?: string };
+      const { type } = request.query;
       const defaults = JSON.parse(row.defaults) as EndpointDefaults;
       const form = await getCreateForm(
         ctxOf(request, deps, 'exposed'),
@@ -234,7 +237,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
   // (the browser then refuses); an unknown UUID gets the unknown-route 404.
   app.options(`${EXPOSED_PATH}/:uuid`, {
     onRequest: async (request) => {
-      const { uuid } = request.params as { uuid: string };
+      const { uuid } = request.params;
       const row = await admitEndpoint(deps.db, uuid);
       if (!row) throw noSuchRoute(request);
       exposedRows.set(request, row);
@@ -267,7 +270,6 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
   const common = { tags: ['admin'], security: [{ bearer: [] }] };
   const EndpointRef = Type.Ref('ExposedEndpoint');
   const EndpointWithUuidRef = Type.Ref('ExposedEndpointWithUuid');
-  const idOf = (request: FastifyRequest) => (request.params as { id: number }).id;
 
   app.post(ADMIN_PATH, {
     ...admin,
@@ -278,10 +280,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 201: EndpointWithUuidRef, ...problemResponses },
     },
     handler: async (request, reply) => {
-      const created = await createExposedEndpoint(
-        ctxOf(request, deps, 'native'),
-        request.body as CreateEndpointInput,
-      );
+      const created = await createExposedEndpoint(ctxOf(request, deps, 'native'), request.body);
       return reply
         .code(201)
         .header('Location', `${ADMIN_PATH}/${created.id}`)
@@ -300,7 +299,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: Type.Object({ items: Type.Array(EndpointRef) }), ...problemResponses },
     },
     handler: async (request) => {
-      const { workspace } = request.query as { workspace?: string };
+      const { workspace } = request.query;
       return { items: await listEndpoints(ctxOf(request, deps, 'native'), workspace) };
     },
   });
@@ -313,7 +312,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       params: EndpointIdParams,
       response: { 200: EndpointRef, ...problemResponses },
     },
-    handler: async (request) => getEndpoint(ctxOf(request, deps, 'native'), idOf(request)),
+    handler: async (request) => getEndpoint(ctxOf(request, deps, 'native'), request.params.id),
   });
 
   app.patch(`${ADMIN_PATH}/:id`, {
@@ -326,11 +325,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: EndpointRef, ...problemResponses },
     },
     handler: async (request) =>
-      updateEndpoint(
-        ctxOf(request, deps, 'native'),
-        idOf(request),
-        request.body as UpdateEndpointInput,
-      ),
+      updateEndpoint(ctxOf(request, deps, 'native'), request.params.id, request.body),
   });
 
   app.delete(`${ADMIN_PATH}/:id`, {
@@ -342,8 +337,8 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 204: Type.Null(), ...problemResponses },
     },
     handler: async (request, reply) => {
-      await removeEndpoint(ctxOf(request, deps, 'native'), idOf(request));
-      return reply.code(204).send();
+      await removeEndpoint(ctxOf(request, deps, 'native'), request.params.id);
+      return reply.code(204).send(null);
     },
   });
 
@@ -356,7 +351,7 @@ export async function exposedRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: EndpointWithUuidRef, ...problemResponses },
     },
     handler: async (request, reply) => {
-      const rotated = await rotateEndpoint(ctxOf(request, deps, 'native'), idOf(request));
+      const rotated = await rotateEndpoint(ctxOf(request, deps, 'native'), request.params.id);
       return reply.header('Cache-Control', 'no-store').send(rotated);
     },
   });

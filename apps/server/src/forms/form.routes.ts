@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
@@ -7,7 +8,8 @@ import { FormParams, FormQuery, formSchemas } from './form.schemas.ts';
 import { getCreateForm, listMyWorkspaces } from './form.service.ts';
 
 /** Where the caller may create todos, and the form contract: what to send to do it. */
-export async function formRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function formRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   for (const schema of formSchemas) app.addSchema(schema);
   app.get('/bzctrl-core-api/api/v1/workspaces', {
     onRequest: app.authenticate,
@@ -36,8 +38,8 @@ export async function formRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: Type.Ref('CreateTodoForm'), ...problemResponses },
     },
     handler: async (request) => {
-      const { key } = request.params as { key: string };
-      const { type } = request.query as { type?: string };
+      const { key } = request.params;
+      const { type } = request.query;
       return getCreateForm(ctxOf(request, deps, 'native'), key, type);
     },
   });

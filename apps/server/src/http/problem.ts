@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, type TSchema, type TUnsafe, Type } from 'typebox';
 import {
   AppError,
   type ErrorCode,
@@ -30,6 +30,15 @@ export const problemResponses = {
   '5xx': Type.Ref('Problem'),
 } as const;
 
+/**
+ * A `$ref` to a schema the app added by its `$id`, typed as that schema, so the TypeBox
+ * type provider types the handler while the OpenAPI document keeps naming the schema.
+ */
+export function refTo<T extends TSchema>(schema: T & { $id?: string }): TUnsafe<Static<T>> {
+  if (!schema.$id) throw new Error('refTo needs a schema with an $id');
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
+}
+
 interface AjvIssue {
   instancePath?: string;
   message?: string;
@@ -37,17 +46,47 @@ interface AjvIssue {
   params?: Record<string, unknown>;
 }
 
-/** Turns a Fastify validation failure into field errors: `/tags/0` becomes `tags[0]`. */
-function fieldErrorsOf(issues: AjvIssue[], context: string | undefined): FieldError[] {
+/**
+ * What a route says about a field its schema does not take (`additionalProperties:
+ * false`); `field` is the full name, `externalRef.version` for a nested one.
+ */
+export type UnknownFieldMessage = (field: string) => string;
+
+const notAField: UnknownFieldMessage = () => 'is not a field this request takes';
+
+/**
+ * Turns Fastify validation issues into field errors: `/tags/0` becomes `tags[0]`, a
+ * missing property is named `is required`, and an unknown one is named with
+ * `unknownField`'s message.
+ */
+export function fieldErrorsOf(
+  issues: AjvIssue[],
+  context: string | undefined,
+  unknownField: UnknownFieldMessage = notAField,
+): FieldError[] {
   return issues.map((i) => {
     let path = fieldPath(i.instancePath ?? '');
     let message = i.message ?? 'is invalid';
-    if (i.keyword === 'required' && typeof i.params?.missingProperty === 'string') {
-      path = path ? `${path}.${i.params.missingProperty}` : i.params.missingProperty;
+    const missing = i.params?.missingProperty;
+    const extra = i.params?.additionalProperty;
+    if (i.keyword === 'required' && typeof missing === 'string') {
+      path = path ? `${path}.${missing}` : missing;
       message = 'is required';
+    } else if (i.keyword === 'additionalProperties' && typeof extra === 'string') {
+      path = path ? `${path}.${extra}` : extra;
+      message = unknownField(path);
     }
     return { field: path || context || 'body', message };
   });
+}
+
+/**
+ * A `schemaErrorFormatter` (route option or `setSchemaErrorFormatter`) for routes that
+ * name an unknown field in their own words.
+ */
+export function namingUnknownFields(unknownField: UnknownFieldMessage) {
+  return (issues: AjvIssue[], context: string): Error =>
+    validationError(fieldErrorsOf(issues, context, unknownField));
 }
 
 /** Maps any error to a domain error; unknown ones become a 500 that says nothing internal. */

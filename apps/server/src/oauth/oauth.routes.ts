@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
@@ -218,7 +219,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: 
   app.post('/bzctrl-core-api/oauth/revoke', revokeRoute);
   app.post('/api/oauth/revoke', revokeRoute);
 
-  app.post('/api/authenticate', {
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/api/authenticate', {
     schema: {
       summary: 'Sign in with username and password (seed 002)',
       tags: ['auth'],
@@ -230,7 +231,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: 
       },
     },
     handler: async (request, reply) => {
-      const { username, password } = request.body as { username: string; password: string };
+      const { username, password } = request.body;
       const result = await authenticatePassword(deps(request), username, password);
       return reply
         .headers({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })

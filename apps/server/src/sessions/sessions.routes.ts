@@ -1,9 +1,10 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { AppError } from '../errors.ts';
-import { problemResponses } from '../http/problem.ts';
+import { problemResponses, refTo } from '../http/problem.ts';
 import {
   csrfMatches,
   resolveSession,
@@ -57,7 +58,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { db: Db; config
   app.addSchema(Session);
   const sessionRef = Type.Ref('Session');
 
-  app.post(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     PATH,
     {
       schema: {
@@ -65,12 +66,12 @@ export async function sessionRoutes(app: FastifyInstance, opts: { db: Db; config
         description:
           'JSON only, so a cross-site HTML form cannot sign a browser in. Failed attempts count towards the same sign-in throttle as the token endpoint (429 with Retry-After).',
         tags: ['session'],
-        body: Type.Ref('SessionSignIn'),
+        body: refTo(SignIn),
         response: { 200: sessionRef, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const body = request.body as { username: string; password: string };
+      const { body } = request;
       const { sessionId, view } = await signIn(
         { db, config, now: new Date(), ip: request.ip, log: request.log },
         body.username,

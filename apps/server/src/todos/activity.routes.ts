@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
@@ -11,11 +12,9 @@ import { addTodoWatcher, listTodoWatchers, removeTodoWatcher } from './watchers.
 
 const BASE = '/bzctrl-core-api/api/v1/todos/:ref';
 
-type RefParams = { ref: string };
-type WatcherRef = { ref: string; email: string };
-
 /** Comments, watchers and history of a todo. */
-export async function todoActivityRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function todoActivityRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   for (const schema of activitySchemas) app.addSchema(schema);
   const auth = (scope: 'todo:read' | 'todo:write') => ({
     onRequest: app.authenticate,
@@ -32,7 +31,7 @@ export async function todoActivityRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: Type.Ref('CommentList'), ...problemResponses },
     },
     handler: async (request) => {
-      const { ref } = request.params as RefParams;
+      const { ref } = request.params;
       return listTodoComments(ctxOf(request, deps, 'native'), ref);
     },
   });
@@ -47,8 +46,8 @@ export async function todoActivityRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 201: Type.Ref('Comment'), ...problemResponses },
     },
     handler: async (request, reply) => {
-      const { ref } = request.params as RefParams;
-      const { body } = request.body as { body: string };
+      const { ref } = request.params;
+      const { body } = request.body;
       const comment = await addTodoComment(ctxOf(request, deps, 'native'), ref, body);
       return reply.code(201).send(comment);
     },
@@ -63,7 +62,7 @@ export async function todoActivityRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: Type.Ref('WatcherList'), ...problemResponses },
     },
     handler: async (request) => {
-      const { ref } = request.params as RefParams;
+      const { ref } = request.params;
       return listTodoWatchers(ctxOf(request, deps, 'native'), ref);
     },
   });
@@ -77,9 +76,9 @@ export async function todoActivityRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 204: { type: 'null', description: 'Watching' }, ...problemResponses },
     },
     handler: async (request, reply) => {
-      const { ref, email } = request.params as WatcherRef;
+      const { ref, email } = request.params;
       await addTodoWatcher(ctxOf(request, deps, 'native'), ref, email);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 
@@ -92,9 +91,9 @@ export async function todoActivityRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 204: { type: 'null', description: 'No longer watching' }, ...problemResponses },
     },
     handler: async (request, reply) => {
-      const { ref, email } = request.params as WatcherRef;
+      const { ref, email } = request.params;
       await removeTodoWatcher(ctxOf(request, deps, 'native'), ref, email);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 
@@ -107,7 +106,7 @@ export async function todoActivityRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: Type.Ref('TodoHistory'), ...problemResponses },
     },
     handler: async (request) => {
-      const { ref } = request.params as RefParams;
+      const { ref } = request.params;
       return getTodoHistory(ctxOf(request, deps, 'native'), ref);
     },
   });

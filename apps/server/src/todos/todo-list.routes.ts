@@ -1,14 +1,16 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
 import { type AppDeps, ctxOf } from '../http/context.ts';
 import { problemResponses } from '../http/problem.ts';
 import { ListTodosQuery, TodoListSchema } from './todo-list.schemas.ts';
-import { type ListTodosParams, listTodos } from './todo-list.service.ts';
+import { listTodos } from './todo-list.service.ts';
 import { renderTodo } from './todos.service.ts';
 
 /** Listing and full-text search of todos: `GET /bzctrl-core-api/api/v1/todos`. */
-export async function todoListRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function todoListRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(TodoListSchema);
   app.get('/bzctrl-core-api/api/v1/todos', {
     onRequest: app.authenticate,
@@ -25,10 +27,7 @@ export async function todoListRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: Type.Ref('TodoList'), ...problemResponses },
     },
     handler: async (request) => {
-      const list = await listTodos(
-        ctxOf(request, deps, 'native'),
-        request.query as ListTodosParams & Record<string, unknown>,
-      );
+      const list = await listTodos(ctxOf(request, deps, 'native'), request.query);
       return { ...list, items: list.items.map(renderTodo) };
     },
   });

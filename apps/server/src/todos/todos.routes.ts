@@ -1,11 +1,16 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Static, Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { requireScope } from '../auth/auth.plugin.ts';
-import { type FieldError, validationError } from '../errors.ts';
+import { validationError } from '../errors.ts';
 import { type AppDeps, ctxOf } from '../http/context.ts';
-import { problemResponses } from '../http/problem.ts';
-import { fieldPath } from '../shared/field-path.ts';
-import { createFieldProblem, PATCHABLE_FIELDS, patchFieldProblem } from './todo-fields.ts';
+import {
+  fieldErrorsOf,
+  problemResponses,
+  refTo,
+  type UnknownFieldMessage,
+} from '../http/problem.ts';
+import { createFieldProblem, patchFieldProblem } from './todo-fields.ts';
 import {
   CreateTodoBody,
   DryRunQuery,
@@ -32,50 +37,34 @@ interface SchemaIssue {
 }
 
 /**
- * The native bodies are strict: each unexpected property is refused by name, with why.
- * This runs before schema validation because Fastify's AJV removes properties a schema
- * does not declare (`removeAdditional`), which would make a typo a silent no-op.
+ * Schema errors named per field; the several messages of a union collapse into one
+ * ("must be string or must be null") instead of one entry per branch. The native bodies
+ * are strict: each unexpected property is refused by name, with `unknownField`'s why.
  */
-function refuseUnknownFields(allowed: readonly string[], problemOf: (name: string) => string) {
-  return async (request: FastifyRequest) => {
-    const body = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
-    const errors: FieldError[] = [];
-    for (const [name, value] of Object.entries(body)) {
-      if (!allowed.includes(name)) errors.push({ field: name, message: problemOf(name) });
-      else if (name === 'externalRef' && value && typeof value === 'object') {
-        for (const k of Object.keys(value)) {
-          if (k !== 'system' && k !== 'id')
-            errors.push({ field: `externalRef.${k}`, message: 'is not a known field' });
-        }
-      }
+function schemaErrors(unknownField: UnknownFieldMessage) {
+  return (issues: SchemaIssue[], context: string): Error => {
+    const byField = new Map<string, string[]>();
+    const named = fieldErrorsOf(
+      issues.filter((i) => i.keyword !== 'anyOf'),
+      context,
+      unknownField,
+    );
+    for (const { field, message } of named) {
+      const list = byField.get(field) ?? [];
+      if (!list.includes(message)) list.push(message);
+      byField.set(field, list);
     }
-    if (errors.length > 0) throw validationError(errors);
+    return validationError(
+      [...byField].map(([field, messages]) => ({ field, message: messages.join(' or ') })),
+    );
   };
 }
 
-/**
- * Schema errors named per field; the several messages of a union collapse into one
- * ("must be string or must be null") instead of one entry per branch.
- */
-function schemaErrors(issues: SchemaIssue[], context: string): Error {
-  const byField = new Map<string, string[]>();
-  for (const i of issues) {
-    if (i.keyword === 'anyOf') continue;
-    const path = fieldPath(i.instancePath ?? '');
-    const missing = i.params?.missingProperty;
-    const [field, message] =
-      i.keyword === 'required' && typeof missing === 'string'
-        ? [path ? `${path}.${missing}` : missing, 'is required']
-        : [path || context, i.message ?? 'is invalid'];
-    const list = byField.get(field) ?? [];
-    if (!list.includes(message)) list.push(message);
-    byField.set(field, list);
-  }
-  return validationError(
-    [...byField].map(([field, messages]) => ({ field, message: messages.join(' or ') })),
-  );
-}
+/** An unknown field inside one (`externalRef.version`) is named plainly. */
+const nativeUnknownField =
+  (topLevel: (name: string) => string): UnknownFieldMessage =>
+  (field) =>
+    field.includes('.') ? 'is not a known field' : topLevel(field);
 
 const ifMatchOf = (request: FastifyRequest) => {
   const h = request.headers['if-match'];
@@ -91,15 +80,15 @@ export function addTodoPreviewSchema(app: FastifyInstance): void {
 }
 
 /** The native todo API under `/bzctrl-core-api/api/v1/todos`. */
-export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(CreateTodoBody);
   app.addSchema(PatchTodoBody);
   addTodoPreviewSchema(app);
   app.post(BASE, {
     onRequest: app.authenticate,
     preHandler: requireScope('todo:write'),
-    preValidation: refuseUnknownFields(Object.keys(CreateTodoBody.properties), createFieldProblem),
-    schemaErrorFormatter: schemaErrors,
+    schemaErrorFormatter: schemaErrors(nativeUnknownField(createFieldProblem)),
     schema: {
       summary: 'Create a todo',
       description:
@@ -109,7 +98,7 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
       tags: ['todos'],
       security: [{ bearer: [] }],
       querystring: DryRunQuery,
-      body: Type.Ref('CreateTodoBody'),
+      body: refTo(CreateTodoBody),
       response: {
         201: Type.Ref('Todo'),
         200: Type.Union([Type.Ref('Todo'), Type.Ref('TodoPreview')], {
@@ -118,9 +107,9 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
         ...problemResponses,
       },
     },
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      const { workspace, customFields, ...fields } = request.body as Static<typeof CreateTodoBody>;
-      const { dryRun } = request.query as Static<typeof DryRunQuery>;
+    handler: async (request, reply) => {
+      const { workspace, customFields, ...fields } = request.body;
+      const { dryRun } = request.query;
       const result = await submitTodo(
         ctxOf(request, deps, 'native'),
         {
@@ -153,8 +142,8 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
       params: TodoRefParams,
       response: { 200: Type.Ref('Todo'), ...problemResponses },
     },
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      const { ref } = request.params as Static<typeof TodoRefParams>;
+    handler: async (request, reply) => {
+      const { ref } = request.params;
       const todo = await getTodo(ctxOf(request, deps, 'native'), ref);
       return reply.header('ETag', todoETag(todo)).send(renderTodo(todo));
     },
@@ -163,11 +152,9 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
   app.patch(`${BASE}/:ref`, {
     onRequest: app.authenticate,
     preHandler: requireScope('todo:write'),
-    preValidation: refuseUnknownFields(
-      PATCHABLE_FIELDS,
-      (name) => patchFieldProblem(name) ?? 'is invalid',
+    schemaErrorFormatter: schemaErrors(
+      nativeUnknownField((name) => patchFieldProblem(name) ?? 'is invalid'),
     ),
-    schemaErrorFormatter: schemaErrors,
     schema: {
       summary: 'Change some fields of a todo',
       description:
@@ -180,17 +167,14 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
       headers: Type.Object({
         'if-match': Type.Optional(Type.String({ description: 'The ETag of the todo as read' })),
       }),
-      body: Type.Ref('PatchTodoBody'),
+      body: refTo(PatchTodoBody),
       response: { 200: Type.Ref('Todo'), ...problemResponses },
     },
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      const { ref } = request.params as Static<typeof TodoRefParams>;
-      const todo = await updateTodo(
-        ctxOf(request, deps, 'native'),
-        ref,
-        request.body as Record<string, unknown>,
-        { ifMatch: ifMatchOf(request) },
-      );
+    handler: async (request, reply) => {
+      const { ref } = request.params;
+      const todo = await updateTodo(ctxOf(request, deps, 'native'), ref, request.body, {
+        ifMatch: ifMatchOf(request),
+      });
       return reply.header('ETag', todoETag(todo)).send(renderTodo(todo));
     },
   });
@@ -211,10 +195,10 @@ export async function todoRoutes(app: FastifyInstance, deps: AppDeps) {
       }),
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses },
     },
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      const { ref } = request.params as Static<typeof TodoRefParams>;
+    handler: async (request, reply) => {
+      const { ref } = request.params;
       await deleteTodo(ctxOf(request, deps, 'native'), ref, { ifMatch: ifMatchOf(request) });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   });
 }

@@ -9,18 +9,23 @@ const Level = Type.Union([
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
+const externalRefFields = {
+  system: Type.String({ minLength: 1, maxLength: 100, examples: ['SAP-ERP'] }),
+  id: Type.String({ minLength: 1, maxLength: 200, examples: ['SO-4711'] }),
+};
+const externalRefDescription =
+  'Creating again with the same reference in the workspace returns the existing todo';
+
 /** The todo's identity in the system that created it; unique per workspace. */
-export const ExternalRefSchema = Type.Object(
-  {
-    system: Type.String({ minLength: 1, maxLength: 100, examples: ['SAP-ERP'] }),
-    id: Type.String({ minLength: 1, maxLength: 200, examples: ['SO-4711'] }),
-  },
-  {
-    additionalProperties: false,
-    description:
-      'Creating again with the same reference in the workspace returns the existing todo',
-  },
-);
+export const ExternalRefSchema = Type.Object(externalRefFields, {
+  additionalProperties: false,
+  description: externalRefDescription,
+});
+
+/** The add-task dialect's externalRef: unknown fields in it are ignored, as in its body. */
+const ExternalRefIgnoringUnknown = Type.Object(externalRefFields, {
+  description: externalRefDescription,
+});
 
 /** A custom field's value, by field type: 1/10 text, 2/5/3 numbers, 4 boolean, 7/8 lists. */
 const CustomValueSchema = Type.Union([
@@ -134,7 +139,7 @@ export const AddTaskBody = Type.Object(
     lrn: Type.Optional(Text('Stored and added as a tag (LRN is accepted too)')),
     tags: Type.Optional(Type.Array(Type.String())),
     reminderDate: Type.Optional(Text('YYYY-MM-DD; "" means none')),
-    externalRef: Type.Optional(ExternalRefSchema),
+    externalRef: Type.Optional(ExternalRefIgnoringUnknown),
     attachments: Type.Optional(
       StringOrList('Upload references (POST /bzctrl-core-api/api/v1/uploads) to attach'),
     ),

@@ -1,9 +1,10 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { attachUploads, uploadRefsOf } from '../../attachments/attachments.service.ts';
 import { requireScope } from '../../auth/auth.plugin.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
-import { problemResponses } from '../../http/problem.ts';
+import { problemResponses, refTo } from '../../http/problem.ts';
 import type { TodoInput } from '../../todos/todo-fields.ts';
 import { addTodoPreviewSchema } from '../../todos/todos.routes.ts';
 import { AddTaskBody, DryRunQuery } from '../../todos/todos.schemas.ts';
@@ -56,56 +57,56 @@ export function fieldNamesOf(body: Body): Partial<Record<string, string>> | unde
 }
 
 /** SPEC §3: add-task (POST and PUT) and the read-back an integrator verifies with. */
-export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function bzctrlDialectRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(AddTaskBody);
   addTodoPreviewSchema(app);
-  const addTask = {
-    onRequest: app.authenticate,
-    preHandler: requireScope('todo:write'),
-    schema: {
-      summary: 'Create a task or incident',
-      tags: ['bzctrl'],
-      security: [{ bearer: [] }],
-      querystring: DryRunQuery,
-      body: Type.Ref('AddTaskBody'),
-      response: {
-        201: Type.Ref('Todo'),
-        200: Type.Union([Type.Ref('Todo'), Type.Ref('TodoPreview')], {
-          description: 'The existing todo with this externalRef, or the dry run (nothing stored)',
-        }),
-        ...problemResponses,
-      },
-    },
-    handler: async (
-      request: import('fastify').FastifyRequest,
-      reply: import('fastify').FastifyReply,
-    ) => {
-      const body = request.body as Body;
-      const { dryRun } = request.query as { dryRun?: boolean };
-      const ctx = ctxOf(request, deps, 'bzctrl');
-      const refs = uploadRefsOf(body.attachments);
-      const result = await submitTodo(
-        ctx,
-        {
-          fields: todoInputOf(body),
-          workspace: workspaceRefOf(body),
-          fieldNames: fieldNamesOf(body),
-          // Upload references (docs/attachments.md), attached in the create's transaction.
-          inTransaction: async (trx, todo) => {
-            await attachUploads(ctx, trx, todo.id, todo.workspaceId, refs, 'attachments');
-          },
+  for (const method of ['POST', 'PUT'] as const) {
+    app.route({
+      method,
+      url: '/bzctrl-core-api/api/v1/task/add-task',
+      onRequest: app.authenticate,
+      preHandler: requireScope('todo:write'),
+      schema: {
+        summary: 'Create a task or incident',
+        tags: ['bzctrl'],
+        security: [{ bearer: [] }],
+        querystring: DryRunQuery,
+        body: refTo(AddTaskBody),
+        response: {
+          201: Type.Ref('Todo'),
+          200: Type.Union([Type.Ref('Todo'), Type.Ref('TodoPreview')], {
+            description: 'The existing todo with this externalRef, or the dry run (nothing stored)',
+          }),
+          ...problemResponses,
         },
-        { dryRun },
-      );
-      if (result.outcome === 'preview') return reply.code(200).send(renderTodo(result.todo));
-      return reply
-        .code(result.outcome === 'created' ? 201 : 200)
-        .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
-        .send(renderTodo(result.todo));
-    },
-  };
-  app.post('/bzctrl-core-api/api/v1/task/add-task', addTask);
-  app.put('/bzctrl-core-api/api/v1/task/add-task', addTask);
+      },
+      handler: async (request, reply) => {
+        const { body } = request;
+        const { dryRun } = request.query;
+        const ctx = ctxOf(request, deps, 'bzctrl');
+        const refs = uploadRefsOf(body.attachments);
+        const result = await submitTodo(
+          ctx,
+          {
+            fields: todoInputOf(body),
+            workspace: workspaceRefOf(body),
+            fieldNames: fieldNamesOf(body),
+            // Upload references (docs/attachments.md), attached in the create's transaction.
+            inTransaction: async (trx, todo) => {
+              await attachUploads(ctx, trx, todo.id, todo.workspaceId, refs, 'attachments');
+            },
+          },
+          { dryRun },
+        );
+        if (result.outcome === 'preview') return reply.code(200).send(renderTodo(result.todo));
+        return reply
+          .code(result.outcome === 'created' ? 201 : 200)
+          .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
+          .send(renderTodo(result.todo));
+      },
+    });
+  }
 
   app.get('/bzctrl-core-api/api/v1/tasks/:key', {
     onRequest: app.authenticate,
@@ -118,7 +119,7 @@ export async function bzctrlDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: Type.Ref('Todo'), ...problemResponses },
     },
     handler: async (request) => {
-      const { key } = request.params as { key: string };
+      const { key } = request.params;
       return renderTodo(await getTodo(ctxOf(request, deps, 'bzctrl'), key));
     },
   });

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
@@ -10,6 +11,7 @@ import { requireScope } from '../../auth/auth.plugin.ts';
 import type { Executor } from '../../db/executor.ts';
 import { AppError, type FieldError, validationError } from '../../errors.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
+import { namingUnknownFields, refTo } from '../../http/problem.ts';
 import { findCustomFieldDefs, moduleOf } from '../../todos/custom-values.ts';
 import { normalizeEnum, type TodoType } from '../../todos/todo-fields.ts';
 import {
@@ -76,28 +78,13 @@ function renamed(err: unknown, customIds: Map<string, string>): unknown {
 }
 
 /**
- * preValidation: names every field the body schema does not know. Validation would
- * drop them silently (Fastify's AJV removes additional properties), and a typo'd field
- * that is ignored looks applied to the caller.
+ * How the ITSM bodies name a field they do not take (their schemas refuse unknown
+ * fields: a typo'd field that is ignored looks applied to the caller).
  */
-function rejectUnknownFields(schema: { properties: Record<string, unknown> }) {
-  const known = new Set(Object.keys(schema.properties));
-  return async (request: FastifyRequest) => {
-    const body = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
-    const unknown = Object.keys(body).filter((k) => !known.has(k));
-    if (unknown.length === 0) return;
-    throw validationError(
-      unknown.map((field) => ({
-        field,
-        message:
-          field === 'ccEmailSet'
-            ? 'can be set on create only; change watchers with PUT or DELETE /bzctrl-core-api/api/v1/todos/{id}/watchers/{email}'
-            : 'is not a field of an incident',
-      })),
-    );
-  };
-}
+const itsmUnknownField = (field: string) =>
+  field === 'ccEmailSet'
+    ? 'can be set on create only; change watchers with PUT or DELETE /bzctrl-core-api/api/v1/todos/{id}/watchers/{email}'
+    : 'is not a field of an incident';
 
 const success = (id: number) => ({ returnCode: 'SUCCESS', status: 0, userMessage: null, id });
 
@@ -261,7 +248,8 @@ function incidentId(params: unknown): string {
  * keeps LONG custom values exact.
  */
 export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
-  await app.register(async (scope) => {
+  await app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     for (const schema of [
       ItsmSuccess,
       ItsmFailure,
@@ -288,6 +276,7 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     );
     scope.setErrorHandler(sendItsmFailure);
+    scope.setSchemaErrorFormatter(namingUnknownFields(itsmUnknownField));
 
     const base = {
       onRequest: scope.authenticate,
@@ -298,16 +287,15 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
     scope.post('/api/v1/incident', {
       ...base,
       preHandler: requireScope('todo:write'),
-      preValidation: rejectUnknownFields(CreateIncidentBody),
       schema: {
         ...base.schema,
         summary: 'Create an incident or service request (ITSM)',
-        body: Type.Ref('ItsmCreateIncident'),
+        body: refTo(CreateIncidentBody),
         response: { 200: Type.Ref('ItsmSuccess'), ...itsmFailures },
       },
       handler: async (request) => {
         const ctx = ctxFor(request);
-        const body = request.body as Body;
+        const { body } = request;
         checkWorkspace(ctx);
         const category = canonicalCategory(
           typeof body.categoryName === 'string' && body.categoryName.trim() !== ''
@@ -344,18 +332,17 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
       scope.post(path, {
         ...base,
         preHandler: requireScope('todo:write'),
-        preValidation: rejectUnknownFields(UpdateIncidentBody),
         schema: {
           ...base.schema,
           summary: 'Update an incident (ITSM)',
           params: IncidentParams,
-          body: Type.Ref('ItsmUpdateIncident'),
+          body: refTo(UpdateIncidentBody),
           response: { 200: Type.Ref('ItsmSuccess'), ...itsmFailures },
         },
         handler: async (request) => {
           const ctx = ctxFor(request);
           const id = incidentId(request.params);
-          const body = request.body as Body;
+          const { body } = request;
           if (Object.keys(body).length === 0)
             throw validationError([
               { field: 'body', message: 'send at least one field to change' },
@@ -438,7 +425,7 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
         response: { 200: Type.Ref('ItsmCustomFieldForm'), ...itsmFailures },
       },
       handler: async (request) => {
-        const { module } = request.params as { module: string };
+        const { module } = request.params;
         const name = module.trim().toLowerCase();
         if (name !== 'incident' && name !== 'task')
           throw new AppError('not_found', `No module ${module}: use incident or task`);

@@ -71,20 +71,22 @@ const attachments = Type.Union([Type.Null(), Type.Array(Type.String())], {
 
 /** Values are matched case-insensitively; unknown ones are refused, naming the field. */
 const incidentFields = {
-  description: text('Optional on create (stored as "")'),
-  categoryName: text(
-    '"Service Request" (default, a TASK), "Incident" (an INCIDENT) or any name (a TASK)',
+  description: Type.Optional(text('Optional on create (stored as "")')),
+  categoryName: Type.Optional(
+    text('"Service Request" (default, a TASK), "Incident" (an INCIDENT) or any name (a TASK)'),
   ),
-  requesterName: nullableText('Stored and read back'),
-  tags: list('Tags'),
-  impact: text(IMPACTS.join(', ')),
-  priority: text(PRIORITIES.join(', ')),
-  urgency: text(PRIORITIES.join(', ')),
-  status: text(STATUSES.join(', ')),
-  spam: Type.Boolean(),
-  locationName: nullableText('An admin-managed location, matched case-insensitively'),
-  attachmentsRefNames: attachments,
-  customFieldValueDetails: CustomFieldValues,
+  requesterName: Type.Optional(nullableText('Stored and read back')),
+  tags: Type.Optional(list('Tags')),
+  impact: Type.Optional(text(IMPACTS.join(', '))),
+  priority: Type.Optional(text(PRIORITIES.join(', '))),
+  urgency: Type.Optional(text(PRIORITIES.join(', '))),
+  status: Type.Optional(text(STATUSES.join(', '))),
+  spam: Type.Optional(Type.Boolean()),
+  locationName: Type.Optional(
+    nullableText('An admin-managed location, matched case-insensitively'),
+  ),
+  attachmentsRefNames: Type.Optional(attachments),
+  customFieldValueDetails: Type.Optional(CustomFieldValues),
 };
 
 export const CreateIncidentBody = Type.Object(
@@ -92,7 +94,7 @@ export const CreateIncidentBody = Type.Object(
     subject: text('The todo title. Required'),
     requesterEmail: text('The reporter: a user with access to the workspace. Required'),
     ccEmailSet: Type.Optional(list('Watchers: users with access to the workspace')),
-    ...Object.fromEntries(Object.entries(incidentFields).map(([k, v]) => [k, Type.Optional(v)])),
+    ...incidentFields,
   },
   { $id: 'ItsmCreateIncident', additionalProperties: false },
 );
@@ -101,7 +103,7 @@ export const UpdateIncidentBody = Type.Object(
   {
     subject: Type.Optional(text('The todo title')),
     requesterEmail: Type.Optional(text('The reporter')),
-    ...Object.fromEntries(Object.entries(incidentFields).map(([k, v]) => [k, Type.Optional(v)])),
+    ...incidentFields,
   },
   { $id: 'ItsmUpdateIncident', additionalProperties: false },
 );

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireScope } from '../../auth/auth.plugin.ts';
 import { type AppDeps, ctxOf } from '../../http/context.ts';
@@ -35,36 +36,40 @@ const ShortExistingOrPreview = Type.Object({
 });
 
 /** Seed 002's short form: `PUT /api/task` answering `{status, reference, url}`. */
-export async function shortDialectRoutes(app: FastifyInstance, deps: AppDeps) {
-  const route = {
-    onRequest: app.authenticate,
-    preHandler: requireScope('todo:write'),
-    schema: {
-      summary: 'Create a task or incident (short form)',
-      tags: ['short'],
-      security: [{ bearer: [] }],
-      querystring: DryRunQuery,
-      body: ShortBody,
-      response: { 201: ShortResponse, 200: ShortExistingOrPreview, ...problemResponses },
-    },
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      const body = request.body as Record<string, unknown>;
-      const { dryRun } = request.query as { dryRun?: boolean };
-      const { outcome, todo } = await submitTodo(
-        ctxOf(request, deps, 'short'),
-        {
-          fields: { ...todoInputOf(body), todoType: body.type ?? body.todoType },
-          workspace: workspaceRefOf(body),
-          reporterDefaultsToActor: true,
-          fieldNames: { todoType: 'type' },
-        },
-        { dryRun },
-      );
-      return reply
-        .code(outcome === 'created' ? 201 : 200)
-        .send({ status: 'Success', reference: todo.key, url: todo.taskLink });
-    },
-  };
-  app.put('/api/task', route);
-  app.post('/api/task', route);
+export async function shortDialectRoutes(instance: FastifyInstance, deps: AppDeps) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  for (const method of ['PUT', 'POST'] as const) {
+    app.route({
+      method,
+      url: '/api/task',
+      onRequest: app.authenticate,
+      preHandler: requireScope('todo:write'),
+      schema: {
+        summary: 'Create a task or incident (short form)',
+        tags: ['short'],
+        security: [{ bearer: [] }],
+        querystring: DryRunQuery,
+        body: ShortBody,
+        response: { 201: ShortResponse, 200: ShortExistingOrPreview, ...problemResponses },
+      },
+      handler: async (request, reply) => {
+        // Any add-task field is taken too (todoInputOf reads them), so read it as a record.
+        const body: Record<string, unknown> = request.body;
+        const { dryRun } = request.query;
+        const { outcome, todo } = await submitTodo(
+          ctxOf(request, deps, 'short'),
+          {
+            fields: { ...todoInputOf(body), todoType: body.type ?? body.todoType },
+            workspace: workspaceRefOf(body),
+            reporterDefaultsToActor: true,
+            fieldNames: { todoType: 'type' },
+          },
+          { dryRun },
+        );
+        return reply
+          .code(outcome === 'created' ? 201 : 200)
+          .send({ status: 'Success', reference: todo.key, url: todo.taskLink });
+      },
+    });
+  }
 }
