@@ -151,6 +151,20 @@ describe.each(dialects)('todo comments, watchers and history on %s', (dialect) =
       expect(list.body.items).toHaveLength(1);
     });
 
+    it('refuses a field a comment does not take, by name, and stores nothing', async () => {
+      const todo = await createTodo();
+      const path = `${API}/todos/${todo.key}/comments`;
+      const res = await t.request('POST', path, {
+        token: member,
+        body: { body: 'Looks fine', author: 'someone@example.com' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'author', message: 'is not a field this request takes' },
+      ]);
+      expect((await t.request('GET', path, { token: member })).body.items).toHaveLength(0);
+    });
+
     it('mails every watcher with access except the author, in the same transaction', async () => {
       const todo = await createTodo();
       for (const email of ['example@example.com', 'username@example.com']) {

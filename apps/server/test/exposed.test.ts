@@ -170,6 +170,12 @@ describe.each(dialects)('exposed endpoints on %s', (dialect) => {
     expect(unknownWs.body.code).toBe('workspace_not_found');
     expect(fieldsOf(unknownWs)).toEqual(['workspace']);
 
+    const typo = await createEndpoint({ workspace: 'IMP-NLD-EXA-SWA', name: 'x', origins: [] });
+    expect(typo.status).toBe(400);
+    expect(typo.body.errors).toEqual([
+      { field: 'origins', message: 'is not a field this request takes' },
+    ]);
+
     const missing = await createEndpoint({ workspace: 'IMP-NLD-EXA-SWA' });
     expect(missing.status).toBe(400);
     expect(fieldsOf(missing)).toEqual(['name']);

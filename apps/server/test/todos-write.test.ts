@@ -582,6 +582,12 @@ describe.each(dialects)('native todo write API on %s', (dialect) => {
       expect(byField.colour).toContain('is not a field of a todo');
       expect((await get(todo.key)).body.title).toBe(todo.title);
 
+      const inRef = await patch(todo.key, { externalRef: { system: 'SAP', id: '1', rev: 2 } });
+      expect(inRef.status).toBe(400);
+      expect(inRef.body.errors).toEqual([
+        { field: 'externalRef.rev', message: 'is not a known field' },
+      ]);
+
       const empty = await patch(todo.key, {});
       expect(empty.status).toBe(400);
       expect(fieldsOf(empty)).toEqual(['body']);

@@ -74,12 +74,16 @@ export const ExposedEndpointWithUuidSchema = Type.Object(
   { $id: 'ExposedEndpointWithUuid' },
 );
 
-export const CreateExposedEndpointBody = Type.Object({
-  workspace: Type.String({ description: 'Workspace key', examples: ['IMP-NLD-EXA-SWA'] }),
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  defaults: Type.Optional(DefaultsIn),
-  allowedOrigins: Type.Optional(Origins),
-});
+/** Like every admin body, it takes no unknown field (each is refused by name). */
+export const CreateExposedEndpointBody = Type.Object(
+  {
+    workspace: Type.String({ description: 'Workspace key', examples: ['IMP-NLD-EXA-SWA'] }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    defaults: Type.Optional(DefaultsIn),
+    allowedOrigins: Type.Optional(Origins),
+  },
+  { additionalProperties: false },
+);
 
 export const UpdateExposedEndpointBody = Type.Object(
   {
@@ -88,7 +92,10 @@ export const UpdateExposedEndpointBody = Type.Object(
     allowedOrigins: Type.Optional(Origins),
     disabled: Type.Optional(Type.Boolean()),
   },
-  { description: 'Only the fields sent change; defaults and allowedOrigins are replaced whole' },
+  {
+    additionalProperties: false,
+    description: 'Only the fields sent change; defaults and allowedOrigins are replaced whole',
+  },
 );
 
 export const EndpointIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });

@@ -38,8 +38,10 @@ interface SchemaIssue {
 
 /**
  * Schema errors named per field; the several messages of a union collapse into one
- * ("must be string or must be null") instead of one entry per branch. The native bodies
- * are strict: each unexpected property is refused by name, with `unknownField`'s why.
+ * ("must be string or must be null") instead of one entry per branch, and a branch's
+ * error is left out when a field inside names what is wrong (`externalRef.id`, not also
+ * "externalRef must be null"). The native bodies are strict: each unexpected property is
+ * refused by name, with `unknownField`'s why.
  */
 function schemaErrors(unknownField: UnknownFieldMessage) {
   return (issues: SchemaIssue[], context: string): Error => {
@@ -49,7 +51,10 @@ function schemaErrors(unknownField: UnknownFieldMessage) {
       context,
       unknownField,
     );
+    const inside = (field: string) =>
+      named.some((e) => e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`));
     for (const { field, message } of named) {
+      if (inside(field)) continue;
       const list = byField.get(field) ?? [];
       if (!list.includes(message)) list.push(message);
       byField.set(field, list);
