@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The operator's command. BzCtrl runs its TypeScript sources directly through tsx.
+// The one `bzctrl` command: the server's serve, migrate and provision, and the client commands
+// (login, todo) that src/cli.ts hands to @bzctrl/cli. Both run their TypeScript sources
+// directly through tsx.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -36,10 +36,11 @@ function usageError(message: string): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  // The API-client commands parse their own options and need no server configuration.
+  // The API-client commands live in @bzctrl/cli (apps/cli): they parse their own options and
+  // need no server configuration, so the one `bzctrl` command hands them over untouched.
   const first = argv[0];
   if (first === 'login' || first === 'todo') {
-    const { runClientCommand } = await import('./cli/client.ts');
+    const { runClientCommand } = await import('@bzctrl/cli');
     return runClientCommand(first, argv.slice(1));
   }
   let parsed: ReturnType<typeof parseCommandLine>;

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORDS, startTestServer, type TestServer } from './support/harness.ts';
+// A real server from the server's own test harness: the CLI is tested against the real API.
+import { PASSWORDS, startTestServer, type TestServer } from '../../server/test/support/harness.ts';
 
 /**
- * `bzctrl login` and `bzctrl todo …` as a person runs them: a real process per command,
- * talking through the SDK to a real server. The CLI's output is checked against the API.
+ * `bzctrl login` and `bzctrl todo …` as a person runs them: a real process per command (the
+ * one `bzctrl` command, which hands these to @bzctrl/cli), talking through the SDK to a real
+ * server. The CLI's output is checked against the API.
  */
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
