@@ -75,3 +75,12 @@ export class BzCtrlError extends Error {
     return new BzCtrlError(response.status, code, detail, errors, requestId);
   }
 }
+
+/** A failed fetch told in one line: the error and, when there is one, its cause (ECONNREFUSED…). */
+export function describeFailure(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
+  }
+  return String(err);
+}

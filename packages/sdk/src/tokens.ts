@@ -1,4 +1,4 @@
-import { BzCtrlError } from './errors.ts';
+import { BzCtrlError, describeFailure } from './errors.ts';
 import type { Signer } from './transport.ts';
 
 export const TOKEN_PATH = '/bzctrl-core-api/oauth/token';
@@ -125,7 +125,11 @@ export class TokenManager implements Signer {
         body: form,
       });
     } catch (err) {
-      throw new BzCtrlError(0, 'network_error', `Cannot reach ${this.baseUrl}: ${describe(err)}`);
+      throw new BzCtrlError(
+        0,
+        'network_error',
+        `Cannot reach ${this.baseUrl}: ${describeFailure(err)}`,
+      );
     }
     if (!response.ok) throw await BzCtrlError.fromResponse(response);
     const body = (await response.json()) as {
@@ -145,14 +149,6 @@ export class TokenManager implements Signer {
     this.onTokens?.(this.tokens);
     return body.access_token;
   }
-}
-
-export function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
-  }
-  return String(err);
 }
 
 /** What a browser session answers: who is signed in, and the token its writes must carry. */

@@ -1,5 +1,4 @@
-import { BzCtrlError } from './errors.ts';
-import { describe } from './tokens.ts';
+import { BzCtrlError, describeFailure } from './errors.ts';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (network errors, 429, 503). */
@@ -97,7 +96,11 @@ export function authorizedFetch(
       } catch (err) {
         if (request.signal.aborted) throw err;
         if (attempt >= policy.retries) {
-          throw new BzCtrlError(0, 'network_error', `${method} ${request.url}: ${describe(err)}`);
+          throw new BzCtrlError(
+            0,
+            'network_error',
+            `${method} ${request.url}: ${describeFailure(err)}`,
+          );
         }
         await sleep(backoffMs(attempt, policy), request.signal);
         continue;
