@@ -44,6 +44,9 @@ const en = {
   errNumber: 'Enter a number.',
   errTooLong: 'Use at most {n} characters.',
   errDate: 'Enter a date as YYYY-MM-DD.',
+  errChoice: 'Choose one of the options.',
+  errItems: 'Give at most {n}.',
+  errInvalid: 'This value is not accepted here.',
   errSummary1: '1 field needs your attention.',
   errSummaryN: '{n} fields need your attention.',
   errNetwork:
@@ -108,6 +111,9 @@ const nl: Words = {
   errNumber: 'Vul een getal in.',
   errTooLong: 'Gebruik hoogstens {n} tekens.',
   errDate: 'Vul een datum in als JJJJ-MM-DD.',
+  errChoice: 'Kies een van de opties.',
+  errItems: 'Geef er hoogstens {n}.',
+  errInvalid: 'Deze waarde wordt hier niet aanvaard.',
   errSummary1: '1 veld vraagt uw aandacht.',
   errSummaryN: '{n} velden vragen uw aandacht.',
   errNetwork:
