@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { corsOriginsOf } from './http/cors.plugin.ts';
+import { corsOriginsOf } from './http/origins.ts';
 import { isEmail } from './todos/todo-fields.ts';
 
 /** Everything the server reads from its environment, checked once at start and frozen. */

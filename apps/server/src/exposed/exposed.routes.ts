@@ -12,6 +12,7 @@ import { problemResponses, refTo } from '../http/problem.ts';
 import { addressOf, applyVerdict, minuteLimiter, sendTooMany } from '../http/rate-limit.plugin.ts';
 import { DryRunQuery } from '../todos/todos.schemas.ts';
 import { submitTodo, type Todo, type TodoPreview } from '../todos/todos.service.ts';
+import { EXPOSED_PATH } from './exposed.paths.ts';
 import type { ExposedEndpointRow } from './exposed.repository.ts';
 import {
   AddExposedTaskBody,
@@ -30,7 +31,6 @@ import {
   allowedOriginsOf,
   createExposedEndpoint,
   type EndpointDefaults,
-  EXPOSED_PATH,
   endpointActor,
   exposedForm,
   getEndpoint,

@@ -19,6 +19,7 @@ import {
 } from '../todos/todo-fields.ts';
 import { findUsersWithAccess } from '../users/users.repository.ts';
 import { findWorkspaceByKey } from '../workspaces/workspaces.repository.ts';
+import { EXPOSED_PATH } from './exposed.paths.ts';
 import {
   deleteExposedEndpoint,
   type ExposedEndpointRow,
@@ -89,8 +90,6 @@ export interface UpdateEndpointInput {
   allowedOrigins?: string[];
   disabled?: boolean;
 }
-
-export const EXPOSED_PATH = '/bzctrl-core-api/api/v1/task/add-exposed-task';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

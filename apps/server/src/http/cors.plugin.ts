@@ -1,36 +1,11 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { EXPOSED_PATH } from '../exposed/exposed.service.ts';
+import { EXPOSED_PATH } from '../exposed/exposed.paths.ts';
 import type { AppDeps } from './context.ts';
-import { parseOrigin } from './origins.ts';
 
 /** The API a page on another origin may call with a Bearer token (add-task lies within). */
 const API = /^\/bzctrl-core-api\/api\/v1\//;
-
-/**
- * Origins a browser sends in `Origin` (scheme, host, optional port), from the comma list
- * of BZCTRL_CORS_ORIGINS. `*` is refused as it is for an exposed endpoint: each site that
- * may call the API with its users' tokens is named.
- */
-export function corsOriginsOf(raw: string | undefined, problems: string[]): string[] {
-  const out: string[] = [];
-  for (const item of (raw ?? '').split(',')) {
-    const s = item.trim().replace(/\/$/, '');
-    if (s === '') continue;
-    if (s === '*') {
-      problems.push('BZCTRL_CORS_ORIGINS must list origins, "*" is not allowed');
-      continue;
-    }
-    const origin = parseOrigin(s);
-    if (!origin) {
-      problems.push(
-        `BZCTRL_CORS_ORIGINS: "${s}" is not an origin (scheme, host and optional port, e.g. https://erp.example.com)`,
-      );
-    } else if (!out.includes(origin)) out.push(origin);
-  }
-  return out;
-}
 
 function inScope(request: FastifyRequest): boolean {
   const path = request.url.split('?')[0] ?? '';
