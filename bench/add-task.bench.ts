@@ -16,11 +16,11 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { readConfig } from '../apps/server/src/config.ts';
 import {
   applyProvisioning,
   validateProvisionDoc,
-} from '../apps/server/src/provisioning/provision.service.ts';
+} from '../apps/server/src/core/provisioning/provision.service.ts';
+import { readConfig } from '../apps/server/src/platform/config.ts';
 import { startServer } from '../apps/server/src/server.ts';
 import {
   cleanups,

@@ -17,13 +17,13 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import { readConfig } from '../apps/server/src/config.ts';
-import type { Db } from '../apps/server/src/db/database.ts';
-import type { NewTodo } from '../apps/server/src/db/tables.ts';
 import {
   applyProvisioning,
   validateProvisionDoc,
-} from '../apps/server/src/provisioning/provision.service.ts';
+} from '../apps/server/src/core/provisioning/provision.service.ts';
+import { readConfig } from '../apps/server/src/platform/config.ts';
+import type { Db } from '../apps/server/src/platform/db/database.ts';
+import type { NewTodo } from '../apps/server/src/platform/db/tables.ts';
 import { startServer } from '../apps/server/src/server.ts';
 import {
   cleanups,
@@ -244,7 +244,7 @@ async function seed(db: Db): Promise<Seeded> {
     await k.updateTable('workspaces').set({ todoSeq: seq }).where('id', '=', id).execute();
   }
   // Fresh statistics, as PostgreSQL's autovacuum would gather after a load this size.
-  if (db.dialect === 'postgres') await sql`analyze`.execute(k);
+  if (db.engine === 'postgres') await sql`analyze`.execute(k);
   return { keys, docFrequency };
 }
 

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadEnvFile, readConfig } from './config.ts';
-import { ProvisionError } from './provisioning/provision.errors.ts';
-import type { ProvisionSummary } from './provisioning/provision.service.ts';
+import { ProvisionError } from './core/provisioning/provision.errors.ts';
+import type { ProvisionSummary } from './core/provisioning/provision.service.ts';
+import { type Config, ConfigError, loadEnvFile, readConfig } from './platform/config.ts';
 
 const DEMO_FILE = fileURLToPath(new URL('../../../examples/demo.provision.json', import.meta.url));
 
@@ -81,9 +81,9 @@ async function main(argv: string[]): Promise<number> {
 
 /** `migrate`, and `provision <file>` (which migrates first). */
 async function migrateAndProvision(config: Config, file: string | undefined): Promise<number> {
-  const { openDatabase } = await import('./db/database.ts');
-  const { migrateToLatest } = await import('./db/migrate.ts');
-  const provisioning = file ? await import('./provisioning/provision.service.ts') : undefined;
+  const { openDatabase } = await import('./platform/db/database.ts');
+  const { migrateToLatest } = await import('./platform/db/migrate.ts');
+  const provisioning = file ? await import('./core/provisioning/provision.service.ts') : undefined;
   // Read and check the file first: a bad file changes nothing, not even the schema.
   const doc = file ? await provisioning?.readProvisionFile(file) : undefined;
   const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
@@ -105,9 +105,9 @@ async function migrateAndProvision(config: Config, file: string | undefined): Pr
 /** `serve [--demo]`: provisioning and the first administrator are in place before the port opens. */
 async function serve(config: Config, demo: boolean): Promise<void> {
   const { applyProvisioning, ensureFirstAdmin, readProvisionFile } = await import(
-    './provisioning/provision.service.ts'
+    './core/provisioning/provision.service.ts'
   );
-  const { countUsers } = await import('./users/users.repository.ts');
+  const { countUsers } = await import('./core/access/users.repository.ts');
   const { closeOnSignals, startServer } = await import('./server.ts');
   const files = [demo ? DEMO_FILE : undefined, config.provisionFile].filter(
     (f): f is string => f !== undefined,
@@ -115,7 +115,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
   const docs = await Promise.all(
     files.map(async (file) => ({ file, doc: await readProvisionFile(file) })),
   );
-  const { demoLogStream } = await import('./demo-log.ts');
+  const { demoLogStream } = await import('./platform/demo-log.ts');
   const server = await startServer(config, {
     // Readable lines without one per request, unless BZCTRL_LOG_LEVEL asks for a level.
     ...(demo

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.ts';
-import type { Config } from './config.ts';
-import { type Db, openDatabase } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import { scheduleJobs } from './jobs/scheduler.ts';
-import { scheduleAuthSweep } from './oauth/token-sweep.ts';
+import { scheduleAuthSweep } from './core/access/token-sweep.ts';
+import { scheduleJobs } from './core/lifecycle/scheduler.ts';
+import type { Config } from './platform/config.ts';
+import { type Db, openDatabase } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
 
 export interface RunningServer {
   app: FastifyInstance;

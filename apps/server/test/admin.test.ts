@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyProvisioning, validateProvisionDoc } from '../src/provisioning/provision.service.ts';
+import {
+  applyProvisioning,
+  validateProvisionDoc,
+} from '../src/core/provisioning/provision.service.ts';
 import { dialects, type Reply, startTestServer, type TestServer } from './support/harness.ts';
 
 const ADMIN = '/bzctrl-core-api/api/v1/admin';

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeStaleUploads } from '../src/attachments/attachments.service.ts';
-import { readConfig } from '../src/config.ts';
+import { removeStaleUploads } from '../src/core/attachments/attachments.service.ts';
+import { readConfig } from '../src/platform/config.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
 
 const API = '/bzctrl-core-api/api/v1';

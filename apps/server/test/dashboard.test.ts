@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../src/config.ts';
-import { expireOverdueTodos } from '../src/jobs/lifecycle.jobs.ts';
+import { expireOverdueTodos } from '../src/core/lifecycle/lifecycle.jobs.ts';
+import { readConfig } from '../src/platform/config.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
 
 const API = '/bzctrl-core-api/api/v1';

@@ -1,8 +1,8 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateProvisionDoc } from '../src/provisioning/provision.service.ts';
-import { LIMITS } from '../src/todos/todo-fields.ts';
+import { validateProvisionDoc } from '../src/core/provisioning/provision.service.ts';
+import { LIMITS } from '../src/core/todos/todo-fields.ts';
 import {
   dialects,
   fixture,

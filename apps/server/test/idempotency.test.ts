@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../src/config.ts';
-import { sweepExpiredRows } from '../src/oauth/token-sweep.ts';
+import { sweepExpiredRows } from '../src/core/access/token-sweep.ts';
+import { readConfig } from '../src/platform/config.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
 
 const ADD = '/bzctrl-core-api/api/v1/task/add-task';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateProvisionDoc } from '../src/provisioning/provision.service.ts';
-import { hashSecret } from '../src/shared/secrets.ts';
+import { validateProvisionDoc } from '../src/core/provisioning/provision.service.ts';
+import { hashSecret } from '../src/platform/values/secrets.ts';
 import { dialects, fixture, startTestServer, type TestServer } from './support/harness.ts';
 
 /** Seed 003's Basic client credentials, verbatim: main-web-app-client:main-web-app-secret. */

@@ -3,8 +3,8 @@ import {
   applyProvisioning,
   type ProvisionDoc,
   validateProvisionDoc,
-} from '../src/provisioning/provision.service.ts';
-import { tokenDigest } from '../src/shared/secrets.ts';
+} from '../src/core/provisioning/provision.service.ts';
+import { tokenDigest } from '../src/platform/values/secrets.ts';
 import {
   dialects,
   fixture,

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../src/db/database.ts';
 import {
   applyProvisioning,
   ensureFirstAdmin,
@@ -14,7 +13,8 @@ import {
   type ProvisionSummary,
   readProvisionFile,
   validateProvisionDoc,
-} from '../src/provisioning/provision.service.ts';
+} from '../src/core/provisioning/provision.service.ts';
+import type { Db } from '../src/platform/db/database.ts';
 import { dialects, fixture, startTestServer, type TestServer } from './support/harness.ts';
 
 /** What provisioning needs from the configuration; the harness hashes with logN 14 too. */

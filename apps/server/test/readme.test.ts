@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProvisionFile } from '../src/provisioning/provision.service.ts';
+import { readProvisionFile } from '../src/core/provisioning/provision.service.ts';
 import { startTestServer, type TestServer } from './support/harness.ts';
 
 const README = new URL('../../../README.md', import.meta.url);

@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Config, readConfig } from '../src/config.ts';
-import * as migration006 from '../src/db/migrations/006-due-date-by-done.ts';
-import { runJobsOnce } from '../src/jobs/scheduler.ts';
-import { dateInZone } from '../src/shared/dates.ts';
+import { runJobsOnce } from '../src/core/lifecycle/scheduler.ts';
+import { type Config, readConfig } from '../src/platform/config.ts';
+import * as migration006 from '../src/platform/db/migrations/006-due-date-by-done.ts';
+import { dateInZone } from '../src/platform/values/dates.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
 
 /**
@@ -259,7 +259,7 @@ describe.each(dialects)('reopening a todo on %s', (dialect) => {
     // The schema as it was before migration 006, with these todos in it; then the upgrade.
     const db = t.server.db;
     await migration006.down(db.kysely);
-    await migration006.up(db.kysely, db.dialect);
+    await migration006.up(db.kysely, db.engine);
     const flags = await db.kysely
       .selectFrom('todos')
       .select(['key', 'dueDateByDone', 'dueDateBeforeDone'])

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateProvisionDoc } from '../src/provisioning/provision.service.ts';
+import { validateProvisionDoc } from '../src/core/provisioning/provision.service.ts';
 import {
   dialects,
   fixture,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../src/config.ts';
-import { sweepAuthTables } from '../src/oauth/token-sweep.ts';
+import { sweepAuthTables } from '../src/core/access/token-sweep.ts';
+import { readConfig } from '../src/platform/config.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
 
 describe.each(dialects)('sweeping auth tables on %s', (dialect) => {

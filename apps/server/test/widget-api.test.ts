@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../src/config.ts';
-import { validateProvisionDoc } from '../src/provisioning/provision.service.ts';
+import { validateProvisionDoc } from '../src/core/provisioning/provision.service.ts';
+import { readConfig } from '../src/platform/config.ts';
 import {
   dialects,
   fixture,

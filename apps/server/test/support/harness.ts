@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { readConfig } from '../../src/config.ts';
 import {
   applyProvisioning,
   type ProvisionDoc,
   validateProvisionDoc,
-} from '../../src/provisioning/provision.service.ts';
+} from '../../src/core/provisioning/provision.service.ts';
+import { readConfig } from '../../src/platform/config.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
 
 export type Dialect = 'sqlite' | 'postgres';

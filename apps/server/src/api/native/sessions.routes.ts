@@ -1,0 +1,127 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import {
+  csrfMatches,
+  resolveSession,
+  SESSION_COOKIE,
+  sessionIdOf,
+  signIn,
+  signOut,
+} from '../../core/access/sessions.service.ts';
+import type { Config } from '../../platform/config.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors.ts';
+import { problemResponses, refTo } from '../../platform/http/problem.ts';
+
+const PATH = '/bzctrl-core-api/api/v1/session';
+
+const SignIn = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 320, description: "The user's e-mail" }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { $id: 'SessionSignIn' },
+);
+
+const Session = Type.Object(
+  {
+    user: Type.Object({
+      email: Type.String(),
+      name: Type.String(),
+      role: Type.Enum(['admin', 'member']),
+    }),
+    csrfToken: Type.String({
+      description: 'Send as X-CSRF-Token on every POST, PUT, PATCH and DELETE made with the cookie',
+    }),
+    expiresAt: Type.String({ format: 'date-time', description: 'Fixed: sign-in + session TTL' }),
+  },
+  { $id: 'Session' },
+);
+
+const noSession = () =>
+  new AppError('unauthorized', 'No session; sign in with POST /bzctrl-core-api/api/v1/session');
+
+/**
+ * Browser sessions for the web app (issue 5 item 1): sign in with a password for an
+ * HttpOnly cookie, read the session (and its CSRF token) back, sign out.
+ */
+export async function sessionRoutes(app: FastifyInstance, opts: { db: Db; config: Config }) {
+  const { db, config } = opts;
+  const secure = config.publicUrl.startsWith('https:') ? '; Secure' : '';
+  const cookie = (value: string, maxAge: number) =>
+    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+  // The body carries a CSRF token: never cached anywhere.
+  const noStore = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store');
+
+  app.addSchema(SignIn);
+  app.addSchema(Session);
+  const sessionRef = Type.Ref('Session');
+
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    PATH,
+    {
+      schema: {
+        summary: 'Sign in (web app): sets the session cookie',
+        description:
+          'JSON only, so a cross-site HTML form cannot sign a browser in. Failed attempts count towards the same sign-in throttle as the token endpoint (429 with Retry-After).',
+        tags: ['session'],
+        body: refTo(SignIn),
+        response: { 200: sessionRef, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { body } = request;
+      const { sessionId, view } = await signIn(
+        { db, config, now: new Date(), ip: request.ip, log: request.log },
+        body.username,
+        body.password,
+        sessionIdOf(request.headers.cookie),
+      );
+      noStore(reply).header('Set-Cookie', cookie(sessionId, config.sessionTtlSeconds));
+      return view;
+    },
+  );
+
+  app.get(
+    PATH,
+    {
+      schema: {
+        summary: 'The current session: user and CSRF token',
+        tags: ['session'],
+        response: { 200: sessionRef, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const sessionId = sessionIdOf(request.headers.cookie);
+      const session = sessionId ? await resolveSession(db, sessionId, new Date()) : undefined;
+      if (!session) throw noSession();
+      noStore(reply);
+      return session.view;
+    },
+  );
+
+  app.delete(
+    PATH,
+    {
+      schema: {
+        summary: 'Sign out: ends the session and clears the cookie',
+        description: 'Needs X-CSRF-Token while the session is live; idempotent otherwise.',
+        tags: ['session'],
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const sessionId = sessionIdOf(request.headers.cookie);
+      if (sessionId && (await resolveSession(db, sessionId, new Date()))) {
+        // A page elsewhere must not be able to sign the user out either.
+        const presented = request.headers['x-csrf-token'];
+        if (!csrfMatches(sessionId, typeof presented === 'string' ? presented : undefined)) {
+          throw new AppError('forbidden', 'CSRF token missing or wrong');
+        }
+        await signOut(db, sessionId);
+      }
+      return reply.code(204).header('Set-Cookie', cookie('', 0)).send();
+    },
+  );
+}

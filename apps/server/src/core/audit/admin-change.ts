@@ -1,0 +1,62 @@
+import type { Ctx } from '../../platform/context.ts';
+import type { Executor } from '../../platform/db/executor.ts';
+import { AppError } from '../../platform/errors.ts';
+import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
+import type { Changes } from '../provisioning/entities.ts';
+import { PROVISIONING_LOCK } from '../provisioning/provision.service.ts';
+import { auditedBy, insertAuditEvent } from './audit.repository.ts';
+
+export type AdminEntity = 'domain' | 'workspace' | 'user' | 'client' | 'location' | 'customField';
+
+export interface AdminTx {
+  trx: Executor;
+  ts: string;
+  /** Records a change in the audit trail; nothing is recorded when `changes` is empty. */
+  audit(
+    entityType: AdminEntity,
+    entityId: number,
+    action: 'create' | 'update' | 'delete',
+    changes: Changes,
+    workspaceId?: number | null,
+  ): Promise<void>;
+}
+
+/**
+ * Runs an admin change in one transaction under the provisioning lock, with its audit
+ * events. A unique or foreign-key violation that slipped past the checks (a todo
+ * created in a workspace while it is deleted) is a 409, not a 500.
+ */
+export async function adminTransaction<T>(ctx: Ctx, fn: (tx: AdminTx) => Promise<T>): Promise<T> {
+  const ts = ctx.now.toISOString();
+  try {
+    return await writeTransaction(
+      ctx,
+      (trx) =>
+        fn({
+          trx,
+          ts,
+          audit: async (entityType, entityId, action, changes, workspaceId = null) => {
+            if (Object.keys(changes).length === 0) return;
+            await insertAuditEvent(trx, {
+              ...auditedBy(ctx, ts),
+              entityType,
+              entityId,
+              workspaceId,
+              action,
+              changes,
+            });
+          },
+        }),
+      { lock: PROVISIONING_LOCK },
+    );
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new AppError('conflict', 'It already exists (changed by someone else just now)');
+    }
+    if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      throw new AppError('conflict', 'It is still in use (changed by someone else just now)');
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,112 @@
+import type { Config } from '../../platform/config.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
+import { dateInZone } from '../../platform/values/dates.ts';
+import { recordTodoChange } from '../todos/todo-change.ts';
+import {
+  lockOverdueTodos,
+  lockTodosNeedingReminder,
+  markRemindersSent,
+  markTodosExpired,
+} from './lifecycle.repository.ts';
+import { reminderMail } from './reminder-mail.ts';
+
+/** Todos handled per transaction: bounded locks and memory whatever the backlog. */
+export const JOB_BATCH_SIZE = 100;
+
+/** The audit trail's actor for what the system does by itself. */
+
+export interface JobOptions {
+  batchSize?: number;
+  /** Stops between batches (the server is shutting down). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `batch` in a transaction of its own until the work is done: a full batch may mean
+ * more, but one that handled nothing must not spin. Stops early when `opts.signal` aborts.
+ * Returns how many todos were handled in all.
+ */
+async function inBatches(
+  db: Db,
+  opts: JobOptions,
+  batch: (trx: Executor, limit: number) => Promise<{ found: number; handled: number }>,
+): Promise<number> {
+  const limit = opts.batchSize ?? JOB_BATCH_SIZE;
+  let total = 0;
+  for (;;) {
+    const { found, handled } = await db.kysely.transaction().execute((trx) => batch(trx, limit));
+    total += handled;
+    if (found < limit || handled === 0 || opts.signal?.aborted) return total;
+  }
+}
+
+/**
+ * Queues one reminder mail to the assignee of every open todo whose reminder date has
+ * come (today in `config.timeZone`) and that has not been reminded for that date, and
+ * records the date in `reminder_sent_for` with a 'remind' audit event, all in the batch's
+ * transaction: either the mail is queued and the todo marked, or neither. A disabled
+ * assignee gets no mail, but the todo is marked all the same so it is not retried every
+ * tick. Returns how many todos were reminded.
+ */
+export async function sendDueReminders(
+  db: Db,
+  config: Config,
+  now: Date,
+  opts: JobOptions = {},
+): Promise<number> {
+  const today = dateInZone(now, config.timeZone);
+  const at = now.toISOString();
+  return inBatches(db, opts, async (trx, limit) => {
+    const candidates = await lockTodosNeedingReminder(trx, db.engine, today, limit);
+    const marked = await markRemindersSent(
+      trx,
+      candidates.map((c) => c.id),
+      today,
+    );
+    const reminded = candidates.filter((c) => marked.has(c.id));
+    for (const c of reminded) {
+      await recordTodoChange(trx, {
+        by: { system: true, at },
+        todo: c,
+        action: 'remind',
+        changes: { reminderSentFor: [c.reminderSentFor, c.reminderDate] },
+        mails: c.assigneeDisabled ? [] : [reminderMail(c, config.publicUrl)],
+      });
+    }
+    return { found: candidates.length, handled: reminded.length };
+  });
+}
+
+/**
+ * Marks EXPIRED every open todo whose due date is before today (in `config.timeZone`),
+ * bumping `updated_at`, with an 'expire' audit event in the same transaction. DONE and
+ * deleted todos are left alone. Returns how many todos expired.
+ */
+export async function expireOverdueTodos(
+  db: Db,
+  config: Config,
+  now: Date,
+  opts: JobOptions = {},
+): Promise<number> {
+  const today = dateInZone(now, config.timeZone);
+  const at = now.toISOString();
+  return inBatches(db, opts, async (trx, limit) => {
+    const candidates = await lockOverdueTodos(trx, db.engine, today, limit);
+    const expired = await markTodosExpired(
+      trx,
+      candidates.map((c) => c.id),
+      today,
+      at,
+    );
+    for (const c of candidates.filter((c) => expired.has(c.id))) {
+      await recordTodoChange(trx, {
+        by: { system: true, at },
+        todo: c,
+        action: 'expire',
+        changes: { status: [c.status, 'EXPIRED'] },
+      });
+    }
+    return { found: candidates.length, handled: expired.size };
+  });
+}

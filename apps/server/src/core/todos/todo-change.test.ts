@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../..', import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** The files of the server that call `name(`, relative to src/. */
+function callers(name: string): string[] {
+  const call = new RegExp(`\\b${name}\\(`);
+  return sources(SRC)
+    .filter((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .some((l) => call.test(l) && !/^\s*(\*|\/\/)/.test(l) && !/function /.test(l)),
+    )
+    .map((f) => relative(SRC, f))
+    .sort();
+}
+
+describe('recordTodoChange is the one place a todo change records itself', () => {
+  it('writes every audit event of a todo; the others are admin entities and exposed endpoints', () => {
+    expect(callers('insertAuditEvent')).toEqual([
+      'core/audit/admin-change.ts',
+      'core/exposed/exposed.service.ts',
+      'core/todos/todo-change.ts',
+    ]);
+    expect(readFileSync(join(SRC, 'core/exposed/exposed.service.ts'), 'utf8')).toMatch(
+      /entityType: 'exposedEndpoint'/,
+    );
+  });
+
+  it('queues every mail a change sends', () => {
+    expect(callers('enqueueMails')).toEqual(['core/todos/todo-change.ts']);
+  });
+});

@@ -1,0 +1,289 @@
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type OrderByItemBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
+import type { Engine } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
+import type { Database, TodoTable } from '../../platform/db/tables.ts';
+import { selectShownTodos } from './todos.repository.ts';
+
+/** A column a list can be sorted or ranged on, by its API name. */
+export type ListColumn = 'createdAt' | 'updatedAt' | 'dueDate' | 'reminderDate';
+
+/** Columns that may be NULL sort last in both directions. */
+const NULLABLE: ReadonlySet<ListColumn> = new Set(['dueDate', 'reminderDate']);
+
+/** The filters of a list, already checked and normalized by the service. */
+export interface TodoListFilter {
+  /** Narrower than the tenant: the workspaces the caller named (already checked). */
+  workspaceIds: number[] | null;
+  todoTypes: string[] | null;
+  statuses: string[] | null;
+  priorities: string[] | null;
+  impacts: string[] | null;
+  likelihoods: string[] | null;
+  /** Lower-cased e-mail addresses. */
+  assignees: string[] | null;
+  reporters: string[] | null;
+  tags: string[] | null;
+  categories: string[] | null;
+  /** Full-text words, each matched as a word prefix; all must occur. */
+  words: string[] | null;
+  ranges: Array<{ column: ListColumn; op: '>=' | '<=' | '<'; value: string }>;
+  externalRef: { system: string; id: string } | null;
+}
+
+export interface TodoListPage {
+  column: ListColumn;
+  descending: boolean;
+  limit: number;
+  /** The sort value and id of the last todo of the previous page. */
+  after: { value: string | null; id: number } | null;
+}
+
+type Eb = ExpressionBuilder<Database & { t: TodoTable }, 't'>;
+
+/**
+ * The workspaces a list may draw from: the caller's (null: all), narrowed to the ones it
+ * named. An empty list means nothing can match.
+ */
+function workspacesOf(allowed: ReadonlySet<number> | null, f: TodoListFilter): number[] | null {
+  if (f.workspaceIds)
+    return allowed ? f.workspaceIds.filter((id) => allowed.has(id)) : f.workspaceIds;
+  return allowed ? [...allowed] : null;
+}
+
+/** Live todos matching every filter but the workspace one (the caller adds that). */
+function filtersOf(eb: Eb, f: TodoListFilter, engine: Engine): Expression<SqlBool>[] {
+  const and: Expression<SqlBool>[] = [eb('t.deletedAt', 'is', null)];
+  if (f.todoTypes) and.push(eb('t.todoType', 'in', f.todoTypes));
+  if (f.statuses) and.push(eb('t.status', 'in', f.statuses));
+  if (f.priorities) and.push(eb('t.priority', 'in', f.priorities));
+  if (f.impacts) and.push(eb('t.impact', 'in', f.impacts));
+  if (f.likelihoods) and.push(eb('t.likelihood', 'in', f.likelihoods));
+  // People and labels through their indexed tables, not by joining every row.
+  const usersWithEmail = (emails: string[]) =>
+    eb.selectFrom('users').select('users.id').where('users.email', 'in', emails);
+  if (f.assignees) and.push(eb('t.assigneeId', 'in', usersWithEmail(f.assignees)));
+  if (f.reporters) and.push(eb('t.reporterId', 'in', usersWithEmail(f.reporters)));
+  if (f.tags) {
+    const tagged = eb
+      .selectFrom('todoTags')
+      .select('todoTags.todoId')
+      .where('todoTags.tag', 'in', f.tags);
+    and.push(eb('t.id', 'in', tagged));
+  }
+  if (f.categories) {
+    const categorized = eb
+      .selectFrom('todoCategories')
+      .select('todoCategories.todoId')
+      .where('todoCategories.kind', '=', 'category')
+      .where('todoCategories.value', 'in', f.categories);
+    and.push(eb('t.id', 'in', categorized));
+  }
+  if (f.words) and.push(fullText(f.words, engine));
+  for (const r of f.ranges) and.push(eb(`t.${r.column}`, r.op, r.value));
+  if (f.externalRef) {
+    and.push(eb('t.externalSystem', '=', f.externalRef.system));
+    and.push(eb('t.externalId', '=', f.externalRef.id));
+  }
+  return and;
+}
+
+/**
+ * Every word as a prefix term, AND-ed. The words hold only letters, digits and marks
+ * (the service splits on everything else), and are quoted besides, so no input can
+ * reach the FTS5 or tsquery syntax. No words at all matches nothing.
+ */
+function fullText(words: string[], engine: Engine): Expression<SqlBool> {
+  if (words.length === 0) return sql<SqlBool>`1 = 0`;
+  if (engine === 'postgres') {
+    const query = words.map((w) => `'${w.replaceAll("'", "''")}':*`).join(' & ');
+    return sql<SqlBool>`t.search @@ to_tsquery('simple', ${query})`;
+  }
+  const query = words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' AND ');
+  // `+t.id`: the matches are collected once into a lookup set and the rows are walked
+  // in sort order, instead of fetching every match (thousands for a common word) and
+  // sorting them all.
+  return sql<SqlBool>`+t.id in (select rowid from todos_fts where todos_fts match ${query})`;
+}
+
+/**
+ * Keyset condition: strictly after the previous page's last (value, id) in the sort
+ * order, where NULL values come after every date in both directions.
+ */
+function afterCursor(eb: Eb, page: TodoListPage): Expression<SqlBool>[] {
+  if (!page.after) return [];
+  const col = `t.${page.column}` as const;
+  const cmp = page.descending ? '<' : '>';
+  const { value, id } = page.after;
+  if (value === null) return [eb(col, 'is', null), eb('t.id', cmp, id)];
+  const after = eb.or([eb(col, cmp, value), eb.and([eb(col, '=', value), eb('t.id', cmp, id)])]);
+  return [NULLABLE.has(page.column) ? eb.or([after, eb(col, 'is', null)]) : after];
+}
+
+/** Up to this many workspaces, a newest-first page is read workspace by workspace. */
+const MAX_WORKSPACE_BRANCHES = 16;
+
+/**
+ * The ids and sort values of one page (one more than `limit`, so the caller knows
+ * whether another page follows). Only narrow rows are sorted; the full todos are
+ * loaded for the page afterwards (`findTodoRowsByIds`).
+ *
+ * Newest first over a few workspaces, without full text, each workspace's rows are
+ * read in order from `todos_workspace_created_ix` and the branches merged: a page
+ * touches about `limit` index entries per workspace, whatever the sizes of the
+ * workspaces, and the plan does not depend on statistics SQLite does not keep by
+ * default. Otherwise one query walks the sort column's index; on SQLite the workspace
+ * condition is written `+workspace_id` so the planner does not prefer the workspace
+ * index and sort every visible row (a full-text query materializes its matches once,
+ * which is cheaper in one query than in one per workspace).
+ */
+export async function findTodoPage(
+  db: Executor,
+  allowed: ReadonlySet<number> | null,
+  filter: TodoListFilter,
+  page: TodoListPage,
+  engine: Engine,
+): Promise<Array<{ id: number; sortValue: string | null }>> {
+  const workspaces = workspacesOf(allowed, filter);
+  if (workspaces?.length === 0) return [];
+  const col = `t.${page.column}` as const;
+  const direction = page.descending ? 'desc' : 'asc';
+  const order = (ob: OrderByItemBuilder) =>
+    NULLABLE.has(page.column)
+      ? page.descending
+        ? ob.desc().nullsLast()
+        : ob.asc().nullsLast()
+      : page.descending
+        ? ob.desc()
+        : ob.asc();
+  const branch = (workspace: Expression<SqlBool> | null) =>
+    db
+      .selectFrom('todos as t')
+      .select(['t.id', `${col} as sortValue`])
+      .where((eb) =>
+        eb.and([
+          ...filtersOf(eb, filter, engine),
+          ...(workspace ? [workspace] : []),
+          ...afterCursor(eb, page),
+        ]),
+      )
+      .orderBy(col, order)
+      .orderBy('t.id', direction)
+      .limit(page.limit + 1);
+
+  let rows: Array<{ id: number; sortValue: string | null }>;
+  if (
+    workspaces !== null &&
+    page.column === 'createdAt' &&
+    !filter.words &&
+    workspaces.length <= MAX_WORKSPACE_BRANCHES
+  ) {
+    // Each branch wrapped in a sub-select: SQLite allows no ORDER BY inside UNION ALL.
+    const parts = workspaces.map((id) =>
+      db.selectFrom(branch(sql<SqlBool>`t.workspace_id = ${id}`).as('b')).selectAll('b'),
+    );
+    let union = parts[0] as (typeof parts)[number];
+    for (const part of parts.slice(1)) union = union.unionAll(part);
+    rows = await db
+      .selectFrom(union.as('u'))
+      .select(['u.id', 'u.sortValue'])
+      .orderBy('u.sortValue', direction)
+      .orderBy('u.id', direction)
+      .limit(page.limit + 1)
+      .execute();
+  } else {
+    const ids = workspaces && sql.join(workspaces);
+    const workspace = !ids
+      ? null
+      : engine === 'sqlite'
+        ? sql<SqlBool>`+t.workspace_id in (${ids})`
+        : sql<SqlBool>`t.workspace_id in (${ids})`;
+    rows = await branch(workspace).execute();
+  }
+  return rows.map((r) => ({ id: Number(r.id), sortValue: r.sortValue }));
+}
+
+/**
+ * Live todos by id, with the names the API shows instead of ids: each join is a
+ * primary-key lookup per row. In no particular order.
+ */
+export async function findTodoRowsByIds(db: Executor, ids: number[]) {
+  if (ids.length === 0) return [];
+  return selectShownTodos(db).where('t.id', 'in', ids).execute();
+}
+
+export async function countTodos(
+  db: Executor,
+  allowed: ReadonlySet<number> | null,
+  filter: TodoListFilter,
+  engine: Engine,
+): Promise<number> {
+  const workspaces = workspacesOf(allowed, filter);
+  if (workspaces?.length === 0) return 0;
+  const row = await db
+    .selectFrom('todos as t')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where((eb) =>
+      eb.and([
+        ...filtersOf(eb, filter, engine),
+        ...(workspaces ? [eb('t.workspaceId', 'in', workspaces)] : []),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The tags of many todos in one query, in their stored order. */
+export async function findTagsOfTodos(
+  db: Executor,
+  todoIds: number[],
+): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (todoIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('todoTags')
+    .select(['todoId', 'tag'])
+    .where('todoId', 'in', todoIds)
+    .orderBy('todoId')
+    .orderBy('position')
+    .execute();
+  for (const r of rows) {
+    const id = Number(r.todoId);
+    const list = out.get(id);
+    if (list) list.push(r.tag);
+    else out.set(id, [r.tag]);
+  }
+  return out;
+}
+
+/** Categories and sub-categories of many todos in one query. */
+export async function findCategoriesOfTodos(
+  db: Executor,
+  todoIds: number[],
+): Promise<Map<number, { category: string[]; subCategory: string[] }>> {
+  const out = new Map<number, { category: string[]; subCategory: string[] }>();
+  if (todoIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('todoCategories')
+    .select(['todoId', 'kind', 'value'])
+    .where('todoId', 'in', todoIds)
+    .orderBy('todoId')
+    .orderBy('kind')
+    .orderBy('position')
+    .execute();
+  for (const r of rows) {
+    const id = Number(r.todoId);
+    let entry = out.get(id);
+    if (!entry) {
+      entry = { category: [], subCategory: [] };
+      out.set(id, entry);
+    }
+    entry[r.kind].push(r.value);
+  }
+  return out;
+}

@@ -1,0 +1,292 @@
+import { type RawBuilder, sql } from 'kysely';
+import { type Engine, preparedQuery } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
+import type { NewTodo, TodoTable, TodoUpdate } from '../../platform/db/tables.ts';
+import type { CustomValue } from './custom-values.ts';
+
+export async function insertTodo(db: Executor, values: NewTodo): Promise<number> {
+  const row = await db.insertInto('todos').values(values).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function insertTodoTags(db: Executor, todoId: number, tags: string[]): Promise<void> {
+  if (tags.length === 0) return;
+  await db
+    .insertInto('todoTags')
+    .values(tags.map((tag, position) => ({ todoId, position, tag })))
+    .execute();
+}
+
+export async function insertTodoCategories(
+  db: Executor,
+  todoId: number,
+  categories: { category: string[]; subCategory: string[] },
+): Promise<void> {
+  const rows = [
+    ...categories.category.map((value, position) => ({
+      todoId,
+      kind: 'category' as const,
+      position,
+      value,
+    })),
+    ...categories.subCategory.map((value, position) => ({
+      todoId,
+      kind: 'subCategory' as const,
+      position,
+      value,
+    })),
+  ];
+  if (rows.length > 0) await db.insertInto('todoCategories').values(rows).execute();
+}
+
+/**
+ * A live todo by key or id, only within the workspaces the caller may see (`allowed`,
+ * null for all), with the names the API shows instead of ids, inside a transaction that
+ * is about to change the todo. On PostgreSQL the todo's row is locked (only that row:
+ * not the joined workspace, whose sequence creates update) so concurrent changes queue
+ * instead of overwriting each other; SQLite runs one write transaction at a time anyway.
+ */
+export async function findTodoForUpdate(
+  db: Executor,
+  where: { key: string } | { id: number },
+  allowed: ReadonlySet<number> | null,
+  lock: boolean,
+) {
+  const q = selectTodo(db, where, allowed);
+  return (lock ? q.forUpdate('t') : q).executeTakeFirst();
+}
+
+function selectTodo(
+  db: Executor,
+  where: { key: string } | { id: number },
+  allowed: ReadonlySet<number> | null,
+) {
+  let q = liveTodosWithNames(db)
+    .select(ALL_TODO_COLUMNS.map((c) => `t.${c}` as const))
+    .where((eb) => ('key' in where ? eb('t.key', '=', where.key) : eb('t.id', '=', where.id)));
+  if (allowed !== null) q = q.where('t.workspaceId', 'in', allowed.size > 0 ? [...allowed] : [-1]);
+  return q;
+}
+
+/**
+ * A live todo by key or id, only within the workspaces the caller may see (`allowed`,
+ * null for all), with the names the API shows instead of ids, and its tags, categories
+ * and custom values, in one query: each comes as a JSON array (text) aggregated in a
+ * subselect, in the order the API shows. Prepared once per database (reading a todo is
+ * the hottest path), so the workspace filter cannot be an `in (…)` list of varying
+ * length: the row's workspace is checked here instead, before anything is returned.
+ */
+export async function findTodoWithRelations(
+  db: Executor,
+  where: { key: string } | { id: number },
+  allowed: ReadonlySet<number> | null,
+) {
+  const rows = 'key' in where ? await todoByKey(db, where.key) : await todoById(db, where.id);
+  const row = rows[0];
+  if (!row || (allowed !== null && !allowed.has(Number(row.workspaceId)))) return undefined;
+  // The row keeps its three JSON columns: copying 40 fields to drop them costs more.
+  const categories = JSON.parse(row.categoriesJson) as Array<[string, string]>;
+  return {
+    row,
+    tags: JSON.parse(row.tagsJson) as string[],
+    category: categories.filter(([kind]) => kind === 'category').map(([, value]) => value),
+    subCategory: categories.filter(([kind]) => kind === 'subCategory').map(([, value]) => value),
+    /** Field name → value, by name. */
+    customFields: Object.fromEntries(JSON.parse(row.customJson) as Array<[string, CustomValue]>),
+  };
+}
+
+const todoByKey = preparedQuery((db, arg, engine) =>
+  selectTodoWithRelations(db, engine).where('t.key', '=', arg<string>(0)),
+);
+const todoById = preparedQuery((db, arg, engine) =>
+  selectTodoWithRelations(db, engine).where('t.id', '=', arg<number>(0)),
+);
+
+/**
+ * Live todos joined to the names a Todo shows instead of ids (workspace, domain, people,
+ * location): each join is a primary-key lookup per row. Callers choose the todo columns.
+ */
+function liveTodosWithNames(db: Executor) {
+  return db
+    .selectFrom('todos as t')
+    .innerJoin('workspaces as w', 'w.id', 't.workspaceId')
+    .innerJoin('domains as d', 'd.id', 'w.domainId')
+    .innerJoin('users as a', 'a.id', 't.assigneeId')
+    .innerJoin('users as r', 'r.id', 't.reporterId')
+    .leftJoin('locations as l', 'l.id', 't.locationId')
+    .select([
+      'w.key as workspaceKey',
+      'w.name as workspaceName',
+      'd.code as domainCode',
+      'a.email as assigneeEmail',
+      'r.email as reporterEmail',
+      'l.name as locationName',
+    ])
+    .where('t.deletedAt', 'is', null);
+}
+
+/** Live todos with what a Todo shows (and the workspace, to check it): each column costs. */
+export function selectShownTodos(db: Executor) {
+  return liveTodosWithNames(db).select(SHOWN_TODO_COLUMNS);
+}
+
+/**
+ * Every column of TodoTable, named: `t.*` would ship PostgreSQL's `search` tsvector
+ * along. A column added to TodoTable and missing here fails the type check.
+ */
+const ALL_TODO_COLUMNS = [
+  'id',
+  'workspaceId',
+  'seq',
+  'key',
+  'todoType',
+  'title',
+  'description',
+  'result',
+  'financialImpactCents',
+  'impact',
+  'likelihood',
+  'priority',
+  'status',
+  'assigneeId',
+  'reporterId',
+  'orderId',
+  'lrn',
+  'reminderDate',
+  'dueDate',
+  'createdVia',
+  'createdByUserId',
+  'createdByClientId',
+  'createdByEndpointId',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+  'externalSystem',
+  'externalId',
+  'tagsText',
+  'reminderSentFor',
+  'itsmStatus',
+  'itsmImpact',
+  'itsmPriority',
+  'urgency',
+  'requesterName',
+  'categoryName',
+  'spam',
+  'locationId',
+  'dueDateByDone',
+  'dueDateBeforeDone',
+] as const satisfies ReadonlyArray<keyof TodoTable>;
+const allColumnsListed: Exclude<keyof TodoTable, (typeof ALL_TODO_COLUMNS)[number]> extends never
+  ? true
+  : false = true;
+void allColumnsListed;
+
+const SHOWN_TODO_COLUMNS = [
+  't.id',
+  't.workspaceId',
+  't.key',
+  't.todoType',
+  't.title',
+  't.description',
+  't.result',
+  't.financialImpactCents',
+  't.impact',
+  't.likelihood',
+  't.priority',
+  't.status',
+  't.orderId',
+  't.lrn',
+  't.reminderDate',
+  't.dueDate',
+  't.externalSystem',
+  't.externalId',
+  't.createdVia',
+  't.createdAt',
+  't.updatedAt',
+] as const;
+
+function selectTodoWithRelations(db: Executor, engine: Engine) {
+  // A JSON array text of `item` over the rows of `from`, ordered; '[]' when none.
+  const agg = (item: RawBuilder<unknown>, order: RawBuilder<unknown>, from: RawBuilder<unknown>) =>
+    engine === 'postgres'
+      ? sql<string>`coalesce((select json_agg(${item} order by ${order}) ${from})::text, '[]')`
+      : sql<string>`(select json_group_array(${item} order by ${order}) ${from})`;
+  const pair = (a: RawBuilder<unknown>, b: RawBuilder<unknown>) =>
+    engine === 'postgres' ? sql`json_build_array(${a}, ${b})` : sql`json_array(${a}, ${b})`;
+  // Custom values are stored as JSON text; embedded as JSON, not as a string.
+  const storedJson = engine === 'postgres' ? sql`cv.value::json` : sql`json(cv.value)`;
+  return selectShownTodos(db).select([
+    agg(sql`tg.tag`, sql`tg."position"`, sql`from todo_tags tg where tg.todo_id = t.id`).as(
+      'tagsJson',
+    ),
+    agg(
+      pair(sql`tc.kind`, sql`tc."value"`),
+      sql`tc."position"`,
+      sql`from todo_categories tc where tc.todo_id = t.id`,
+    ).as('categoriesJson'),
+    agg(
+      pair(sql`cf.name`, storedJson),
+      sql`cf.name`,
+      sql`from todo_custom_values cv join custom_fields cf on cf.id = cv.field_id where cv.todo_id = t.id`,
+    ).as('customJson'),
+  ]);
+}
+
+/** The todo holding an external reference in a workspace (deleting a todo frees it). */
+export async function findTodoIdByExternalRef(
+  db: Executor,
+  workspaceId: number,
+  ref: { system: string; id: string },
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('todos')
+    .select('id')
+    .where('workspaceId', '=', workspaceId)
+    .where('externalSystem', '=', ref.system)
+    .where('externalId', '=', ref.id)
+    .executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+export async function updateTodoRow(db: Executor, id: number, values: TodoUpdate): Promise<void> {
+  await db.updateTable('todos').set(values).where('id', '=', id).execute();
+}
+
+export async function replaceTodoTags(db: Executor, todoId: number, tags: string[]) {
+  await db.deleteFrom('todoTags').where('todoId', '=', todoId).execute();
+  await insertTodoTags(db, todoId, tags);
+}
+
+export async function replaceTodoCategories(
+  db: Executor,
+  todoId: number,
+  categories: { category: string[]; subCategory: string[] },
+) {
+  await db.deleteFrom('todoCategories').where('todoId', '=', todoId).execute();
+  await insertTodoCategories(db, todoId, categories);
+}
+
+export async function findTodoTags(db: Executor, todoId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('todoTags')
+    .select('tag')
+    .where('todoId', '=', todoId)
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => r.tag);
+}
+
+export async function findTodoCategories(db: Executor, todoId: number) {
+  const rows = await db
+    .selectFrom('todoCategories')
+    .select(['kind', 'value'])
+    .where('todoId', '=', todoId)
+    .orderBy('kind')
+    .orderBy('position')
+    .execute();
+  return {
+    category: rows.filter((r) => r.kind === 'category').map((r) => r.value),
+    subCategory: rows.filter((r) => r.kind === 'subCategory').map((r) => r.value),
+  };
+}

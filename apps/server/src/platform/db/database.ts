@@ -1,0 +1,263 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  CamelCasePlugin,
+  type Compilable,
+  type CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type UnknownRow,
+} from 'kysely';
+import pg from 'pg';
+import type { Executor } from './executor.ts';
+import type { Database } from './tables.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly engine: Engine;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** Told when the PostgreSQL pool drops a broken idle connection. */
+  onIdleError?: (err: Error) => void;
+  sqliteSynchronous?: 'FULL' | 'EXTRA' | 'NORMAL';
+  poolSize?: number;
+}
+
+// node-postgres turns these into JS objects by default; BzCtrl keeps them as the strings
+// the SQLite side stores, so rows look the same on both engines.
+const PG_INT8 = 20;
+const PG_DATE = 1082;
+const PG_TIMESTAMP = 1114;
+const PG_TIMESTAMPTZ = 1184;
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === PG_INT8) return (v: string) => Number(v);
+    if (oid === PG_DATE) return (v: string) => v;
+    if (oid === PG_TIMESTAMPTZ || oid === PG_TIMESTAMP) {
+      return (v: string) => new Date(oid === PG_TIMESTAMP ? `${v}Z` : v).toISOString();
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: pg's own signature is overloaded
+    return pg.types.getTypeParser(oid as any, format as any);
+  },
+};
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew (~25 µs each, a fifth of a
+ * create). Prepared statements are kept here, keyed by SQL text, oldest dropped first
+ * (`in (…)` lists make some texts vary). Safe because nothing iterates a statement
+ * while running it again.
+ */
+function cachingStatements(native: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => native.close(),
+    prepare: (text: string) => {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = native.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
+const NAME_CACHE_SIZE = 5000;
+
+/**
+ * Kysely's CamelCasePlugin converts every identifier of every query, and every key of
+ * every result row, character by character; that was about half the cost of loading a
+ * row. The names are few (columns and aliases from the code), so each conversion is
+ * remembered (bounded, in case some caller ever makes names up).
+ */
+class CachedCamelCasePlugin extends CamelCasePlugin {
+  readonly #snake = new Map<string, string>();
+  readonly #camel = new Map<string, string>();
+
+  override snakeCase(name: string): string {
+    return remembered(this.#snake, name, (n) => super.snakeCase(n));
+  }
+
+  override camelCase(name: string): string {
+    return remembered(this.#camel, name, (n) => super.camelCase(n));
+  }
+
+  /** Result rows as every query gets them through Kysely: keys in camelCase. */
+  mapRows(rows: UnknownRow[]): UnknownRow[] {
+    return rows.map((row) => this.mapRow(row));
+  }
+
+  protected override mapRow(row: UnknownRow): UnknownRow {
+    const out: UnknownRow = {};
+    for (const key of Object.keys(row)) {
+      const value = row[key];
+      // Scalars (nearly every column) are copied as they are; only objects (PostgreSQL
+      // json, arrays) may hold nested rows, which Kysely's own code maps.
+      out[this.camelCase(key)] =
+        value !== null && typeof value === 'object' ? super.mapRow({ v: value }).v : value;
+    }
+    return out;
+  }
+}
+
+function remembered(cache: Map<string, string>, name: string, convert: (n: string) => string) {
+  let hit = cache.get(name);
+  if (hit === undefined) {
+    hit = convert(name);
+    if (cache.size >= NAME_CACHE_SIZE) cache.clear();
+    cache.set(name, hit);
+  }
+  return hit;
+}
+
+const ARG = '\u0000bzctrl-arg:';
+
+/** Where argument `i` of a query built by `preparedQuery` goes. */
+export type ArgSlot = <T>(i: number) => T;
+
+/**
+ * A query for a hot path, built and compiled once per Kysely instance (per database, or
+ * per transaction) and then run with new argument values. Building, transforming
+ * (CamelCasePlugin) and compiling a query costs Kysely ~70 µs on SQLite, more than
+ * SQLite takes to run a small one. `build` puts `arg(i)` wherever argument i goes;
+ * every other value it uses stays as it was at the first call. The text is the same on
+ * every call, so the SQLite statement cache below always hits. For selects only (the
+ * SQLite shortcut below reads rows).
+ */
+export function preparedQuery<Row>(
+  build: (db: Executor, arg: ArgSlot, engine: Engine) => Compilable<Row>,
+): (db: Executor, ...args: unknown[]) => Promise<Row[]> {
+  const compiled = new WeakMap<Executor, { query: CompiledQuery<Row>; slots: number[] }>();
+  const arg: ArgSlot = <T>(i: number) => `${ARG}${i}` as T;
+  return async (db, ...args) => {
+    let c = compiled.get(db);
+    if (!c) {
+      const engine = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+      const query = build(db, arg, engine).compile();
+      const slots = query.parameters.map((p) =>
+        typeof p === 'string' && p.startsWith(ARG) ? Number(p.slice(ARG.length)) : -1,
+      );
+      c = { query, slots };
+      compiled.set(db, c);
+    }
+    const { query, slots } = c;
+    const parameters = slots.map((slot, i) => (slot < 0 ? query.parameters[i] : args[slot]));
+    const direct = directReaders.get(db);
+    if (direct && !direct.native.inTransaction) {
+      return direct.plugin.mapRows(
+        direct.prepare(query.sql).all(parameters) as UnknownRow[],
+      ) as Row[];
+    }
+    return (await db.executeQuery<Row>({ ...query, parameters })).rows;
+  };
+}
+
+/**
+ * SQLite only: prepared queries on the database itself (not a transaction) may run
+ * straight on the connection, skipping Kysely's connection mutex, promises and result
+ * plugin (~10 µs a query). The mutex keeps a transaction's statements together; when
+ * no transaction is open, a read runs whole and synchronously, which is what queuing
+ * behind the mutex would give too. Inside a transaction (someone else's: better-sqlite3
+ * has one connection) a read would see uncommitted changes, so it waits its turn then.
+ */
+interface DirectReader {
+  native: SqliteDatabase.Database;
+  prepare: (text: string) => SqliteDatabase.Statement;
+  plugin: CachedCamelCasePlugin;
+}
+const directReaders = new WeakMap<Executor, DirectReader>();
+
+/** Opens the database named by `url`: `sqlite:<path>` or `postgres://…`. */
+export function openDatabase(url: string, options: DbOptions = {}): Db {
+  const camelCase = new CachedCamelCasePlugin();
+  const plugins = [camelCase];
+  let kysely: Kysely<Database>;
+  let engine: Engine;
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+    const native = new SqliteDatabase(file);
+    native.pragma('journal_mode = WAL');
+    // FULL: a commit that returned is on disk even after power loss, not only after a
+    // process crash (NORMAL in WAL mode may lose the last commits on power loss).
+    native.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
+    native.pragma('foreign_keys = ON');
+    native.pragma('busy_timeout = 5000');
+    const statements = cachingStatements(native);
+    kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: statements }),
+      plugins,
+    });
+    directReaders.set(kysely, { native, prepare: statements.prepare, plugin: camelCase });
+    engine = 'sqlite';
+  } else if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle connection that dies (database restart, terminated backend) is dropped by
+    // the pool and replaced on next use; without a listener the error would end the process.
+    pool.on('error', (err) => options.onIdleError?.(err));
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    engine = 'postgres';
+  } else {
+    throw new Error('BZCTRL_DATABASE_URL must start with sqlite: or postgres://');
+  }
+  return {
+    kysely,
+    engine,
+    ping: async () => {
+      await sql`select 1`.execute(kysely);
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+/**
+ * A transaction that runs alone among those taking the same `lock`, across processes:
+ * on PostgreSQL under a transaction-scoped advisory lock, on SQLite as `BEGIN IMMEDIATE`
+ * (which takes the write lock at once, so two connections cannot both read and then
+ * deadlock on the upgrade). For work that reads then writes, such as provisioning
+ * applied by several starting processes at the same moment.
+ */
+export async function serializedTransaction<T>(
+  db: Db,
+  lock: string,
+  fn: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (db.engine === 'postgres') {
+    return db.kysely.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(trx);
+      return fn(trx);
+    });
+  }
+  return db.kysely.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      await sql`rollback`.execute(conn);
+      throw err;
+    }
+  });
+}

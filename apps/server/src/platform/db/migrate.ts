@@ -1,0 +1,41 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db } from './database.ts';
+import * as initial from './migrations/001-initial.ts';
+import * as productApi from './migrations/002-product-api.ts';
+import * as itsm from './migrations/003-itsm.ts';
+import * as attachments from './migrations/004-attachments.ts';
+import * as sessions from './migrations/005-sessions.ts';
+import * as dueDateByDone from './migrations/006-due-date-by-done.ts';
+
+/** Migrations in order; each receives the engine so DDL can differ where it must. */
+const migrations = {
+  '001-initial': initial,
+  '002-product-api': productApi,
+  '003-itsm': itsm,
+  '004-attachments': attachments,
+  '005-sessions': sessions,
+  '006-due-date-by-done': dueDateByDone,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly db: Db) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(migrations)) {
+      out[name] = { up: (k) => m.up(k, this.db.engine), down: (k) => m.down(k, this.db.engine) };
+    }
+    return out;
+  }
+}
+
+/**
+ * Brings the schema up to date. Safe to run from several processes at once: Kysely's
+ * migrator takes a lock in the database.
+ */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,316 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The database as the code sees it. Columns are snake_case in SQL; the CamelCasePlugin
+ * converts them here, in this one place. Timestamps are ISO-8601 UTC strings, dates are
+ * `YYYY-MM-DD` strings and money is integer cents on both engines; flags are 0/1.
+ */
+export interface Database {
+  domains: DomainTable;
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  workspaceMembers: WorkspaceMemberTable;
+  apiClients: ApiClientTable;
+  apiClientWorkspaces: ApiClientWorkspaceTable;
+  locations: LocationTable;
+  customFields: CustomFieldTable;
+  oauthTokens: OauthTokenTable;
+  loginThrottle: LoginThrottleTable;
+  todos: TodoTable;
+  todoTags: TodoTagTable;
+  todoCategories: TodoCategoryTable;
+  auditEvents: AuditEventTable;
+  todoComments: TodoCommentTable;
+  todoWatchers: TodoWatcherTable;
+  todoCustomValues: TodoCustomValueTable;
+  idempotencyKeys: IdempotencyKeyTable;
+  exposedEndpoints: ExposedEndpointTable;
+  mailOutbox: MailOutboxTable;
+  attachments: AttachmentTable;
+  sessions: SessionTable;
+}
+
+export interface DomainTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkspaceTable {
+  id: Generated<number>;
+  domainId: number;
+  code: string;
+  name: string;
+  /** `<domain code>-<workspace code>`, unique. */
+  key: string;
+  /** The last todo sequence number handed out in this workspace. */
+  todoSeq: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type UserRole = 'admin' | 'member';
+
+export interface UserTable {
+  id: Generated<number>;
+  /** Lower-cased. */
+  email: string;
+  name: string;
+  role: UserRole;
+  passwordHash: string | null;
+  disabled: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkspaceMemberTable {
+  userId: number;
+  workspaceId: number;
+}
+
+export interface ApiClientTable {
+  id: Generated<number>;
+  clientId: string;
+  name: string;
+  secretHash: string;
+  defaultWorkspaceId: number | null;
+  disabled: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApiClientWorkspaceTable {
+  apiClientId: number;
+  workspaceId: number;
+}
+
+export interface LocationTable {
+  id: Generated<number>;
+  name: string;
+  createdAt: string;
+}
+
+export interface CustomFieldTable {
+  id: Generated<number>;
+  module: string;
+  name: string;
+  type: number;
+  required: number;
+  /** JSON array of allowed values, or null. */
+  options: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OauthTokenTable {
+  /** The token's `jti`. */
+  id: string;
+  kind: 'access' | 'refresh';
+  /** SHA-256 of the token, base64url. The token itself is never stored. */
+  tokenHash: string;
+  /** All tokens descending from one grant share a family; reuse revokes the family. */
+  familyId: string;
+  userId: number | null;
+  apiClientId: number | null;
+  scope: string;
+  expiresAt: string;
+  rotatedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  windowStart: string;
+  failures: number;
+}
+
+export interface TodoTable {
+  id: Generated<number>;
+  workspaceId: number;
+  seq: number;
+  key: string;
+  todoType: string;
+  title: string;
+  description: string;
+  result: string | null;
+  financialImpactCents: number | null;
+  impact: string | null;
+  likelihood: string | null;
+  priority: string | null;
+  status: string;
+  assigneeId: number;
+  reporterId: number;
+  orderId: string | null;
+  lrn: string | null;
+  reminderDate: string | null;
+  dueDate: string | null;
+  createdVia: string;
+  createdByUserId: number | null;
+  createdByClientId: number | null;
+  createdByEndpointId: Generated<number | null>;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+  /** `externalRef.system` / `.id`: unique per workspace when both are set. */
+  externalSystem: Generated<string | null>;
+  externalId: Generated<string | null>;
+  /** The tags joined by spaces, for the full-text index (kept by the service). */
+  tagsText: Generated<string | null>;
+  /** The reminder date a reminder was sent for; a changed reminder date re-arms it. */
+  reminderSentFor: Generated<string | null>;
+  /** The ITSM dialect's own values (migration 003), read back as the client set them. */
+  itsmStatus: Generated<string | null>;
+  itsmImpact: Generated<string | null>;
+  itsmPriority: Generated<string | null>;
+  urgency: Generated<string | null>;
+  requesterName: Generated<string | null>;
+  categoryName: Generated<string | null>;
+  /** 0 or 1. */
+  spam: Generated<number>;
+  locationId: Generated<number | null>;
+  /** 1 while the due date is the one moving to DONE set (migration 006); reopening undoes it. */
+  dueDateByDone: Generated<number>;
+  /** The due date the todo had before DONE set one, restored on reopen if not passed. */
+  dueDateBeforeDone: Generated<string | null>;
+}
+
+export interface TodoTagTable {
+  todoId: number;
+  position: number;
+  tag: string;
+}
+
+export interface TodoCategoryTable {
+  todoId: number;
+  kind: 'category' | 'subCategory';
+  position: number;
+  value: string;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  occurredAt: string;
+  actorUserId: number | null;
+  actorClientId: number | null;
+  /** Human-readable actor, kept even if the user or client is later removed. */
+  actorLabel: string;
+  dialect: string;
+  requestId: string | null;
+  entityType: string;
+  entityId: number;
+  workspaceId: number | null;
+  action: string;
+  /** JSON: `{ field: [old, new] }`. */
+  changes: string;
+  actorEndpointId: Generated<number | null>;
+}
+
+export interface TodoCommentTable {
+  id: Generated<number>;
+  todoId: number;
+  authorUserId: number | null;
+  authorClientId: number | null;
+  authorLabel: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface TodoWatcherTable {
+  todoId: number;
+  userId: number;
+  createdAt: string;
+}
+
+export interface TodoCustomValueTable {
+  todoId: number;
+  fieldId: number;
+  /** JSON text of the value. */
+  value: string;
+}
+
+export interface IdempotencyKeyTable {
+  /** `user:<id>`, `client:<id>`, `user:<id>/client:<id>` or `endpoint:<id>`. */
+  caller: string;
+  key: string;
+  method: string;
+  path: string;
+  requestHash: string;
+  /** Null while the first request is in flight. */
+  statusCode: number | null;
+  /** JSON object of the headers to replay. */
+  responseHeaders: string | null;
+  responseBody: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ExposedEndpointTable {
+  id: Generated<number>;
+  workspaceId: number;
+  name: string;
+  /** SHA-256 of the UUID, base64url; the UUID itself is never stored. */
+  uuidHash: string;
+  uuidHint: string;
+  /** JSON object of default fields. */
+  defaults: string;
+  /** JSON array of origins. */
+  allowedOrigins: string;
+  disabled: Generated<number>;
+  createdByUserId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>;
+  toAddress: string;
+  subject: string;
+  bodyText: string;
+  /** `reminder`, `watch`, … */
+  kind: string;
+  todoId: number | null;
+  attempts: Generated<number>;
+  nextAttemptAt: string;
+  lockedUntil: string | null;
+  sentAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+/** An uploaded file; unattached (todoId null) it is private to `uploader` (a callerKey). */
+export interface AttachmentTable {
+  id: Generated<number>;
+  ref: string;
+  uploader: string;
+  uploadedBy: string;
+  name: string;
+  size: number;
+  contentType: string;
+  sha256: string;
+  /** Relative to the data directory. */
+  storagePath: string;
+  createdAt: string;
+  todoId: number | null;
+  workspaceId: number | null;
+  attachedAt: string | null;
+}
+
+export type WorkspaceRow = Selectable<WorkspaceTable>;
+export type UserRow = Selectable<UserTable>;
+export type ApiClientRow = Selectable<ApiClientTable>;
+export type TodoRow = Selectable<TodoTable>;
+export type NewTodo = Insertable<TodoTable>;
+export type TodoUpdate = Updateable<TodoTable>;
+export type OauthTokenRow = Selectable<OauthTokenTable>;
+
+/** A browser session of the web app; the cookie value itself is never stored. */
+export interface SessionTable {
+  /** SHA-256 of the session cookie value, base64url. */
+  tokenHash: string;
+  userId: number;
+  createdAt: string;
+  expiresAt: string;
+}

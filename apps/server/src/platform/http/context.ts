@@ -1,0 +1,24 @@
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Ctx } from '../context.ts';
+import type { Db } from '../db/database.ts';
+import { requestDb } from '../idempotency/keyed-write.ts';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+}
+
+/** The service context of an authenticated request. */
+export function ctxOf(request: FastifyRequest, deps: AppDeps, via: string): Ctx {
+  return {
+    db: requestDb(deps.db, request.keyed),
+    config: deps.config,
+    actor: request.actor,
+    now: new Date(),
+    log: request.log,
+    requestId: String(request.id),
+    via,
+    keyed: request.keyed,
+  };
+}
