@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { WEB_DIST, WIDGET_DIST } from '../../server/src/http/web.plugin.ts';
+import { WEB_DIST, WIDGET_DIST } from '../../server/src/platform/http/web.plugin.ts';
 
 interface ManifestChunk {
   file: string;

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { validateProvisionDoc } from '../../../apps/server/src/provisioning/provision.service.ts';
+import { validateProvisionDoc } from '../../../apps/server/src/core/provisioning/provision.service.ts';
 import {
   describeBrowser,
   expectNoConsoleErrors,
