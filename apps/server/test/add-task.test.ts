@@ -104,6 +104,8 @@ describe.each(dialects)('BzCtrl dialect add-task on %s', (dialect) => {
       title: 'title',
       taskType: 'TASK',
       todoType: 'TASK',
+      domainWorkSpace: 'VTT-NLD-TML-FIN',
+      workspace: 'VTT-NLD-TML-FIN',
       description: 'description',
       taskLink: `https://bzctrl.test/app/#/todo/${res.body.key}`,
       key: expect.stringMatching(/^VTT-NLD-TML-FIN-\d{2,}$/),

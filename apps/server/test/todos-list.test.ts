@@ -211,7 +211,6 @@ describe.each(dialects)('GET /todos (list and search) on %s', (dialect) => {
       expect(res.body.items[0]).toMatchObject({
         key: k.A,
         todoType: 'TASK',
-        taskType: 'TASK',
         title: 'Container seal mismatch',
         status: 'TODO',
         priority: 'HIGH',
@@ -220,7 +219,6 @@ describe.each(dialects)('GET /todos (list and search) on %s', (dialect) => {
         tags: ['urgent', 'bug-fix'],
         category: ['Customs'],
         workspace: SWA,
-        domainWorkSpace: SWA,
         workspaceName: 'Inbound Control',
         domain: 'IMP-NLD-EXA',
         reminderDate: '2026-03-10',

@@ -695,16 +695,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Todo"] | components["schemas"]["TodoPreview"];
+                        "application/json": components["schemas"]["BzctrlTask"] | components["schemas"]["BzctrlTaskPreview"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A todo as the BzCtrl dialect answers it: the native Todo with taskType and domainWorkSpace */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Todo"];
+                        "application/json": components["schemas"]["BzctrlTask"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -753,16 +753,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Todo"] | components["schemas"]["TodoPreview"];
+                        "application/json": components["schemas"]["BzctrlTask"] | components["schemas"]["BzctrlTaskPreview"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A todo as the BzCtrl dialect answers it: the native Todo with taskType and domainWorkSpace */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Todo"];
+                        "application/json": components["schemas"]["BzctrlTask"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -810,13 +810,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A todo as the BzCtrl dialect answers it: the native Todo with taskType and domainWorkSpace */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Todo"];
+                        "application/json": components["schemas"]["BzctrlTask"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4830,7 +4830,6 @@ export interface components {
             /** @example IMP-NLD-EXA-SWA-03 */
             key: string;
             todoType: "TASK" | "INCIDENT";
-            taskType: "TASK" | "INCIDENT";
             title: string;
             description: string;
             result: string | null;
@@ -4866,8 +4865,6 @@ export interface components {
              * @example IMP-NLD-EXA-SWA
              */
             workspace: string;
-            /** @description Workspace key (same as workspace) */
-            domainWorkSpace: string;
             workspaceName: string;
             domain: string;
             /** @description The details page in the BzCtrl web app */
@@ -4951,8 +4948,64 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description A validated todo that was not stored (?dryRun=true) */
-        TodoPreview: {
+        /** @description A todo as the BzCtrl dialect answers it: the native Todo with taskType and domainWorkSpace */
+        BzctrlTask: {
+            /** @description Numeric id (used by the ITSM dialect) */
+            id: number;
+            /** @example IMP-NLD-EXA-SWA-03 */
+            key: string;
+            todoType: "TASK" | "INCIDENT";
+            taskType: "TASK" | "INCIDENT";
+            title: string;
+            description: string;
+            result: string | null;
+            financialImpact: string | null;
+            /** @enum {string} */
+            financialImpactCurrency: "EUR";
+            impact: "LOW" | "MEDIUM" | "HIGH" | null;
+            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
+            priority: "LOW" | "MEDIUM" | "HIGH" | null;
+            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
+            assignee: string;
+            reporter: string;
+            category: string[];
+            subCategory: string[];
+            orderID: string | null;
+            lrn: string | null;
+            tags: string[];
+            reminderDate: string | null;
+            dueDate: string | null;
+            externalRef: {
+                /** @example SAP-ERP */
+                system: string;
+                /** @example SO-4711 */
+                id: string;
+            } | null;
+            location: string | null;
+            /** @description Custom field name → value (the fields of module task or incident) */
+            customFields: {
+                [key: string]: string | number | boolean | (string | number)[];
+            };
+            /**
+             * @description Workspace key
+             * @example IMP-NLD-EXA-SWA
+             */
+            workspace: string;
+            /** @description Workspace key (same as workspace) */
+            domainWorkSpace: string;
+            workspaceName: string;
+            domain: string;
+            /** @description The details page in the BzCtrl web app */
+            taskLink: string;
+            /** @description The API dialect the todo was created through */
+            createdVia: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description A validated todo that was not stored (?dryRun=true), with the BzCtrl aliases */
+        BzctrlTaskPreview: {
             id: null;
             key: null;
             todoType: "TASK" | "INCIDENT";
@@ -5106,6 +5159,54 @@ export interface components {
             customFields?: {
                 [key: string]: unknown;
             };
+        };
+        /** @description A validated todo that was not stored (?dryRun=true) */
+        TodoPreview: {
+            id: null;
+            key: null;
+            todoType: "TASK" | "INCIDENT";
+            title: string;
+            description: string;
+            result: string | null;
+            financialImpact: string | null;
+            /** @enum {string} */
+            financialImpactCurrency: "EUR";
+            impact: "LOW" | "MEDIUM" | "HIGH" | null;
+            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
+            priority: "LOW" | "MEDIUM" | "HIGH" | null;
+            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
+            assignee: string;
+            reporter: string;
+            category: string[];
+            subCategory: string[];
+            orderID: string | null;
+            lrn: string | null;
+            tags: string[];
+            reminderDate: string | null;
+            dueDate: string | null;
+            externalRef: {
+                /** @example SAP-ERP */
+                system: string;
+                /** @example SO-4711 */
+                id: string;
+            } | null;
+            location: string | null;
+            /** @description Custom field name → value (the fields of module task or incident) */
+            customFields: {
+                [key: string]: string | number | boolean | (string | number)[];
+            };
+            /**
+             * @description Workspace key
+             * @example IMP-NLD-EXA-SWA
+             */
+            workspace: string;
+            workspaceName: string;
+            domain: string;
+            taskLink: null;
+            /** @description The API dialect the todo was created through */
+            createdVia: string;
+            createdAt: null;
+            updatedAt: null;
         };
         Comment: {
             id: number;

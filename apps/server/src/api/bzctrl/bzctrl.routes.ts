@@ -4,12 +4,12 @@ import { Type } from 'typebox';
 import { attachUploads, uploadRefsOf } from '../../core/attachments/attachments.service.ts';
 import type { WorkspaceRef } from '../../core/tenancy/workspace-ref.ts';
 import type { TodoInput } from '../../core/todos/todo-fields.ts';
-import { getTodo, renderTodo, submitTodo } from '../../core/todos/todos.service.ts';
+import { getTodo, submitTodo } from '../../core/todos/todos.service.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { problemResponses, refTo } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
-import { addTodoPreviewSchema } from '../native/todos.routes.ts';
 import { AddTaskBody, DryRunQuery } from '../native/todos.schemas.ts';
+import { addBzctrlTaskSchemas, renderBzctrlTask } from './bzctrl.render.ts';
 
 type Body = Record<string, unknown>;
 
@@ -60,7 +60,7 @@ export function fieldNamesOf(body: Body): Partial<Record<string, string>> | unde
 export async function bzctrlDialectRoutes(instance: FastifyInstance, deps: AppDeps) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(AddTaskBody);
-  addTodoPreviewSchema(app);
+  addBzctrlTaskSchemas(app);
   for (const method of ['POST', 'PUT'] as const) {
     app.route({
       method,
@@ -74,8 +74,8 @@ export async function bzctrlDialectRoutes(instance: FastifyInstance, deps: AppDe
         querystring: DryRunQuery,
         body: refTo(AddTaskBody),
         response: {
-          201: Type.Ref('Todo'),
-          200: Type.Union([Type.Ref('Todo'), Type.Ref('TodoPreview')], {
+          201: Type.Ref('BzctrlTask'),
+          200: Type.Union([Type.Ref('BzctrlTask'), Type.Ref('BzctrlTaskPreview')], {
             description: 'The existing todo with this externalRef, or the dry run (nothing stored)',
           }),
           ...problemResponses,
@@ -99,11 +99,12 @@ export async function bzctrlDialectRoutes(instance: FastifyInstance, deps: AppDe
           },
           { dryRun },
         );
-        if (result.outcome === 'preview') return reply.code(200).send(renderTodo(result.todo));
+        if (result.outcome === 'preview')
+          return reply.code(200).send(renderBzctrlTask(result.todo));
         return reply
           .code(result.outcome === 'created' ? 201 : 200)
           .header('Location', `/bzctrl-core-api/api/v1/tasks/${result.todo.key}`)
-          .send(renderTodo(result.todo));
+          .send(renderBzctrlTask(result.todo));
       },
     });
   }
@@ -116,11 +117,11 @@ export async function bzctrlDialectRoutes(instance: FastifyInstance, deps: AppDe
       tags: ['bzctrl'],
       security: [{ bearer: [] }],
       params: Type.Object({ key: Type.String() }),
-      response: { 200: Type.Ref('Todo'), ...problemResponses },
+      response: { 200: Type.Ref('BzctrlTask'), ...problemResponses },
     },
     handler: async (request) => {
       const { key } = request.params;
-      return renderTodo(await getTodo(ctxOf(request, deps, 'bzctrl'), key));
+      return renderBzctrlTask(await getTodo(ctxOf(request, deps, 'bzctrl'), key));
     },
   });
 }

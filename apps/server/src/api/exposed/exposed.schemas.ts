@@ -149,7 +149,7 @@ const exposedTaskFields = {
   id: TodoSchema.properties.id,
   title: TodoSchema.properties.title,
   description: TodoSchema.properties.description,
-  taskType: TodoSchema.properties.taskType,
+  taskType: TodoSchema.properties.todoType,
   todoType: TodoSchema.properties.todoType,
   status: TodoSchema.properties.status,
   tags: TodoSchema.properties.tags,

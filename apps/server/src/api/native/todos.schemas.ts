@@ -35,13 +35,12 @@ const CustomValueSchema = Type.Union([
   Type.Array(Type.Union([Type.String(), Type.Number()])),
 ]);
 
-/** A todo as the API returns it (the BzCtrl dialect adds `taskType`, a copy of `todoType`). */
+/** A todo as the native API returns it (the BzCtrl dialect's answer adds its aliases: api/bzctrl). */
 export const TodoSchema = Type.Object(
   {
     id: Type.Integer({ description: 'Numeric id (used by the ITSM dialect)' }),
     key: Type.String({ examples: ['IMP-NLD-EXA-SWA-03'] }),
     todoType: Type.Union([Type.Literal('TASK'), Type.Literal('INCIDENT')]),
-    taskType: Type.Union([Type.Literal('TASK'), Type.Literal('INCIDENT')]),
     title: Type.String(),
     description: Type.String(),
     result: Nullable(Type.String()),
@@ -85,7 +84,6 @@ export const TodoSchema = Type.Object(
       description: 'Custom field name → value (the fields of module task or incident)',
     }),
     workspace: Type.String({ description: 'Workspace key', examples: ['IMP-NLD-EXA-SWA'] }),
-    domainWorkSpace: Type.String({ description: 'Workspace key (same as workspace)' }),
     workspaceName: Type.String(),
     domain: Type.String(),
     taskLink: Type.String({ description: 'The details page in the BzCtrl web app' }),

@@ -145,14 +145,9 @@ export function todoLink(publicUrl: string, key: string): string {
   return `${publicUrl}/app/#/todo/${encodeURIComponent(key)}`;
 }
 
-/** A todo as the API's `Todo` schema shows it: with the BzCtrl dialect's aliases. */
+/** A todo as the native API's `Todo` schema shows it. */
 export function renderTodo<T extends Todo | TodoPreview>(todo: T) {
-  return {
-    ...todo,
-    taskType: todo.todoType,
-    domainWorkSpace: todo.workspace,
-    financialImpactCurrency: 'EUR' as const,
-  };
+  return { ...todo, financialImpactCurrency: 'EUR' as const };
 }
 
 /** A weak validator of what a caller read; it changes whenever any shown field does. */
