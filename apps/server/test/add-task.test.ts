@@ -105,7 +105,6 @@ describe.each(dialects)('BzCtrl dialect add-task on %s', (dialect) => {
       taskType: 'TASK',
       todoType: 'TASK',
       domainWorkSpace: 'VTT-NLD-TML-FIN',
-      workspace: 'VTT-NLD-TML-FIN',
       description: 'description',
       taskLink: `https://bzctrl.test/app/#/todo/${res.body.key}`,
       key: expect.stringMatching(/^VTT-NLD-TML-FIN-\d{2,}$/),
