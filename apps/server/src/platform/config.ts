@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isEmail } from '../core/todos/todo-fields.ts';
 import { corsOriginsOf } from './http/origins.ts';
+import { isEmail } from './values/rules.ts';
 
 /** Everything the server reads from its environment, checked once at start and frozen. */
 export interface Config {

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/violations.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
 import type { Changes } from '../provisioning/entities.ts';
@@ -50,11 +51,10 @@ export async function adminTransaction<T>(ctx: Ctx, fn: (tx: AdminTx) => Promise
       { lock: PROVISIONING_LOCK },
     );
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    if (isUniqueViolation(err)) {
       throw new AppError('conflict', 'It already exists (changed by someone else just now)');
     }
-    if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    if (isForeignKeyViolation(err)) {
       throw new AppError('conflict', 'It is still in use (changed by someone else just now)');
     }
     throw err;

@@ -3,6 +3,7 @@ import { DashboardQuery, type DashboardSchema } from '../../api/native/dashboard
 import type { Ctx } from '../../platform/context.ts';
 import { FieldErrors } from '../../platform/errors.ts';
 import { dateInZone } from '../../platform/values/dates.ts';
+import { formatCents } from '../../platform/values/rules.ts';
 import { workspacesByKeys } from '../tenancy/workspace-ref.ts';
 import { LEVELS, type Status } from '../todos/todo-fields.ts';
 import {
@@ -98,11 +99,6 @@ export async function getDashboard(
     overdue: { count: overdue.count, items: overdue.items as DashboardTodo[] },
     expiringSoon: { count: expiring.count, until, items: expiring.items as DashboardTodo[] },
   };
-}
-
-/** Cents as a decimal string with two decimals; BigInt, so no sum is ever rounded. */
-function formatCents(cents: bigint): string {
-  return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
 }
 
 /** A calendar date plus whole days (calendar arithmetic, no time zone involved). */

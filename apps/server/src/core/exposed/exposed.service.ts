@@ -5,12 +5,12 @@ import { AppError, FieldErrors, validationError } from '../../platform/errors.ts
 import { EXPOSED_PATH } from '../../platform/http/exposed-path.ts';
 import { parseOrigin } from '../../platform/http/origins.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
+import { isEmail, normalizeKey } from '../../platform/values/rules.ts';
 import { randomUUID, tokenDigest } from '../../platform/values/secrets.ts';
 import { findUsersWithAccess } from '../access/users.repository.ts';
 import { auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
 import { findWorkspaceByKey } from '../tenancy/workspaces.repository.ts';
 import {
-  isEmail,
   LEVELS,
   type Level,
   LIMITS,
@@ -280,11 +280,7 @@ export async function createExposedEndpoint(
   input: CreateEndpointInput,
 ): Promise<ExposedEndpointWithUuid> {
   const db = ctx.db.kysely;
-  const ws = await findWorkspaceByKey(
-    db,
-    input.workspace.trim().toUpperCase(),
-    ctx.actor.workspaceIds,
-  );
+  const ws = await findWorkspaceByKey(db, normalizeKey(input.workspace), ctx.actor.workspaceIds);
   if (!ws) {
     throw validationError(
       [{ field: 'workspace', message: `unknown workspace "${input.workspace}"` }],
@@ -328,7 +324,7 @@ export async function listEndpoints(ctx: Ctx, workspace?: string): Promise<Expos
   const db = ctx.db.kysely;
   let workspaceId: number | null = null;
   if (workspace !== undefined) {
-    const ws = await findWorkspaceByKey(db, workspace.trim().toUpperCase(), ctx.actor.workspaceIds);
+    const ws = await findWorkspaceByKey(db, normalizeKey(workspace), ctx.actor.workspaceIds);
     if (!ws) {
       throw validationError(
         [{ field: 'workspace', message: `unknown workspace "${workspace}"` }],

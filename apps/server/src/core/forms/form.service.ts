@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.ts';
 import { AppError, FieldErrors, validationError } from '../../platform/errors.ts';
+import { AMOUNT_PATTERN, EMAIL_MAX_LENGTH, normalizeKey } from '../../platform/values/rules.ts';
 import { resolveWorkspace } from '../tenancy/workspace-ref.ts';
 import {
   LEVELS,
@@ -45,7 +46,6 @@ export async function listMyWorkspaces(ctx: Ctx): Promise<{ items: WorkspaceSumm
 /** JSON Schema (draft 2020-12) keywords plus our `x-` annotations. */
 type JsonSchema = Record<string, unknown>;
 
-const AMOUNT_PATTERN = `^\\s*\\+?\\d{1,${13}}(\\.\\d{0,2})?\\s*$`;
 const NON_BLANK = '\\S';
 
 /**
@@ -71,7 +71,7 @@ export async function getCreateForm(
     ]);
   }
   const db = ctx.db.kysely;
-  const [ws] = await listWorkspacesWithDomain(db, ctx.actor.workspaceIds, key.trim().toUpperCase());
+  const [ws] = await listWorkspacesWithDomain(db, ctx.actor.workspaceIds, normalizeKey(key));
   if (!ws) {
     throw new AppError('workspace_not_found', `No workspace ${key} (or not one you may use)`);
   }
@@ -84,7 +84,7 @@ export async function getCreateForm(
   const person = (description: string): JsonSchema => ({
     type: 'string',
     format: 'email',
-    maxLength: LIMITS.email,
+    maxLength: EMAIL_MAX_LENGTH,
     description,
     'x-users': emails,
     ...(emails.length > 0 ? { examples: emails.slice(0, 3) } : {}),
@@ -175,7 +175,7 @@ export async function getCreateForm(
       },
       watchers: {
         type: 'array',
-        items: { type: 'string', format: 'email', maxLength: LIMITS.email },
+        items: { type: 'string', format: 'email', maxLength: EMAIL_MAX_LENGTH },
         maxItems: LIMITS.watchers,
         uniqueItems: true,
         description: 'E-mails of users to mail on every change (add-task ignores it)',

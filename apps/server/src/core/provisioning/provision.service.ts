@@ -4,11 +4,11 @@ import { Value } from 'typebox/value';
 import type { Config } from '../../platform/config.ts';
 import { type Db, serializedTransaction } from '../../platform/db/database.ts';
 import { fieldPath } from '../../platform/values/field-path.ts';
+import { EMAIL_MAX_LENGTH, isEmail, normalizeKey } from '../../platform/values/rules.ts';
 import { findClientByClientId } from '../access/clients.repository.ts';
 import { findUserByEmail } from '../access/users.repository.ts';
 import { findCustomField, findLocationByName } from '../catalog/catalog.repository.ts';
 import { findDomainByCode, listWorkspaces } from '../tenancy/workspaces.repository.ts';
-import { isEmail } from '../todos/todo-fields.ts';
 import {
   addClient,
   addCustomField,
@@ -43,7 +43,6 @@ export const Password = Type.String({ minLength: 8, maxLength: 200 });
 export const CustomFieldType = Type.Enum([1, 2, 3, 4, 5, 7, 8, 10]);
 
 /** Domain and workspace codes and keys compare case-insensitively, stored upper-case. */
-export const up = (s: string) => s.trim().toUpperCase();
 
 export const ProvisionFile = Type.Object(
   {
@@ -67,7 +66,7 @@ export const ProvisionFile = Type.Object(
       Type.Array(
         Type.Object(
           {
-            email: Type.String({ maxLength: 254 }),
+            email: Type.String({ maxLength: EMAIL_MAX_LENGTH }),
             name: Name,
             password: Type.Optional(Password),
             role: Type.Optional(Type.Enum(['admin', 'member'])),
@@ -127,7 +126,8 @@ type Loose = Record<string, unknown>;
 const entries = (v: unknown): Loose[] =>
   Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? (x as Loose) : {})) : [];
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const codeOf = (v: unknown): string | undefined => (typeof v === 'string' ? up(v) : undefined);
+const codeOf = (v: unknown): string | undefined =>
+  typeof v === 'string' ? normalizeKey(v) : undefined;
 
 /**
  * Checks a parsed document's shape and cross-references; every problem is reported at
@@ -199,8 +199,10 @@ export function validateProvisionDoc(doc: unknown): ProvisionDoc {
   );
   for (const [i, c] of clients.entries()) {
     const def = text(c.defaultWorkspace);
-    const listed = Array.isArray(c.workspaces) ? c.workspaces.map((w) => up(String(w))) : null;
-    if (def && listed && !listed.includes(up(def))) {
+    const listed = Array.isArray(c.workspaces)
+      ? c.workspaces.map((w) => normalizeKey(String(w)))
+      : null;
+    if (def && listed && !listed.includes(normalizeKey(def))) {
       add(`clients[${i}].defaultWorkspace`, `${def} is not among its workspaces`);
     }
   }
@@ -270,7 +272,7 @@ export async function applyProvisioning(
   };
   await serializedTransaction(db, PROVISIONING_LOCK, async (trx) => {
     for (const dom of doc.domains ?? []) {
-      const code = up(dom.code);
+      const code = normalizeKey(dom.code);
       let domain = await findDomainByCode(trx, code);
       if (!domain) {
         const { id } = await addDomain(trx, { code, name: dom.name }, ts);
@@ -279,10 +281,10 @@ export async function applyProvisioning(
       } else sum.domains[outcome(await changeDomain(trx, domain, { name: dom.name }, ts))]++;
       const known = await listWorkspaces(trx);
       for (const w of dom.workspaces ?? []) {
-        const key = `${code}-${up(w.code)}`;
+        const key = `${code}-${normalizeKey(w.code)}`;
         const ws = known.find((k) => k.key === key);
         if (!ws) {
-          await addWorkspace(trx, domain, { code: up(w.code), name: w.name }, ts);
+          await addWorkspace(trx, domain, { code: normalizeKey(w.code), name: w.name }, ts);
           sum.workspaces.created++;
         } else sum.workspaces[outcome(await changeWorkspace(trx, ws, { name: w.name }, ts))]++;
       }
@@ -296,7 +298,7 @@ export async function applyProvisioning(
     const workspaceIds = (keys: string[] | undefined, path: string): number[] => [
       ...new Set(
         (keys ?? []).flatMap((k) => {
-          const ws = workspaces.find((w) => w.key === up(k));
+          const ws = workspaces.find((w) => w.key === normalizeKey(k));
           if (!ws) unknown.push(`${path}: unknown workspace "${k}"`);
           return ws ? [Number(ws.id)] : [];
         }),

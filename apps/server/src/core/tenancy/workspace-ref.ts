@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.ts';
 import { type FieldErrors, validationError } from '../../platform/errors.ts';
+import { normalizeKey } from '../../platform/values/rules.ts';
 import {
   findWorkspaceById,
   findWorkspaceByKey,
@@ -28,13 +29,13 @@ export async function resolveWorkspace(
   const allowed = ctx.actor.workspaceIds;
   switch (ref.by) {
     case 'key': {
-      const ws = await findWorkspaceByKey(db, ref.key.trim().toUpperCase(), allowed);
+      const ws = await findWorkspaceByKey(db, normalizeKey(ref.key), allowed);
       if (!ws) errors.add(ref.field, `unknown workspace "${ref.key}" (or not one you may use)`);
       return ws;
     }
     case 'domain': {
-      const domain = ref.domain.trim().toUpperCase();
-      const code = ref.code?.trim().toUpperCase() || null;
+      const domain = normalizeKey(ref.domain);
+      const code = (ref.code && normalizeKey(ref.code)) || null;
       // `domain` may be the domain code or already the workspace key (seed 000 sends both).
       let ws = await findWorkspaceByKey(db, domain, allowed);
       if (ws && code !== null && ws.code !== code && ws.name.toUpperCase() !== code) {
