@@ -123,7 +123,7 @@ function checkWorkspace(ctx: Ctx): void {
  * The fields both create and update map the same way: the todo's values, the dialect's
  * own columns, and the custom values (name → value) with their ids for error names.
  */
-async function mapCommon(ctx: Ctx, body: Body, todoType: TodoType | undefined) {
+async function mapCommon(db: Executor, body: Body, todoType: TodoType | undefined) {
   const problems: FieldError[] = [];
   const fields: Record<string, unknown> = {};
   const columns: DialectColumns = {};
@@ -159,7 +159,7 @@ async function mapCommon(ctx: Ctx, body: Body, todoType: TodoType | undefined) {
     const name = typeof body.locationName === 'string' ? body.locationName.trim() : '';
     if (name === '') columns.locationId = null;
     else {
-      const location = await findLocationByName(ctx.db.kysely, name);
+      const location = await findLocationByName(db, name);
       if (location) columns.locationId = location.id;
       else
         problems.push({
@@ -172,7 +172,7 @@ async function mapCommon(ctx: Ctx, body: Body, todoType: TodoType | undefined) {
   let customFields: Record<string, unknown> | undefined;
   if (body.customFieldValueDetails !== undefined && todoType !== undefined) {
     const module = moduleOf(todoType);
-    const defs = await findCustomFieldDefs(ctx.db.kysely, module);
+    const defs = await findCustomFieldDefs(db, module);
     const mapped = customValuesOf(
       body.customFieldValueDetails as Record<string, Record<string, unknown>>,
       defs,
@@ -303,7 +303,11 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
             : DEFAULT_CATEGORY,
         );
         const todoType = todoTypeOf(category);
-        const m = await mapCommon(ctx, { customFieldValueDetails: {}, ...body }, todoType);
+        const m = await mapCommon(
+          ctx.db.kysely,
+          { customFieldValueDetails: {}, ...body },
+          todoType,
+        );
         if (m.problems.length > 0) throw validationError(m.problems);
         try {
           const todo = await createTodo(ctx, {
@@ -347,36 +351,48 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
             throw validationError([
               { field: 'body', message: 'send at least one field to change' },
             ]);
-          const before = await getTodo(ctx, id);
-          const beforeCategory = (await findIncidentExtras(ctx.db.kysely, before.id)).categoryName;
-          const input: Record<string, unknown> = {};
-          let category: string | undefined;
-          if (typeof body.categoryName === 'string' && body.categoryName.trim() !== '') {
-            category = canonicalCategory(body.categoryName);
-            input.todoType = todoTypeOf(category);
-            // A named category is kept among the todo's categories, replacing the old one.
-            const kept = before.category.filter(
-              (c) => !(isCustomCategory(beforeCategory) && c === beforeCategory),
-            );
-            if (isCustomCategory(category) && !kept.includes(category)) kept.push(category);
-            if (kept.join('\n') !== before.category.join('\n')) input.category = kept;
-          }
-          const todoType = (input.todoType as TodoType | undefined) ?? before.todoType;
-          const m = await mapCommon(ctx, body, todoType);
-          if (m.problems.length > 0) throw validationError(m.problems);
-          Object.assign(input, m.fields);
-          if (m.customFields !== undefined) input.customFields = m.customFields;
+          let customIds = new Map<string, string>();
           try {
-            const todo = await updateTodo(ctx, id, input, {
-              dialectColumns: {
-                ...m.columns,
-                ...(category !== undefined ? { categoryName: category } : {}),
+            // Read and written in the update's transaction, the todo locked: a category
+            // another request adds meanwhile is kept, not overwritten by a stale list.
+            const todo = await updateTodo(
+              ctx,
+              id,
+              async (trx, before) => {
+                const input: Record<string, unknown> = {};
+                let category: string | undefined;
+                if (typeof body.categoryName === 'string' && body.categoryName.trim() !== '') {
+                  const { categoryName: beforeCategory } = await findIncidentExtras(trx, before.id);
+                  category = canonicalCategory(body.categoryName);
+                  input.todoType = todoTypeOf(category);
+                  // A named category is kept among the todo's categories, replacing the old one.
+                  const kept = before.category.filter(
+                    (c) => !(isCustomCategory(beforeCategory) && c === beforeCategory),
+                  );
+                  if (isCustomCategory(category) && !kept.includes(category)) kept.push(category);
+                  if (kept.join('\n') !== before.category.join('\n')) input.category = kept;
+                }
+                const todoType = (input.todoType as TodoType | undefined) ?? before.todoType;
+                const m = await mapCommon(trx, body, todoType);
+                customIds = m.customIds;
+                if (m.problems.length > 0) throw validationError(m.problems);
+                Object.assign(input, m.fields);
+                if (m.customFields !== undefined) input.customFields = m.customFields;
+                return {
+                  input,
+                  dialectColumns: {
+                    ...m.columns,
+                    ...(category !== undefined ? { categoryName: category } : {}),
+                  },
+                };
               },
-              inTransaction: (trx, todo) => attachRefs(ctx, trx, todo, body.attachmentsRefNames),
-            });
+              {
+                inTransaction: (trx, todo) => attachRefs(ctx, trx, todo, body.attachmentsRefNames),
+              },
+            );
             return success(todo.id);
           } catch (err) {
-            throw renamed(err, m.customIds);
+            throw renamed(err, customIds);
           }
         },
       });

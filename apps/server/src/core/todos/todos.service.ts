@@ -136,6 +136,16 @@ export interface DialectColumns {
   locationId?: number | null;
 }
 
+/**
+ * A patch made inside the update's transaction from the todo as it is there (locked):
+ * for a dialect whose wire format sets a whole list from a single value, so that it
+ * merges into what the list holds then, not into what it held before.
+ */
+export type PatchOf = (
+  trx: Executor,
+  before: Todo,
+) => Promise<{ input: Record<string, unknown>; dialectColumns?: DialectColumns }>;
+
 /** How a create ended: a new todo, the one already holding the externalRef, or a dry run. */
 export type CreateOutcome =
   | { outcome: 'created' | 'existing'; todo: Todo }
@@ -372,12 +382,13 @@ export async function getTodoTarget(ctx: Ctx, ref: string | number): Promise<Tod
  * that changes nothing writes nothing, not even updatedAt. `ifMatch` (an ETag) makes
  * it conditional: a todo changed since is 412. `inTransaction` runs inside the same
  * transaction before it commits, also when no field changes (a dialect attaches uploads
- * there, audited on their own); what it throws undoes the whole update.
+ * there, audited on their own); what it throws undoes the whole update. A `PatchOf`
+ * is made inside the transaction, from the locked todo.
  */
 export async function updateTodo(
   ctx: Ctx,
   ref: string | number,
-  input: Record<string, unknown>,
+  patch: Record<string, unknown> | PatchOf,
   opts: {
     ifMatch?: string;
     dialectColumns?: DialectColumns;
@@ -387,16 +398,25 @@ export async function updateTodo(
   const errors = new FieldErrors();
   // A dialect may change only its own columns or attachments: then an empty patch is not
   // an error.
-  const p =
-    Object.keys(input).length === 0 && (opts.dialectColumns || opts.inTransaction)
+  const parse = (input: Record<string, unknown>, dialectColumns: DialectColumns | undefined) =>
+    Object.keys(input).length === 0 && (dialectColumns || opts.inTransaction)
       ? {}
       : parseTodoPatch(input, errors);
+  // A patch given as such is checked before the transaction begins.
+  const given = typeof patch === 'function' ? undefined : parse(patch, opts.dialectColumns);
   try {
     return await writeTransaction(ctx, async (trx) => {
       const row = await lockTodo(ctx, trx, ref);
       const id = Number(row.id);
       const before = await withRelations(ctx, trx, row);
       checkPrecondition(opts.ifMatch, before);
+      let p = given ?? {};
+      let wantedColumns = opts.dialectColumns;
+      if (typeof patch === 'function') {
+        const made = await patch(trx, before);
+        wantedColumns = made.dialectColumns;
+        p = parse(made.input, wantedColumns);
+      }
 
       const todoType = p.todoType ?? before.todoType;
       const reporterEmail = p.reporterEmail ?? before.reporter;
@@ -468,7 +488,7 @@ export async function updateTodo(
       };
 
       const changes = diffTodos(before, after);
-      const dialectColumns = changedDialectColumns(row, opts.dialectColumns, changes);
+      const dialectColumns = changedDialectColumns(row, wantedColumns, changes);
       await opts.inTransaction?.(trx, { id, workspaceId: Number(row.workspaceId) });
       if (Object.keys(changes).length === 0) return before;
 
