@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.ts';
-import { scheduleAuthSweep } from './core/access/token-sweep.ts';
-import { scheduleJobs } from './core/lifecycle/scheduler.ts';
+import { authSweep } from './core/access/token-sweep.ts';
+import { lifecycleJobs } from './core/lifecycle/lifecycle.run.ts';
 import type { Config } from './platform/config.ts';
 import { type Db, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
+import { startScheduler } from './platform/scheduler.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -40,16 +41,17 @@ export async function startServer(
     await options.prepare?.(db, app);
     const address = await app.listen({ host: config.host, port: config.port });
     const listening = app;
-    const stopSweep = scheduleAuthSweep(db, config, app.log);
-    const stopJobs = config.jobsEnabled ? scheduleJobs(db, config, app.log) : async () => {};
+    const stopTimers = startScheduler(app.log, [
+      authSweep(db, config, app.log),
+      ...(config.jobsEnabled ? [lifecycleJobs(db, config, app.log)] : []),
+    ]);
     let closing: Promise<void> | undefined;
     return {
       app,
       db,
       url: address,
       close: () => {
-        stopSweep();
-        closing ??= Promise.all([listening.close(), stopJobs()]).then(() => db.close());
+        closing ??= Promise.all([listening.close(), stopTimers()]).then(() => db.close());
         return closing;
       },
     };

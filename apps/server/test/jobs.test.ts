@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireOverdueTodos, sendDueReminders } from '../src/core/lifecycle/lifecycle.jobs.ts';
-import { runJobsOnce, scheduleJobs } from '../src/core/lifecycle/scheduler.ts';
+import { runJobsOnce, scheduleJobs } from '../src/core/lifecycle/lifecycle.run.ts';
 import { type Config, readConfig } from '../src/platform/config.ts';
 import { type Db, openDatabase } from '../src/platform/db/database.ts';
 import { enqueueMails } from '../src/platform/mail/outbox.repository.ts';

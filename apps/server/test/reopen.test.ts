@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJobsOnce } from '../src/core/lifecycle/scheduler.ts';
+import { runJobsOnce } from '../src/core/lifecycle/lifecycle.run.ts';
 import { type Config, readConfig } from '../src/platform/config.ts';
 import * as migration006 from '../src/platform/db/migrations/006-due-date-by-done.ts';
 import { dateInZone } from '../src/platform/values/dates.ts';

@@ -2,6 +2,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { deleteExpiredIdempotencyKeys } from '../../platform/idempotency/idempotency.repository.ts';
+import type { Repeated } from '../../platform/scheduler.ts';
 import { addSeconds } from '../../platform/values/dates.ts';
 import { deleteExpiredSessions } from './sessions.repository.ts';
 import { deleteStaleThrottles } from './throttle.repository.ts';
@@ -31,23 +32,15 @@ export async function sweepExpiredRows(db: Db, config: Config, now = new Date())
   return { ...auth, idempotencyKeys, sessions };
 }
 
-/** Sweeps now and then every `everyMs`; returns the stop function. */
-export function scheduleAuthSweep(
-  db: Db,
-  config: Config,
-  log: Logger,
-  everyMs = 60 * 60 * 1000,
-): () => void {
-  const run = () =>
-    sweepExpiredRows(db, config).then(
-      (n) => {
-        if (n.tokens + n.throttles + n.idempotencyKeys + n.sessions > 0)
-          log.info(n, 'swept expired tokens, sign-in counters and idempotency keys');
-      },
-      (err) => log.warn({ err }, 'sweeping expired rows failed; retrying at the next interval'),
-    );
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  void run();
-  return () => clearInterval(timer);
+/** The sweep as the server's scheduler runs it: hourly by default. */
+export function authSweep(db: Db, config: Config, log: Logger, everyMs = 60 * 60 * 1000): Repeated {
+  return {
+    name: 'sweeping expired rows',
+    everyMs,
+    run: async () => {
+      const n = await sweepExpiredRows(db, config);
+      if (n.tokens + n.throttles + n.idempotencyKeys + n.sessions > 0)
+        log.info(n, 'swept expired tokens, sign-in counters and idempotency keys');
+    },
+  };
 }

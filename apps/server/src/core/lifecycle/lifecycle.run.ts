@@ -2,6 +2,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { type MailRunCounts, sendQueuedMails } from '../../platform/mail/outbox.sender.ts';
+import { type Repeated, startScheduler } from '../../platform/scheduler.ts';
 import { removeStaleUploads } from '../attachments/attachments.service.ts';
 import { expireOverdueTodos, sendDueReminders } from './lifecycle.jobs.ts';
 
@@ -62,29 +63,21 @@ export async function runJobsOnce(
 }
 
 /**
- * Starts the background jobs (reminders, expiry, mail): a run now and then every
- * `config.jobIntervalSeconds`. A tick is skipped while the previous run is still going,
- * so runs never overlap within a process. Returns a function that stops the timer and
- * waits for a run in progress, which ends after its current batch.
+ * The background jobs (reminders, expiry, uploads, mail) as the server's scheduler runs
+ * them: every `config.jobIntervalSeconds`; a run in progress ends after its current batch
+ * when the server stops.
  */
+export function lifecycleJobs(db: Db, config: Config, log: Logger): Repeated {
+  return {
+    name: 'lifecycle jobs',
+    everyMs: config.jobIntervalSeconds * 1000,
+    run: async (signal) => {
+      await runJobsOnce(db, config, log, new Date(), signal);
+    },
+  };
+}
+
+/** Starts the background jobs alone (a run now, then every interval); returns their stop. */
 export function scheduleJobs(db: Db, config: Config, log: Logger): () => Promise<void> {
-  const abort = new AbortController();
-  let running: Promise<unknown> | undefined;
-  const tick = () => {
-    if (running || abort.signal.aborted) return;
-    running = runJobsOnce(db, config, log, new Date(), abort.signal)
-      // runJobsOnce logs its jobs' errors; this catches anything else, so no tick crashes.
-      .catch((err) => log.error({ err }, 'lifecycle jobs failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, config.jobIntervalSeconds * 1000);
-  timer.unref();
-  tick();
-  return async () => {
-    abort.abort();
-    clearInterval(timer);
-    await running;
-  };
+  return startScheduler(log, [lifecycleJobs(db, config, log)]);
 }
