@@ -1,4 +1,6 @@
 import { Type } from 'typebox';
+import type { Client, ClientWithSecret, User } from '../../core/access/identities.model.ts';
+import type { CustomField, Location } from '../../core/catalog/catalog.model.ts';
 import {
   ClientId,
   CustomFieldType,
@@ -7,6 +9,9 @@ import {
   Password,
   WorkspaceCode,
 } from '../../core/provisioning/provision.service.ts';
+import type { Domain, Workspace } from '../../core/tenancy/tenancy.model.ts';
+import type { Holds, Matches } from '../../platform/http/schema-match.ts';
+import { EMAIL_MAX_LENGTH } from '../../platform/values/rules.ts';
 
 /**
  * The admin API's shapes. Request bodies take no unknown field (a typo such as
@@ -123,6 +128,19 @@ export const adminSchemas = [
   AdminCustomField,
 ];
 
+/**
+ * The response schemas serialize the core's models: should either drift (a field added
+ * to one only), this stops compiling.
+ */
+export type ResponsesMatchCoreModels =
+  | Holds<Matches<typeof AdminDomain, Domain>>
+  | Holds<Matches<typeof AdminWorkspace, Workspace>>
+  | Holds<Matches<typeof AdminUser, User>>
+  | Holds<Matches<typeof AdminClient, Client>>
+  | Holds<Matches<typeof AdminClientWithSecret, ClientWithSecret>>
+  | Holds<Matches<typeof AdminLocation, Location>>
+  | Holds<Matches<typeof AdminCustomField, CustomField>>;
+
 /** `{ items: [...] }` of a `$id`'d schema. */
 export const listOf = (id: string) => Type.Object({ items: Type.Array(Type.Ref(id)) });
 
@@ -149,7 +167,7 @@ export const PatchWorkspaceBody = Type.Object(
 
 export const CreateUserBody = Type.Object(
   {
-    email: Type.String({ minLength: 3, maxLength: 254 }),
+    email: Type.String({ minLength: 3, maxLength: EMAIL_MAX_LENGTH }),
     name: Name,
     password: Type.Optional(Password),
     role: Type.Optional(Role),

@@ -1,28 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { Static } from 'typebox';
-import type {
-  AdminClient,
-  AdminClientWithSecret,
-  AdminUser,
-  CreateClientBody,
-  CreateUserBody,
-  PatchClientBody,
-  PatchUserBody,
-} from '../../api/admin/admin.schemas.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { ApiClientRow, UserRow } from '../../platform/db/tables.ts';
 import { AppError, FieldErrors } from '../../platform/errors.ts';
+import { isEmail, normalizeKey } from '../../platform/values/rules.ts';
 import { newToken } from '../../platform/values/secrets.ts';
 import { adminTransaction } from '../audit/admin-change.ts';
 import { addClient, addUser, changeClient, changeUser } from '../provisioning/entities.ts';
-import { up } from '../provisioning/provision.service.ts';
 import {
   findWorkspaceByKey,
   listWorkspaceKeys,
   listWorkspaces,
 } from '../tenancy/workspaces.repository.ts';
-import { isEmail } from '../todos/todo-fields.ts';
 import {
   clientHasWritten,
   deleteClient,
@@ -31,6 +20,15 @@ import {
   listClients,
   listClientWorkspaceIds,
 } from './clients.repository.ts';
+import type {
+  Client,
+  ClientChange,
+  ClientWithSecret,
+  NewClient,
+  NewUser,
+  User,
+  UserChange,
+} from './identities.model.ts';
 import {
   countEnabledAdmins,
   findUserByEmail,
@@ -43,9 +41,6 @@ import {
  * Users, their memberships, and API clients. Disabling either, a new password or a new
  * client secret revokes their tokens at once (the rules live in provisioning/entities).
  */
-
-type User = Static<typeof AdminUser>;
-type Client = Static<typeof AdminClient>;
 
 function renderUser(u: UserRow, workspaces: string[]): User {
   return {
@@ -84,7 +79,7 @@ async function workspaceIdsOf(
 ): Promise<number[]> {
   const all = await listWorkspaces(trx);
   return keys.flatMap((k, i) => {
-    const ws = all.find((w) => w.key === up(k));
+    const ws = all.find((w) => w.key === normalizeKey(k));
     if (!ws) errors.add(`${field}[${i}]`, `unknown workspace "${k}"`);
     return ws ? [Number(ws.id)] : [];
   });
@@ -126,10 +121,7 @@ export async function getAdminUser(ctx: Ctx, email: string): Promise<User> {
   );
 }
 
-export async function createAdminUser(
-  ctx: Ctx,
-  body: Static<typeof CreateUserBody>,
-): Promise<User> {
+export async function createAdminUser(ctx: Ctx, body: NewUser): Promise<User> {
   const email = body.email.trim().toLowerCase();
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     const errors = new FieldErrors();
@@ -157,11 +149,7 @@ export async function createAdminUser(
   return getAdminUser(ctx, email);
 }
 
-export async function patchAdminUser(
-  ctx: Ctx,
-  email: string,
-  body: Static<typeof PatchUserBody>,
-): Promise<User> {
+export async function patchAdminUser(ctx: Ctx, email: string, body: UserChange): Promise<User> {
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     const row = await userOrThrow(trx, email);
     const errors = new FieldErrors();
@@ -201,7 +189,7 @@ export async function setAdminMembership(
 ): Promise<void> {
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     const row = await userOrThrow(trx, email);
-    const ws = await findWorkspaceByKey(trx, up(key), null);
+    const ws = await findWorkspaceByKey(trx, normalizeKey(key), null);
     if (!ws) throw new AppError('workspace_not_found', `No workspace "${key}"`);
     const current = await listMemberWorkspaceIds(trx, Number(row.id));
     const workspaceIds = member
@@ -255,10 +243,7 @@ function clientIdFrom(name: string): string {
  * Registers a client with a fresh secret from the CSPRNG (256 bits). The secret is in
  * this one response and nowhere else: only its hash is stored, the audit says "<set>".
  */
-export async function createAdminClient(
-  ctx: Ctx,
-  body: Static<typeof CreateClientBody>,
-): Promise<Static<typeof AdminClientWithSecret>> {
+export async function createAdminClient(ctx: Ctx, body: NewClient): Promise<ClientWithSecret> {
   const clientId = body.clientId ?? clientIdFrom(body.name);
   const clientSecret = newToken();
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
@@ -266,7 +251,9 @@ export async function createAdminClient(
     const workspaceIds = await workspaceIdsOf(trx, body.workspaces, 'workspaces', errors);
     let defaultWorkspaceId = workspaceIds[0] ?? null;
     if (body.defaultWorkspace !== undefined) {
-      const at = body.workspaces.findIndex((k) => up(k) === up(body.defaultWorkspace ?? ''));
+      const at = body.workspaces.findIndex(
+        (k) => normalizeKey(k) === normalizeKey(body.defaultWorkspace ?? ''),
+      );
       if (at < 0) {
         errors.add('defaultWorkspace', `"${body.defaultWorkspace}" is not among its workspaces`);
       }
@@ -297,7 +284,7 @@ export async function createAdminClient(
 export async function patchAdminClient(
   ctx: Ctx,
   clientId: string,
-  body: Static<typeof PatchClientBody>,
+  body: ClientChange,
 ): Promise<Client> {
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     const row = await clientOrThrow(trx, clientId);
@@ -308,7 +295,7 @@ export async function patchAdminClient(
     const allowed = workspaceIds ?? (await listClientWorkspaceIds(trx, Number(row.id)));
     let defaultWorkspaceId: number | null | undefined;
     if (typeof body.defaultWorkspace === 'string') {
-      const ws = await findWorkspaceByKey(trx, up(body.defaultWorkspace), null);
+      const ws = await findWorkspaceByKey(trx, normalizeKey(body.defaultWorkspace), null);
       if (!ws || !allowed.includes(Number(ws.id))) {
         errors.add('defaultWorkspace', `"${body.defaultWorkspace}" is not among its workspaces`);
       }
@@ -338,7 +325,7 @@ export async function patchAdminClient(
 export async function rotateAdminClientSecret(
   ctx: Ctx,
   clientId: string,
-): Promise<Static<typeof AdminClientWithSecret>> {
+): Promise<ClientWithSecret> {
   const clientSecret = newToken();
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     const row = await clientOrThrow(trx, clientId);

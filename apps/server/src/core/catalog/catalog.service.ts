@@ -1,11 +1,3 @@
-import type { Static } from 'typebox';
-import type {
-  AdminCustomField,
-  AdminLocation,
-  CreateCustomFieldBody,
-  LocationBody,
-  PatchCustomFieldBody,
-} from '../../api/admin/admin.schemas.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { AppError, validationError } from '../../platform/errors.ts';
 import { adminTransaction } from '../audit/admin-change.ts';
@@ -16,6 +8,13 @@ import {
   changeLocation,
   TYPES_WITH_OPTIONS,
 } from '../provisioning/entities.ts';
+import type {
+  CustomField,
+  CustomFieldChange,
+  Location,
+  LocationInput,
+  NewCustomField,
+} from './catalog.model.ts';
 import {
   type CustomFieldRow,
   customFieldInUse,
@@ -31,9 +30,6 @@ import {
 } from './catalog.repository.ts';
 
 /** Locations and custom-field definitions, which the ITSM dialect refers to. */
-
-type Location = Static<typeof AdminLocation>;
-type CustomField = Static<typeof AdminCustomField>;
 
 const renderLocation = (l: LocationRow): Location => ({
   id: Number(l.id),
@@ -58,10 +54,7 @@ export async function listAdminLocations(ctx: Ctx): Promise<Location[]> {
   return (await listLocations(ctx.db.kysely)).map(renderLocation);
 }
 
-export async function createAdminLocation(
-  ctx: Ctx,
-  body: Static<typeof LocationBody>,
-): Promise<Location> {
+export async function createAdminLocation(ctx: Ctx, body: LocationInput): Promise<Location> {
   const id = await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     if (await findLocationByName(trx, body.name)) {
       throw new AppError('conflict', `Location "${body.name}" already exists`);
@@ -76,7 +69,7 @@ export async function createAdminLocation(
 export async function patchAdminLocation(
   ctx: Ctx,
   id: number,
-  body: Static<typeof LocationBody>,
+  body: LocationInput,
 ): Promise<Location> {
   await adminTransaction(ctx, async ({ trx, audit }) => {
     const row = await findLocationById(trx, id);
@@ -119,10 +112,7 @@ function checkOptions(type: number, options: string[] | null | undefined): void 
   }
 }
 
-export async function createAdminCustomField(
-  ctx: Ctx,
-  body: Static<typeof CreateCustomFieldBody>,
-): Promise<CustomField> {
+export async function createAdminCustomField(ctx: Ctx, body: NewCustomField): Promise<CustomField> {
   checkOptions(body.type, body.options);
   const id = await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     if (await findCustomField(trx, body.module, body.name)) {
@@ -145,7 +135,7 @@ export async function createAdminCustomField(
 export async function patchAdminCustomField(
   ctx: Ctx,
   id: number,
-  body: Static<typeof PatchCustomFieldBody>,
+  body: CustomFieldChange,
 ): Promise<CustomField> {
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     const row = await findCustomFieldById(trx, id);

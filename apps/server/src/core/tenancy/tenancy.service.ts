@@ -1,14 +1,6 @@
-import type { Static } from 'typebox';
-import type {
-  AdminDomain,
-  AdminWorkspace,
-  CreateDomainBody,
-  CreateWorkspaceBody,
-  PatchDomainBody,
-  PatchWorkspaceBody,
-} from '../../api/admin/admin.schemas.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { AppError, validationError } from '../../platform/errors.ts';
+import { normalizeKey } from '../../platform/values/rules.ts';
 import { listClientsDefaultingTo } from '../access/clients.repository.ts';
 import { adminTransaction } from '../audit/admin-change.ts';
 import {
@@ -17,7 +9,14 @@ import {
   changeDomain,
   changeWorkspace,
 } from '../provisioning/entities.ts';
-import { up } from '../provisioning/provision.service.ts';
+import type {
+  Domain,
+  DomainChange,
+  NewDomain,
+  NewWorkspace,
+  Workspace,
+  WorkspaceChange,
+} from './tenancy.model.ts';
 import {
   deleteDomain,
   deleteWorkspace,
@@ -30,9 +29,6 @@ import {
 } from './workspaces.repository.ts';
 
 /** Domains and their workspaces. Codes are in every workspace and todo key: they never change. */
-
-type Domain = Static<typeof AdminDomain>;
-type Workspace = Static<typeof AdminWorkspace>;
 
 const CODE_IS_FIXED = 'cannot be changed: it is part of every workspace and todo key';
 
@@ -60,16 +56,13 @@ export async function listAdminDomains(ctx: Ctx): Promise<Domain[]> {
 }
 
 export async function getAdminDomain(ctx: Ctx, code: string): Promise<Domain> {
-  const found = (await listAdminDomains(ctx)).find((d) => d.code === up(code));
+  const found = (await listAdminDomains(ctx)).find((d) => d.code === normalizeKey(code));
   if (!found) throw new AppError('not_found', `No domain "${code}"`);
   return found;
 }
 
-export async function createAdminDomain(
-  ctx: Ctx,
-  body: Static<typeof CreateDomainBody>,
-): Promise<Domain> {
-  const code = up(body.code);
+export async function createAdminDomain(ctx: Ctx, body: NewDomain): Promise<Domain> {
+  const code = normalizeKey(body.code);
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     if (await findDomainByCode(trx, code)) {
       throw new AppError('conflict', `Domain "${code}" already exists`);
@@ -83,12 +76,12 @@ export async function createAdminDomain(
 export async function patchAdminDomain(
   ctx: Ctx,
   code: string,
-  body: Static<typeof PatchDomainBody>,
+  body: DomainChange,
 ): Promise<Domain> {
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
-    const row = await findDomainByCode(trx, up(code));
+    const row = await findDomainByCode(trx, normalizeKey(code));
     if (!row) throw new AppError('not_found', `No domain "${code}"`);
-    if (body.code !== undefined && up(body.code) !== row.code) {
+    if (body.code !== undefined && normalizeKey(body.code) !== row.code) {
       throw validationError([{ field: 'code', message: CODE_IS_FIXED }]);
     }
     const saved = await changeDomain(trx, row, { name: body.name }, ts);
@@ -100,7 +93,7 @@ export async function patchAdminDomain(
 /** Only an empty domain can go: its workspaces hold todos and memberships. */
 export async function deleteAdminDomain(ctx: Ctx, code: string): Promise<void> {
   await adminTransaction(ctx, async ({ trx, audit }) => {
-    const row = await findDomainByCode(trx, up(code));
+    const row = await findDomainByCode(trx, normalizeKey(code));
     if (!row) throw new AppError('not_found', `No domain "${code}"`);
     const workspaces = (await listWorkspaces(trx)).filter((w) => w.domainId === row.id);
     if (workspaces.length > 0) {
@@ -122,18 +115,15 @@ export async function listAdminWorkspaces(ctx: Ctx): Promise<Workspace[]> {
 }
 
 export async function getAdminWorkspace(ctx: Ctx, key: string): Promise<Workspace> {
-  const ws = await findWorkspaceByKey(ctx.db.kysely, up(key), null);
+  const ws = await findWorkspaceByKey(ctx.db.kysely, normalizeKey(key), null);
   if (!ws) throw new AppError('workspace_not_found', `No workspace "${key}"`);
   return renderWorkspace(ws);
 }
 
-export async function createAdminWorkspace(
-  ctx: Ctx,
-  body: Static<typeof CreateWorkspaceBody>,
-): Promise<Workspace> {
-  const code = up(body.code);
+export async function createAdminWorkspace(ctx: Ctx, body: NewWorkspace): Promise<Workspace> {
+  const code = normalizeKey(body.code);
   const key = await adminTransaction(ctx, async ({ trx, ts, audit }) => {
-    const domain = await findDomainByCode(trx, up(body.domain));
+    const domain = await findDomainByCode(trx, normalizeKey(body.domain));
     if (!domain) {
       throw validationError([{ field: 'domain', message: `unknown domain "${body.domain}"` }]);
     }
@@ -151,12 +141,12 @@ export async function createAdminWorkspace(
 export async function patchAdminWorkspace(
   ctx: Ctx,
   key: string,
-  body: Static<typeof PatchWorkspaceBody>,
+  body: WorkspaceChange,
 ): Promise<Workspace> {
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
-    const ws = await findWorkspaceByKey(trx, up(key), null);
+    const ws = await findWorkspaceByKey(trx, normalizeKey(key), null);
     if (!ws) throw new AppError('workspace_not_found', `No workspace "${key}"`);
-    if (body.code !== undefined && up(body.code) !== ws.code) {
+    if (body.code !== undefined && normalizeKey(body.code) !== ws.code) {
       throw validationError([{ field: 'code', message: CODE_IS_FIXED }]);
     }
     const saved = await changeWorkspace(trx, ws, { name: body.name }, ts);
@@ -172,7 +162,7 @@ export async function patchAdminWorkspace(
  */
 export async function deleteAdminWorkspace(ctx: Ctx, key: string): Promise<void> {
   await adminTransaction(ctx, async ({ trx, audit }) => {
-    const ws = await findWorkspaceByKey(trx, up(key), null);
+    const ws = await findWorkspaceByKey(trx, normalizeKey(key), null);
     if (!ws) throw new AppError('workspace_not_found', `No workspace "${key}"`);
     const id = Number(ws.id);
     if (await workspaceHasTodos(trx, id)) {
