@@ -1,4 +1,11 @@
 import { Type } from 'typebox';
+import type {
+  Dashboard,
+  DashboardParams,
+  DashboardTodo,
+} from '../../core/dashboard/dashboard.model.ts';
+import { refTo } from '../../platform/http/problem.ts';
+import type { Holds, Matches } from '../../platform/http/schema-match.ts';
 
 const LevelSchema = Type.Union([Type.Literal('LOW'), Type.Literal('MEDIUM'), Type.Literal('HIGH')]);
 const StatusSchema = Type.Union([
@@ -49,7 +56,7 @@ export const DashboardTodoSchema = Type.Object(
 
 const TodoShortList = {
   count: Count('Every todo in the list'),
-  items: Type.Array(Type.Ref('DashboardTodo'), {
+  items: Type.Array(refTo(DashboardTodoSchema), {
     maxItems: 10,
     description: 'The first 10, earliest date first',
   }),
@@ -122,3 +129,9 @@ export const DashboardSchema = Type.Object(
 );
 
 export const dashboardSchemas = [DashboardTodoSchema, DashboardSchema];
+
+/** The schemas describe the core's models exactly: a drift on either side stops compiling. */
+export type DashboardSchemasMatchCore =
+  | Holds<Matches<typeof DashboardQuery, DashboardParams>>
+  | Holds<Matches<typeof DashboardTodoSchema, DashboardTodo>>
+  | Holds<Matches<typeof DashboardSchema, Dashboard>>;

@@ -1,29 +1,26 @@
-import type { Static } from 'typebox';
-import { DashboardQuery, type DashboardSchema } from '../../api/native/dashboard.schemas.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { FieldErrors } from '../../platform/errors.ts';
 import { dateInZone } from '../../platform/values/dates.ts';
 import { formatCents } from '../../platform/values/rules.ts';
 import { workspacesByKeys } from '../tenancy/workspace-ref.ts';
-import { LEVELS, type Status } from '../todos/todo-fields.ts';
+import { LEVELS } from '../todos/todo-fields.ts';
+import {
+  DASHBOARD_PARAMS,
+  type Dashboard,
+  type DashboardParams,
+  type DashboardTodo,
+} from './dashboard.model.ts';
 import {
   countOpenIncidentsByRisk,
   findOverdueTodos,
   findTodosDueBetween,
   findWorkspaceFigures,
-  type ListedTodo,
 } from './dashboard.repository.ts';
-
-export type Dashboard = Static<typeof DashboardSchema>;
-type DashboardTodo = Omit<ListedTodo, 'todoType' | 'status'> & {
-  todoType: 'TASK' | 'INCIDENT';
-  status: Status;
-};
 
 /** How many days ahead "expiring soon" looks. */
 export const EXPIRING_SOON_DAYS = 7;
 const SHORT_LIST = 10;
-const KNOWN_PARAMS = new Set(Object.keys(DashboardQuery.properties));
+const KNOWN_PARAMS = new Set<string>(DASHBOARD_PARAMS);
 
 /**
  * The dashboard's figures over the caller's workspaces, or one of them. The four
@@ -32,7 +29,7 @@ const KNOWN_PARAMS = new Set(Object.keys(DashboardQuery.properties));
  */
 export async function getDashboard(
   ctx: Ctx,
-  params: Static<typeof DashboardQuery> & Record<string, unknown>,
+  params: DashboardParams & Record<string, unknown>,
 ): Promise<Dashboard> {
   const errors = new FieldErrors();
   for (const name of Object.keys(params)) {
