@@ -1,8 +1,6 @@
 import { Type } from 'typebox';
+import { COMMENT_LIMITS } from '../../core/todos/comments.model.ts';
 import { TodoRefParams } from './todos.schemas.ts';
-
-/** Limits of a comment's text (the body is trimmed before the check). */
-export const COMMENT_LIMITS = { body: 10_000, auditExcerpt: 200 } as const;
 
 export const WatcherParams = Type.Object({
   ref: TodoRefParams.properties.ref,

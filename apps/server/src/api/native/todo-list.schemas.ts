@@ -1,19 +1,6 @@
 import { Type } from 'typebox';
-
-/** The sort orders a list can take; `-` means descending. The id breaks ties. */
-export const LIST_SORTS = [
-  'createdAt',
-  '-createdAt',
-  'updatedAt',
-  '-updatedAt',
-  'dueDate',
-  '-dueDate',
-  'reminderDate',
-  '-reminderDate',
-] as const;
-export type ListSort = (typeof LIST_SORTS)[number];
-
-export const LIST_LIMIT = { default: 50, max: 200 } as const;
+import { LIST_LIMIT, LIST_SORTS, type ListTodosParams } from '../../core/todos/todo-list.model.ts';
+import type { Holds, Matches } from '../../platform/http/schema-match.ts';
 
 // Multi-valued filters take repeated parameters (`status=TODO&status=DONE`) or commas
 // (`status=TODO,DONE`). AJV's `coerceTypes: 'array'` turns a single value into a list.
@@ -96,3 +83,6 @@ export const TodoListSchema = Type.Object(
   },
   { $id: 'TodoList' },
 );
+
+/** The query describes the core's list parameters exactly: a drift stops compiling. */
+export type ListTodosQueryMatchesCore = Holds<Matches<typeof ListTodosQuery, ListTodosParams>>;

@@ -1,9 +1,9 @@
-import { COMMENT_LIMITS } from '../../api/native/activity.schemas.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { validationError } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
 import { actorLabel } from '../access/actor.ts';
 import { findUsersWithAccess } from '../access/users.repository.ts';
+import { COMMENT_LIMITS } from './comments.model.ts';
 import {
   type CommentRow,
   findComment,

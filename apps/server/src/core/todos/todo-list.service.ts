@@ -1,16 +1,16 @@
-import type { Static } from 'typebox';
-import {
-  LIST_LIMIT,
-  LIST_SORTS,
-  type ListSort,
-  ListTodosQuery,
-} from '../../api/native/todo-list.schemas.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { FieldErrors, validationError } from '../../platform/errors.ts';
 import { isCalendarDate } from '../../platform/values/dates.ts';
 import { workspacesByKeys } from '../tenancy/workspace-ref.ts';
 import { customFieldsObject, findCustomValues } from './custom-values.ts';
 import { isEmail, LEVELS, normalizeEnum, STATUSES, TODO_TYPES } from './todo-fields.ts';
+import {
+  LIST_LIMIT,
+  LIST_PARAMS,
+  LIST_SORTS,
+  type ListSort,
+  type ListTodosParams,
+} from './todo-list.model.ts';
 import {
   countTodos,
   findCategoriesOfTodos,
@@ -23,7 +23,7 @@ import {
 } from './todo-list.repository.ts';
 import { type Todo, toTodo } from './todos.service.ts';
 
-export type ListTodosParams = Static<typeof ListTodosQuery>;
+export type { ListTodosParams };
 
 export interface TodoList {
   items: Todo[];
@@ -31,7 +31,7 @@ export interface TodoList {
   total?: number;
 }
 
-const KNOWN_PARAMS = new Set(Object.keys(ListTodosQuery.properties));
+const KNOWN_PARAMS = new Set<string>(LIST_PARAMS);
 const MAX_WORDS = 16;
 
 /**
