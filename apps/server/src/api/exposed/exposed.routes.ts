@@ -1,21 +1,23 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import type { ExposedEndpointRow } from '../../core/exposed/exposed.repository.ts';
 import {
   admitEndpoint,
   allowedOriginsOf,
-  createExposedEndpoint,
-  type EndpointDefaults,
   endpointActor,
   exposedForm,
+  withDefaults,
+} from '../../core/exposed/exposed.public.ts';
+import type { ExposedEndpointRow } from '../../core/exposed/exposed.repository.ts';
+import {
+  createExposedEndpoint,
   getEndpoint,
   listEndpoints,
   removeEndpoint,
   rotateEndpoint,
   updateEndpoint,
-  withDefaults,
 } from '../../core/exposed/exposed.service.ts';
+import type { EndpointDefaults } from '../../core/exposed/exposed.settings.ts';
 import { getCreateForm } from '../../core/forms/form.service.ts';
 import { submitTodo, type Todo, type TodoPreview } from '../../core/todos/todos.service.ts';
 import { AppError } from '../../platform/errors.ts';
