@@ -3,12 +3,11 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { OAuthError, type TokenRequest } from '../../core/access/oauth.model.ts';
 import {
   authenticatePassword,
   exchangeToken,
-  OAuthError,
   revokeToken,
-  type TokenRequest,
 } from '../../core/access/oauth.service.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';

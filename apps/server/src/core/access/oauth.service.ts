@@ -1,6 +1,3 @@
-import type { Config } from '../../platform/config.ts';
-import type { Logger } from '../../platform/context.ts';
-import type { Db } from '../../platform/db/database.ts';
 import type { ApiClientRow, OauthTokenTable, UserRow } from '../../platform/db/tables.ts';
 import { addSeconds } from '../../platform/values/dates.ts';
 import {
@@ -12,11 +9,18 @@ import {
 } from '../../platform/values/secrets.ts';
 import { findClientByClientId } from './clients.repository.ts';
 import {
-  clearFailures,
-  countAttempt,
-  currentFailures,
-  uncountAttempt,
-} from './throttle.repository.ts';
+  type OAuthDeps,
+  OAuthError,
+  type TokenRequest,
+  type TokenResponse,
+} from './oauth.model.ts';
+import {
+  accountKey,
+  addressKey,
+  checkThrottle,
+  releaseAttempt,
+  reserveAttempt,
+} from './sign-in-throttle.ts';
 import {
   findTokenByDigest,
   insertTokens,
@@ -25,48 +29,6 @@ import {
   revokeToken as revokeTokenRow,
 } from './tokens.repository.ts';
 import { findUserByEmail } from './users.repository.ts';
-
-/** An RFC 6749 §5.2 error: rendered as `{ error, error_description }`. */
-export class OAuthError extends Error {
-  constructor(
-    readonly error:
-      | 'invalid_request'
-      | 'invalid_client'
-      | 'invalid_grant'
-      | 'unsupported_grant_type'
-      | 'invalid_scope'
-      | 'unauthorized_client'
-      | 'temporarily_unavailable',
-    readonly description: string,
-    readonly status = 400,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(description);
-  }
-}
-
-export interface OAuthDeps {
-  db: Db;
-  config: Config;
-  now: Date;
-  ip: string;
-  log: Logger;
-}
-
-export interface TokenResponse {
-  access_token: string;
-  refresh_token?: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  scope: string;
-  jti: string;
-}
-
-/** Credentials a token request carries, from a Basic header and/or the body. */
-export interface TokenRequest {
-  basic?: { clientId: string; clientSecret: string; rawSecret?: string } | 'malformed';
-  params: Record<string, string | undefined>;
-}
 
 const USER_SCOPES = ['todo:read', 'todo:write'];
 const ADMIN_SCOPES = [...USER_SCOPES, 'admin'];
@@ -226,7 +188,7 @@ async function authenticateClient(
         (rawSecret !== undefined && (await verifySecret(rawSecret, client.secretHash))))
     : await verifyAgainstDummy(creds.clientSecret, deps.config.scryptLogN);
   if (!client || !ok) throw invalidClient('Unknown client or wrong client secret');
-  await uncountAttempt(deps.db.kysely, address);
+  await releaseAttempt(deps, { address });
   return { ...client, id: Number(client.id) };
 }
 
@@ -249,8 +211,7 @@ async function checkPassword(
       ? await verifySecret(password, user.passwordHash)
       : await verifyAgainstDummy(password, deps.config.scryptLogN);
   if (!user || !ok) throw new OAuthError('invalid_grant', 'Invalid username or password');
-  await clearFailures(deps.db.kysely, account);
-  await uncountAttempt(deps.db.kysely, address);
+  await releaseAttempt(deps, { address, account });
   return { ...user, id: Number(user.id) };
 }
 
@@ -359,51 +320,4 @@ function narrowScope(requested: string | undefined, allowed: string[]): string {
     throw new OAuthError('invalid_scope', `Scope not available: ${unknown.join(' ')}`);
   }
   return [...new Set(wanted)].join(' ');
-}
-
-const addressKey = (ip: string) => `address:${ip}`;
-const accountKey = (username: string) => `account:${username.trim().toLowerCase()}`;
-
-const limitOf = (config: Config, key: string) =>
-  key.startsWith('address:')
-    ? config.loginMaxFailuresPerAddress
-    : config.loginMaxFailuresPerAccount;
-
-function throttled(deps: OAuthDeps, windowStart: string): OAuthError {
-  const reopens = addSeconds(new Date(windowStart), deps.config.loginWindowSeconds);
-  const left = Math.ceil((reopens.getTime() - deps.now.getTime()) / 1000);
-  // A parallel request may have opened the window a moment after this one began.
-  const retryAfter = Math.min(deps.config.loginWindowSeconds, Math.max(1, left));
-  return new OAuthError(
-    'temporarily_unavailable',
-    `Too many failed sign-in attempts; try again in ${retryAfter} seconds`,
-    429,
-    { 'Retry-After': String(retryAfter) },
-  );
-}
-
-/** Refuses at once when a key has used up its failures in the current window. */
-async function checkThrottle(deps: OAuthDeps, keys: string[]): Promise<void> {
-  const windowStartAfter = addSeconds(deps.now, -deps.config.loginWindowSeconds).toISOString();
-  for (const key of keys) {
-    const state = await currentFailures(deps.db.kysely, key, windowStartAfter);
-    if (state && state.failures >= limitOf(deps.config, key)) {
-      throw throttled(deps, state.windowStart);
-    }
-  }
-}
-
-/**
- * Counts the attempt as a failure *before* the secret is checked, and refuses it when that
- * takes a key over its cap; a success then takes the count back. Counting first, in one
- * atomic statement, is what stops parallel guesses from all passing a check made before
- * any of them had failed.
- */
-async function reserveAttempt(deps: OAuthDeps, keys: string[]): Promise<void> {
-  const now = deps.now.toISOString();
-  const windowStartAfter = addSeconds(deps.now, -deps.config.loginWindowSeconds).toISOString();
-  for (const key of keys) {
-    const state = await countAttempt(deps.db.kysely, key, now, windowStartAfter);
-    if (state.failures > limitOf(deps.config, key)) throw throttled(deps, state.windowStart);
-  }
 }

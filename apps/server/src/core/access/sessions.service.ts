@@ -5,7 +5,8 @@ import type { Db } from '../../platform/db/database.ts';
 import { AppError, validationError } from '../../platform/errors.ts';
 import { addSeconds } from '../../platform/values/dates.ts';
 import { newToken, tokenDigest } from '../../platform/values/secrets.ts';
-import { OAuthError, verifyUserPassword } from './oauth.service.ts';
+import { OAuthError } from './oauth.model.ts';
+import { verifyUserPassword } from './oauth.service.ts';
 import { deleteSession, findLiveSession, insertSession } from './sessions.repository.ts';
 import { listMemberWorkspaceIds } from './users.repository.ts';
 
