@@ -8,13 +8,7 @@ import {
 } from '../../core/attachments/attachments.service.ts';
 import { findCustomFieldDefs, moduleOf } from '../../core/todos/custom-values.ts';
 import { normalizeEnum, type TodoType } from '../../core/todos/todo-fields.ts';
-import {
-  createTodo,
-  type DialectColumns,
-  deleteTodo,
-  getTodo,
-  updateTodo,
-} from '../../core/todos/todos.service.ts';
+import { createTodo, deleteTodo, getTodo, updateTodo } from '../../core/todos/todos.service.ts';
 import { listTodoWatchers } from '../../core/todos/watchers.service.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
@@ -22,6 +16,7 @@ import { AppError, type FieldError, validationError } from '../../platform/error
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { namingUnknownFields, refTo } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
+import { type IncidentInput, incidentDataOf, itsmIncidents } from './itsm.extension.ts';
 import { sendItsmFailure } from './itsm.failure.ts';
 import { parseJsonKeepingLongs, stringifyWithLongs } from './itsm.json.ts';
 import {
@@ -126,7 +121,8 @@ function checkWorkspace(ctx: Ctx): void {
 async function mapCommon(db: Executor, body: Body, todoType: TodoType | undefined) {
   const problems: FieldError[] = [];
   const fields: Record<string, unknown> = {};
-  const columns: DialectColumns = {};
+  const incident: IncidentInput = {};
+  let locationId: number | null | undefined;
   if (body.subject !== undefined) fields.title = body.subject;
   if (body.description !== undefined) fields.description = body.description;
   if (body.requesterEmail !== undefined) fields.reporter = body.requesterEmail;
@@ -135,32 +131,32 @@ async function mapCommon(db: Executor, body: Body, todoType: TodoType | undefine
     const name = typeof body.requesterName === 'string' ? body.requesterName.trim() : '';
     if (name.length > 200)
       problems.push({ field: 'requesterName', message: 'must be at most 200 characters' });
-    columns.requesterName = name === '' ? null : name;
+    incident.requesterName = name === '' ? null : name;
   }
   const impact = enumOf(body, 'impact', IMPACTS, problems);
   if (impact) {
     fields.impact = IMPACT_TO_LEVEL[impact];
-    columns.itsmImpact = impact;
+    incident.itsmImpact = impact;
   }
   const priority = enumOf(body, 'priority', PRIORITIES, problems);
   if (priority) {
     fields.priority = PRIORITY_TO_LEVEL[priority];
-    columns.itsmPriority = priority;
+    incident.itsmPriority = priority;
   }
   const urgency = enumOf(body, 'urgency', PRIORITIES, problems);
-  if (urgency) columns.urgency = urgency;
+  if (urgency) incident.urgency = urgency;
   const status = enumOf(body, 'status', STATUSES, problems);
   if (status) {
     fields.status = STATUS_TO_TODO[status];
-    columns.itsmStatus = status;
+    incident.itsmStatus = status;
   }
-  if (typeof body.spam === 'boolean') columns.spam = body.spam ? 1 : 0;
+  if (typeof body.spam === 'boolean') incident.spam = body.spam ? 1 : 0;
   if (body.locationName !== undefined) {
     const name = typeof body.locationName === 'string' ? body.locationName.trim() : '';
-    if (name === '') columns.locationId = null;
+    if (name === '') locationId = null;
     else {
       const location = await findLocationByName(db, name);
-      if (location) columns.locationId = location.id;
+      if (location) locationId = location.id;
       else
         problems.push({
           field: 'locationName',
@@ -182,7 +178,7 @@ async function mapCommon(db: Executor, body: Body, todoType: TodoType | undefine
     customFields = mapped.values;
     customIds = mapped.names;
   }
-  return { problems, fields, columns, customFields, customIds };
+  return { problems, fields, incident, locationId, customFields, customIds };
 }
 
 /** Attaches `attachmentsRefNames` (uploads from POST /api/oprfile) to an incident. */
@@ -321,7 +317,8 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
             workspace: { by: 'default', field: 'workspace' },
             customFields: m.customFields,
             optionalDescription: true,
-            dialectColumns: { ...m.columns, categoryName: category },
+            locationId: m.locationId,
+            extensions: { [itsmIncidents.name]: { ...m.incident, categoryName: category } },
             // In the create's transaction: a bad reference stores nothing at all.
             inTransaction: (trx, todo) => attachRefs(ctx, trx, todo, body.attachmentsRefNames),
           });
@@ -358,11 +355,11 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
             const todo = await updateTodo(
               ctx,
               id,
-              async (trx, before) => {
+              async (trx, before, extensionData) => {
                 const input: Record<string, unknown> = {};
                 let category: string | undefined;
                 if (typeof body.categoryName === 'string' && body.categoryName.trim() !== '') {
-                  const { categoryName: beforeCategory } = await findIncidentExtras(trx, before.id);
+                  const beforeCategory = incidentDataOf(extensionData).categoryName;
                   category = canonicalCategory(body.categoryName);
                   input.todoType = todoTypeOf(category);
                   // A named category is kept among the todo's categories, replacing the old one.
@@ -378,12 +375,12 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
                 if (m.problems.length > 0) throw validationError(m.problems);
                 Object.assign(input, m.fields);
                 if (m.customFields !== undefined) input.customFields = m.customFields;
+                const incident = { ...m.incident };
+                if (category !== undefined) incident.categoryName = category;
                 return {
                   input,
-                  dialectColumns: {
-                    ...m.columns,
-                    ...(category !== undefined ? { categoryName: category } : {}),
-                  },
+                  locationId: m.locationId,
+                  extensions: { [itsmIncidents.name]: incident },
                 };
               },
               {

@@ -22,6 +22,13 @@ import {
 } from './custom-values.ts';
 import { recordTodoChange } from './todo-change.ts';
 import {
+  createExtensions,
+  type ExtensionData,
+  type ExtensionInputs,
+  loadExtensions,
+  updateExtensions,
+} from './todo-extension.ts';
+import {
   type ExternalRef,
   formatCents,
   formatTodoKey,
@@ -114,26 +121,10 @@ export interface CreateTodoCommand {
   inTransaction?: (trx: Executor, todo: { id: number; workspaceId: number }) => Promise<void>;
   /** The ITSM dialect's description is optional (seed 003); it is stored as "". */
   optionalDescription?: boolean;
-  /** Columns only a dialect shows, stored with the todo (see DialectColumns). */
-  dialectColumns?: DialectColumns;
-}
-
-/**
- * Columns a dialect keeps for itself so its callers read back what they set (the ITSM
- * incident's status string, impact, priority and urgency scales, spam flag, requester
- * name, category name and location; migration 003). The native Todo does not show them;
- * changes to them are audited like any field.
- */
-export interface DialectColumns {
-  itsmStatus?: string | null;
-  itsmImpact?: string | null;
-  itsmPriority?: string | null;
-  urgency?: string | null;
-  requesterName?: string | null;
-  categoryName?: string | null;
-  /** 0 or 1. */
-  spam?: number;
+  /** Where it happened: a location's id (only the ITSM dialect names one, by name). */
   locationId?: number | null;
+  /** Input for the extensions a wire format keeps its own data in (see TodoExtension). */
+  extensions?: ExtensionInputs;
 }
 
 /**
@@ -144,7 +135,16 @@ export interface DialectColumns {
 export type PatchOf = (
   trx: Executor,
   before: Todo,
-) => Promise<{ input: Record<string, unknown>; dialectColumns?: DialectColumns }>;
+  /** The todo's data in each extension that has some, read in the same transaction. */
+  extensionData: ExtensionData,
+) => Promise<TodoChange>;
+
+/** A change to a todo: its fields (see `parseTodoPatch`), location and extension data. */
+export interface TodoChange {
+  input: Record<string, unknown>;
+  locationId?: number | null;
+  extensions?: ExtensionInputs;
+}
 
 /** How a create ended: a new todo, the one already holding the externalRef, or a dry run. */
 export type CreateOutcome =
@@ -273,7 +273,7 @@ export async function submitTodo(
     externalId: f.externalRef?.id ?? null,
     tagsText: f.tags.length > 0 ? f.tags.join(' ') : null,
     reminderSentFor: null,
-    ...cmd.dialectColumns,
+    ...(cmd.locationId !== undefined ? { locationId: cmd.locationId } : {}),
   };
   const rel = {
     workspaceKey: ws.key,
@@ -313,6 +313,7 @@ export async function submitTodo(
       await insertTodoCategories(trx, id, f);
       await insertWatchers(trx, id, watcherIds, now);
       await replaceCustomValues(trx, id, custom);
+      const extended = await createExtensions(trx, { id, workspaceId: ws.id }, cmd.extensions);
       const { externalSystem, externalId, ...rest } = row;
       await recordTodoChange(trx, {
         by: ctx,
@@ -322,6 +323,7 @@ export async function submitTodo(
         changes: createdChanges({
           key,
           ...rest,
+          ...extended,
           externalRef: f.externalRef,
           assignee: assignee.email,
           reporter: reporter.email,
@@ -391,19 +393,19 @@ export async function updateTodo(
   patch: Record<string, unknown> | PatchOf,
   opts: {
     ifMatch?: string;
-    dialectColumns?: DialectColumns;
     inTransaction?: (trx: Executor, todo: { id: number; workspaceId: number }) => Promise<void>;
   } = {},
 ): Promise<Todo> {
   const errors = new FieldErrors();
-  // A dialect may change only its own columns or attachments: then an empty patch is not
-  // an error.
-  const parse = (input: Record<string, unknown>, dialectColumns: DialectColumns | undefined) =>
-    Object.keys(input).length === 0 && (dialectColumns || opts.inTransaction)
+  // A dialect may change only its own data, the location or attachments: then an empty
+  // patch is not an error.
+  const parse = (change: TodoChange) =>
+    Object.keys(change.input).length === 0 &&
+    (change.extensions || change.locationId !== undefined || opts.inTransaction)
       ? {}
-      : parseTodoPatch(input, errors);
+      : parseTodoPatch(change.input, errors);
   // A patch given as such is checked before the transaction begins.
-  const given = typeof patch === 'function' ? undefined : parse(patch, opts.dialectColumns);
+  const given = typeof patch === 'function' ? undefined : parse({ input: patch });
   try {
     return await writeTransaction(ctx, async (trx) => {
       const row = await lockTodo(ctx, trx, ref);
@@ -411,11 +413,10 @@ export async function updateTodo(
       const before = await withRelations(ctx, trx, row);
       checkPrecondition(opts.ifMatch, before);
       let p = given ?? {};
-      let wantedColumns = opts.dialectColumns;
+      let change: TodoChange = { input: {} };
       if (typeof patch === 'function') {
-        const made = await patch(trx, before);
-        wantedColumns = made.dialectColumns;
-        p = parse(made.input, wantedColumns);
+        change = await patch(trx, before, await loadExtensions(trx, id));
+        p = parse(change);
       }
 
       const todoType = p.todoType ?? before.todoType;
@@ -488,8 +489,10 @@ export async function updateTodo(
       };
 
       const changes = diffTodos(before, after);
-      const dialectColumns = changedDialectColumns(row, wantedColumns, changes);
-      await opts.inTransaction?.(trx, { id, workspaceId: Number(row.workspaceId) });
+      const location = locationChange(row, change.locationId, changes);
+      const todo = { id, workspaceId: Number(row.workspaceId) };
+      Object.assign(changes, await updateExtensions(trx, todo, change.extensions));
+      await opts.inTransaction?.(trx, todo);
       if (Object.keys(changes).length === 0) return before;
 
       if (after.externalRef && changes.externalRef) {
@@ -522,7 +525,7 @@ export async function updateTodo(
         updatedAt: now,
         // A new reminder date re-arms the reminder job.
         ...(changes.reminderDate ? { reminderSentFor: null } : {}),
-        ...dialectColumns,
+        ...location,
       });
       if (changes.tags) await replaceTodoTags(trx, id, after.tags);
       if (changes.category || changes.subCategory) await replaceTodoCategories(trx, id, after);
@@ -862,27 +865,17 @@ function diffTodos(before: Todo, after: Todo): Record<string, [unknown, unknown]
   return out;
 }
 
-/**
- * The dialect columns that `wanted` really changes on `row`; each is added to `changes`
- * as `[old, new]` under its column name.
- */
-function changedDialectColumns(
+/** The location `wanted` really changes on `row`, added to `changes` as `locationId`. */
+function locationChange(
   row: FoundTodo,
-  wanted: DialectColumns | undefined,
+  wanted: number | null | undefined,
   changes: Record<string, [unknown, unknown]>,
-): DialectColumns {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(wanted ?? {})) {
-    if (v === undefined) continue;
-    const raw = row[k as keyof DialectColumns] ?? null;
-    // PostgreSQL returns bigints as text.
-    const old = raw !== null && (k === 'locationId' || k === 'spam') ? Number(raw) : raw;
-    if (old !== v) {
-      changes[k] = [old, v];
-      out[k] = v;
-    }
-  }
-  return out as DialectColumns;
+): { locationId?: number | null } {
+  // PostgreSQL returns bigints as text.
+  const old = row.locationId === null ? null : Number(row.locationId);
+  if (wanted === undefined || wanted === old) return {};
+  changes.locationId = [old, wanted];
+  return { locationId: wanted };
 }
 
 /** Queues one mail per watcher (not the actor) listing the changes and the link. */

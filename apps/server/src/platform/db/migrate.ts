@@ -6,6 +6,7 @@ import * as itsm from './migrations/003-itsm.ts';
 import * as attachments from './migrations/004-attachments.ts';
 import * as sessions from './migrations/005-sessions.ts';
 import * as dueDateByDone from './migrations/006-due-date-by-done.ts';
+import * as itsmIncidents from './migrations/007-itsm-incidents.ts';
 
 /** Migrations in order; each receives the engine so DDL can differ where it must. */
 const migrations = {
@@ -15,6 +16,7 @@ const migrations = {
   '004-attachments': attachments,
   '005-sessions': sessions,
   '006-due-date-by-done': dueDateByDone,
+  '007-itsm-incidents': itsmIncidents,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -38,4 +40,14 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Brings the schema to the migration named (up or down): for tests that make data the
+ * way an older version stored it and check that a migration keeps it.
+ */
+export async function migrateTo(db: Db, name: keyof typeof migrations): Promise<void> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

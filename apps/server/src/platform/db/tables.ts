@@ -28,6 +28,7 @@ export interface Database {
   mailOutbox: MailOutboxTable;
   attachments: AttachmentTable;
   sessions: SessionTable;
+  itsmIncidents: ItsmIncidentTable;
 }
 
 export interface DomainTable {
@@ -161,20 +162,28 @@ export interface TodoTable {
   tagsText: Generated<string | null>;
   /** The reminder date a reminder was sent for; a changed reminder date re-arms it. */
   reminderSentFor: Generated<string | null>;
-  /** The ITSM dialect's own values (migration 003), read back as the client set them. */
-  itsmStatus: Generated<string | null>;
-  itsmImpact: Generated<string | null>;
-  itsmPriority: Generated<string | null>;
-  urgency: Generated<string | null>;
-  requesterName: Generated<string | null>;
-  categoryName: Generated<string | null>;
-  /** 0 or 1. */
-  spam: Generated<number>;
+  /** Where it happened: an admin-managed location (migration 003; the ITSM dialect sets it). */
   locationId: Generated<number | null>;
   /** 1 while the due date is the one moving to DONE set (migration 006); reopening undoes it. */
   dueDateByDone: Generated<number>;
   /** The due date the todo had before DONE set one, restored on reopen if not passed. */
   dueDateBeforeDone: Generated<string | null>;
+}
+
+/**
+ * What only the ITSM incident dialect keeps for a todo (migration 007, before that
+ * columns of todos), read back as the client set it; no row reads as nothing set.
+ */
+export interface ItsmIncidentTable {
+  todoId: number;
+  itsmStatus: string | null;
+  itsmImpact: string | null;
+  itsmPriority: string | null;
+  urgency: string | null;
+  requesterName: string | null;
+  categoryName: string | null;
+  /** 0 or 1. */
+  spam: Generated<number>;
 }
 
 export interface TodoTagTable {
