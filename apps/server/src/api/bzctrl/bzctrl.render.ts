@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type TProperties, Type } from 'typebox';
-import { renderTodo, type Todo, type TodoPreview } from '../../core/todos/todos.service.ts';
+import type { Todo, TodoPreview } from '../../core/todos/todo.model.ts';
+import { renderTodo } from '../../core/todos/todo-render.ts';
 import { TodoPreviewSchema, TodoSchema } from '../native/todos.schemas.ts';
 
 /**

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { attachUploads, uploadRefsOf } from '../../core/attachments/attachments.service.ts';
 import type { WorkspaceRef } from '../../core/tenancy/workspace-ref.ts';
+import { createTodo } from '../../core/todos/todo-create.ts';
 import type { TodoInput } from '../../core/todos/todo-fields.ts';
-import { getTodo, submitTodo } from '../../core/todos/todos.service.ts';
+import { getTodo } from '../../core/todos/todo-load.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { problemResponses, refTo } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
@@ -86,7 +87,7 @@ export async function bzctrlDialectRoutes(instance: FastifyInstance, deps: AppDe
         const { dryRun } = request.query;
         const ctx = ctxOf(request, deps, 'bzctrl');
         const refs = uploadRefsOf(body.attachments);
-        const result = await submitTodo(
+        const result = await createTodo(
           ctx,
           {
             fields: todoInputOf(body),

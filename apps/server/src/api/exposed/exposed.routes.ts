@@ -19,7 +19,8 @@ import {
 } from '../../core/exposed/exposed.service.ts';
 import type { EndpointDefaults } from '../../core/exposed/exposed.settings.ts';
 import { getCreateForm } from '../../core/forms/form.service.ts';
-import { submitTodo, type Todo, type TodoPreview } from '../../core/todos/todos.service.ts';
+import type { Todo, TodoPreview } from '../../core/todos/todo.model.ts';
+import { createTodo } from '../../core/todos/todo-create.ts';
 import { AppError } from '../../platform/errors.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { EXPOSED_PATH } from '../../platform/http/exposed-path.ts';
@@ -188,7 +189,7 @@ export async function exposedRoutes(instance: FastifyInstance, deps: AppDeps) {
         // The form contract offers the workspace's custom fields; left out, none are checked.
         customFields: body.customFields,
       };
-      const result = await submitTodo(ctx, command, { dryRun });
+      const result = await createTodo(ctx, command, { dryRun });
       if (result.outcome === 'created') {
         return reply
           .code(201)
@@ -201,7 +202,7 @@ export async function exposedRoutes(instance: FastifyInstance, deps: AppDeps) {
       const preview =
         result.outcome === 'preview'
           ? result
-          : await submitTodo(
+          : await createTodo(
               ctx,
               { ...command, fields: { ...command.fields, externalRef: undefined } },
               { dryRun: true },

@@ -7,8 +7,11 @@ import {
   uploadRefsOf,
 } from '../../core/attachments/attachments.service.ts';
 import { findCustomFieldDefs, moduleOf } from '../../core/todos/custom-values.ts';
+import { createTodo } from '../../core/todos/todo-create.ts';
+import { deleteTodo } from '../../core/todos/todo-delete.ts';
 import { normalizeEnum, type TodoType } from '../../core/todos/todo-fields.ts';
-import { createTodo, deleteTodo, getTodo, updateTodo } from '../../core/todos/todos.service.ts';
+import { getTodo } from '../../core/todos/todo-load.ts';
+import { updateTodo } from '../../core/todos/todo-update.ts';
 import { listTodoWatchers } from '../../core/todos/watchers.service.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
@@ -306,7 +309,7 @@ export async function itsmDialectRoutes(app: FastifyInstance, deps: AppDeps) {
         );
         if (m.problems.length > 0) throw validationError(m.problems);
         try {
-          const todo = await createTodo(ctx, {
+          const { todo } = await createTodo(ctx, {
             fields: {
               ...m.fields,
               todoType,

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { listTodos } from '../../core/todos/todo-list.service.ts';
-import { renderTodo } from '../../core/todos/todos.service.ts';
+import { renderTodo } from '../../core/todos/todo-render.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';

@@ -1,15 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { createTodo } from '../../core/todos/todo-create.ts';
+import { deleteTodo } from '../../core/todos/todo-delete.ts';
 import { createFieldProblem, patchFieldProblem } from '../../core/todos/todo-fields.ts';
-import {
-  deleteTodo,
-  getTodo,
-  renderTodo,
-  submitTodo,
-  todoETag,
-  updateTodo,
-} from '../../core/todos/todos.service.ts';
+import { getTodo } from '../../core/todos/todo-load.ts';
+import { renderTodo, todoETag } from '../../core/todos/todo-render.ts';
+import { updateTodo } from '../../core/todos/todo-update.ts';
 import { validationError } from '../../platform/errors.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import {
@@ -115,7 +112,7 @@ export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
     handler: async (request, reply) => {
       const { workspace, customFields, ...fields } = request.body;
       const { dryRun } = request.query;
-      const result = await submitTodo(
+      const result = await createTodo(
         ctxOf(request, deps, 'native'),
         {
           fields,

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { submitTodo } from '../../core/todos/todos.service.ts';
+import { createTodo } from '../../core/todos/todo-create.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
@@ -56,7 +56,7 @@ export async function shortDialectRoutes(instance: FastifyInstance, deps: AppDep
         // Any add-task field is taken too (todoInputOf reads them), so read it as a record.
         const body: Record<string, unknown> = request.body;
         const { dryRun } = request.query;
-        const { outcome, todo } = await submitTodo(
+        const { outcome, todo } = await createTodo(
           ctxOf(request, deps, 'short'),
           {
             fields: { ...todoInputOf(body), todoType: body.type ?? body.todoType },

@@ -10,7 +10,7 @@ import { AppError, FieldErrors } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
 import { actorLabel } from '../access/actor.ts';
 import { recordTodoChange } from '../todos/todo-change.ts';
-import { getTodoTarget } from '../todos/todos.service.ts';
+import { getTodoTarget } from '../todos/todo-load.ts';
 import {
   type AttachmentRow,
   deleteAttachmentRow,

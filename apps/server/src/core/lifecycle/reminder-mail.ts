@@ -1,5 +1,5 @@
 import type { OutgoingMail } from '../../platform/mail/outbox.repository.ts';
-import { todoLink } from '../todos/todos.service.ts';
+import { todoLink } from '../todos/todo.model.ts';
 
 const STATUS_LABELS: Record<string, string> = {
   TODO: 'To do',

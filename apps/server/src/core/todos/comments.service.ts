@@ -2,7 +2,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { validationError } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
 import { actorLabel } from '../access/actor.ts';
-import { findUsersWithAccess } from '../access/users.repository.ts';
+import { findActiveUsersWithAccess } from '../access/people-with-access.ts';
 import { COMMENT_LIMITS } from './comments.model.ts';
 import {
   type CommentRow,
@@ -11,7 +11,7 @@ import {
   listComments,
 } from './comments.repository.ts';
 import { recordTodoChange } from './todo-change.ts';
-import { getTodoTarget } from './todos.service.ts';
+import { getTodoTarget } from './todo-load.ts';
 import { listWatchers } from './watchers.repository.ts';
 
 export interface Comment {
@@ -64,14 +64,12 @@ export async function addTodoComment(ctx: Ctx, ref: string, body: string): Promi
     const watchers = (await listWatchers(trx, todo.id)).filter(
       (w) => w.userId !== ctx.actor.userId,
     );
-    const allowed = await findUsersWithAccess(
+    const allowed = await findActiveUsersWithAccess(
       trx,
       watchers.map((w) => w.email),
       target.workspaceId,
     );
-    const recipients = watchers.filter((w) =>
-      allowed.some((u) => u.email === w.email && u.hasAccess),
-    );
+    const recipients = watchers.filter((w) => allowed.has(w.email));
     await recordTodoChange(trx, {
       by: ctx,
       at: now,

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
+import { formatCents } from '../../platform/values/rules.ts';
 import { type AuditEntry, listAuditEvents } from '../audit/audit.repository.ts';
-import { formatCents } from './todo-fields.ts';
-import { getTodo } from './todos.service.ts';
+import { getTodo } from './todo-load.ts';
 
 export type HistoryActorType = 'user' | 'client' | 'endpoint' | 'system';
 

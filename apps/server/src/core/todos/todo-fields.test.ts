@@ -2,15 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FieldErrors } from '../../platform/errors.ts';
 import { isCalendarDate } from '../../platform/values/dates.ts';
-import {
-  formatCents,
-  formatTodoKey,
-  LEVELS,
-  normalizeEnum,
-  parseAmountCents,
-  parseNewTodo,
-  STATUSES,
-} from './todo-fields.ts';
+import { formatTodoKey, LEVELS, normalizeEnum, STATUSES } from './todo-fields.ts';
+import { parseNewTodo } from './todo-input.ts';
 
 describe('normalizeEnum', () => {
   it('forgives case, spaces, underscores and hyphens', () => {
@@ -35,33 +28,6 @@ describe('normalizeEnum', () => {
         },
       ),
     );
-  });
-});
-
-describe('amounts', () => {
-  it('round-trips every cent amount exactly', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 999_999_999_999_999 }), (cents) => {
-        expect(parseAmountCents(formatCents(cents))).toBe(cents);
-      }),
-    );
-  });
-
-  it('parses numbers the way they are written, not through float arithmetic', () => {
-    expect(parseAmountCents(0.29)).toBe(29); // 0.29 * 100 is 28.999999999999996 in floats
-    expect(parseAmountCents(1.005 + 0)).toBe(
-      'must not have more than 2 decimals (amounts are exact to the cent)',
-    );
-    expect(parseAmountCents('007.5')).toBe(750);
-    expect(parseAmountCents('+12')).toBe(1200);
-    expect(parseAmountCents('12.')).toBe(1200);
-  });
-
-  it('refuses what is not an amount', () => {
-    for (const bad of ['', '.5x', '1 000', '1e3', 'NaN', '--1', '0x10']) {
-      expect(typeof parseAmountCents(bad)).toBe('string');
-    }
-    expect(typeof parseAmountCents(Number.POSITIVE_INFINITY)).toBe('string');
   });
 });
 

@@ -1,9 +1,11 @@
 import type { Ctx } from '../../platform/context.ts';
 import { FieldErrors, validationError } from '../../platform/errors.ts';
 import { isCalendarDate } from '../../platform/values/dates.ts';
+import { isEmail } from '../../platform/values/rules.ts';
 import { workspacesByKeys } from '../tenancy/workspace-ref.ts';
 import { customFieldsObject, findCustomValues } from './custom-values.ts';
-import { isEmail, LEVELS, normalizeEnum, STATUSES, TODO_TYPES } from './todo-fields.ts';
+import { type Todo, toTodo } from './todo.model.ts';
+import { LEVELS, normalizeEnum, STATUSES, TODO_TYPES } from './todo-fields.ts';
 import {
   LIST_LIMIT,
   LIST_PARAMS,
@@ -21,7 +23,6 @@ import {
   type TodoListFilter,
   type TodoListPage,
 } from './todo-list.repository.ts';
-import { type Todo, toTodo } from './todos.service.ts';
 
 export type { ListTodosParams };
 

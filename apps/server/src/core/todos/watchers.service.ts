@@ -1,14 +1,11 @@
 import type { Ctx } from '../../platform/context.ts';
 import { AppError, validationError } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
-import {
-  findUserByEmail,
-  findUsersWithAccess,
-  noActiveUserWithAccess,
-} from '../access/users.repository.ts';
+import { isEmail } from '../../platform/values/rules.ts';
+import { findActiveUsersWithAccess } from '../access/people-with-access.ts';
+import { findUserByEmail, noActiveUserWithAccess } from '../access/users.repository.ts';
 import { recordTodoChange } from './todo-change.ts';
-import { isEmail } from './todo-fields.ts';
-import { getTodoTarget } from './todos.service.ts';
+import { getTodoTarget } from './todo-load.ts';
 import { deleteWatcher, insertWatcher, listWatchers } from './watchers.repository.ts';
 
 export interface Watcher {
@@ -34,9 +31,10 @@ export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Prom
       { field: 'email', message: `"${email}" is not a valid e-mail address` },
     ]);
   const target = await getTodoTarget(ctx, ref);
-  const [user] = await findUsersWithAccess(ctx.db.kysely, [address], target.workspaceId);
-  // One message for "no such user" and "no access": never reveal who exists elsewhere.
-  if (!user?.hasAccess || user.disabled !== 0) {
+  const user = (await findActiveUsersWithAccess(ctx.db.kysely, [address], target.workspaceId)).get(
+    address,
+  );
+  if (!user) {
     throw validationError([
       { field: 'email', message: noActiveUserWithAccess(address, target.todo.workspace) },
     ]);
