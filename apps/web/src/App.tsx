@@ -3,6 +3,7 @@ import { SignIn } from './pages/sign-in/SignIn.tsx';
 import { type Route, useRoute } from './router.ts';
 import { SessionGate, useSession } from './session.tsx';
 import { Empty, Loading } from './ui/components.tsx';
+import './shell.css';
 
 // Each page is its own chunk: opening a taskLink loads the shell and the details page only.
 const Dashboard = lazy(() => import('./pages/dashboard/Dashboard.tsx'));

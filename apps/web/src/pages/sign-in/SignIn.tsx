@@ -2,6 +2,7 @@ import type { SessionInfo } from '@bzctrl/sdk';
 import { type FormEvent, useState } from 'react';
 import { BzCtrlError, bz, describeError } from '../../api.ts';
 import { Field } from '../../ui/components.tsx';
+import './sign-in.css';
 
 /**
  * Sign-in with a BzCtrl user's e-mail and password. The hash is left alone, so the user

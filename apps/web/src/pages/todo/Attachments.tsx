@@ -5,6 +5,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
 import { formatSize } from './labels.ts';
 import { attachmentUrl, uploadFile, uploadRefusal } from './todo-api.ts';
+import './attachments.css';
 
 const LIST = '/bzctrl-core-api/api/v1/todos/{ref}/attachments' as const;
 

@@ -3,6 +3,7 @@ import { call, describeError, fieldErrors, raw } from '../../api.ts';
 import { Empty, ErrorNote, Field, Loading } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
+import './comments.css';
 
 /** The todo's comments, oldest first, and a form to add one (watchers are mailed). */
 export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: () => void }) {

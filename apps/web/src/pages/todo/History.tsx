@@ -11,6 +11,7 @@ import {
   type HistoryEvent,
   valueText,
 } from './labels.ts';
+import './history.css';
 
 /** The todo's audit trail, newest first: who, through which API, when, and what changed. */
 export function History({

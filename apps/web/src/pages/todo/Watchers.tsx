@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { describeError, raw } from '../../api.ts';
 import { ErrorNote, Field, Loading } from '../../ui/components.tsx';
 import { useAsync } from '../../ui/use-async.ts';
+import './watchers.css';
 
 const PATH = '/bzctrl-core-api/api/v1/todos/{ref}/watchers/{email}' as const;
 
