@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type TProperties, Type } from 'typebox';
 import type { Todo, TodoPreview } from '../../core/todos/todo.model.ts';
-import { renderTodo } from '../../core/todos/todo-render.ts';
+import { renderTodo } from '../native/todo.render.ts';
 import { TodoPreviewSchema, TodoSchema } from '../native/todos.schemas.ts';
 
 /**

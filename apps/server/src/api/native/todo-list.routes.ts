@@ -2,10 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { listTodos } from '../../core/todos/todo-list.service.ts';
-import { renderTodo } from '../../core/todos/todo-render.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
+import { renderTodo } from './todo.render.ts';
 import { ListTodosQuery, TodoListSchema } from './todo-list.schemas.ts';
 
 /** Listing and full-text search of todos: `GET /bzctrl-core-api/api/v1/todos`. */

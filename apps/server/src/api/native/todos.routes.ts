@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { createTodo } from '../../core/todos/todo-create.ts';
 import { deleteTodo } from '../../core/todos/todo-delete.ts';
+import { todoETag } from '../../core/todos/todo-etag.ts';
 import { createFieldProblem, patchFieldProblem } from '../../core/todos/todo-fields.ts';
 import { getTodo } from '../../core/todos/todo-load.ts';
-import { renderTodo, todoETag } from '../../core/todos/todo-render.ts';
 import { updateTodo } from '../../core/todos/todo-update.ts';
 import { validationError } from '../../platform/errors.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
@@ -16,6 +16,7 @@ import {
   type UnknownFieldMessage,
 } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
+import { renderTodo } from './todo.render.ts';
 import {
   CreateTodoBody,
   DryRunQuery,

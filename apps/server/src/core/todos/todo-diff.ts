@@ -22,7 +22,7 @@ export function diffTodos(before: Todo, after: Todo): Record<string, [unknown, u
     ['reporter', before.reporter, after.reporter],
     ['category', before.category, after.category],
     ['subCategory', before.subCategory, after.subCategory],
-    ['orderId', before.orderID, after.orderID],
+    ['orderId', before.orderId, after.orderId],
     ['lrn', before.lrn, after.lrn],
     ['tags', before.tags, after.tags],
     ['reminderDate', before.reminderDate, after.reminderDate],

@@ -3,7 +3,7 @@ import type { Executor } from '../../platform/db/executor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { customFieldsObject, findCustomValues } from './custom-values.ts';
 import { type Todo, type TodoTarget, toTodo } from './todo.model.ts';
-import { todoETag } from './todo-render.ts';
+import { todoETag } from './todo-etag.ts';
 import {
   findTodoCategories,
   findTodoForUpdate,

@@ -124,7 +124,7 @@ export async function updateTodo(
 
       const status = p.status ?? before.status;
       const due = dueDateAfter(dateInZone(ctx.now, ctx.config.timeZone), row, status, p.dueDate);
-      const orderID = p.orderId === undefined ? before.orderID : p.orderId;
+      const orderId = p.orderId === undefined ? before.orderId : p.orderId;
       const lrn = p.lrn === undefined ? before.lrn : p.lrn;
       const keep = <T>(v: T | undefined, old: T): T => (v === undefined ? old : v);
       const after: Todo = {
@@ -147,13 +147,13 @@ export async function updateTodo(
         reporter: reporterEmail,
         category: p.category ?? before.category,
         subCategory: p.subCategory ?? before.subCategory,
-        orderID,
+        orderId,
         lrn,
         tags:
-          p.tags !== undefined || orderID !== before.orderID || lrn !== before.lrn
+          p.tags !== undefined || orderId !== before.orderId || lrn !== before.lrn
             ? tagsAfter(
-                { tags: before.tags, orderId: before.orderID, lrn: before.lrn },
-                { tags: p.tags, orderId: orderID, lrn },
+                { tags: before.tags, orderId: before.orderId, lrn: before.lrn },
+                { tags: p.tags, orderId, lrn },
               )
             : before.tags,
         reminderDate: keep(p.reminderDate, before.reminderDate),
@@ -189,7 +189,7 @@ export async function updateTodo(
         status: after.status,
         assigneeId: person(after.assignee, row.assigneeId),
         reporterId: person(after.reporter, row.reporterId),
-        orderId: after.orderID,
+        orderId: after.orderId,
         lrn: after.lrn,
         reminderDate: after.reminderDate,
         dueDate: after.dueDate,

@@ -21,7 +21,7 @@ export interface Todo {
   reporter: string;
   category: string[];
   subCategory: string[];
-  orderID: string | null;
+  orderId: string | null;
   lrn: string | null;
   tags: string[];
   reminderDate: string | null;
@@ -118,7 +118,7 @@ export function toTodo(
     reporter: rel.reporterEmail,
     category: rel.category,
     subCategory: rel.subCategory,
-    orderID: row.orderId,
+    orderId: row.orderId,
     lrn: row.lrn,
     tags: rel.tags,
     reminderDate: row.reminderDate,

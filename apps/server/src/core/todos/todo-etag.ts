@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Todo, TodoPreview } from './todo.model.ts';
-
-/** A todo as the native API's `Todo` schema shows it. */
-export function renderTodo<T extends Todo | TodoPreview>(todo: T) {
-  return { ...todo, financialImpactCurrency: 'EUR' as const };
-}
+import type { Todo } from './todo.model.ts';
 
 /** A weak validator of what a caller read; it changes whenever any shown field does. */
 export function todoETag(todo: Todo): string {
