@@ -39,39 +39,21 @@ export function TodoHeader({
       </div>
       <h1 id="todo-title">{t.title}</h1>
       <dl className="todo-header__meta">
-        <div>
-          <dt>Workspace</dt>
-          <dd>
-            {t.workspaceName} <span className="todo-muted">{t.workspace}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Domain</dt>
-          <dd>
-            {domainName ? `${domainName} ` : ''}
-            <span className="todo-muted">{t.domain}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Created by</dt>
-          <dd>{createdBy}</dd>
-        </div>
-        <div>
-          <dt>External reference</dt>
-          <dd>{externalRefText(t.externalRef)}</dd>
-        </div>
-        <div>
-          <dt>Created</dt>
-          <dd>
-            <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
-          </dd>
-        </div>
-        <div>
-          <dt>Updated</dt>
-          <dd>
-            <time dateTime={t.updatedAt}>{formatDateTime(t.updatedAt)}</time>
-          </dd>
-        </div>
+        <Meta term="Workspace">
+          {t.workspaceName} <span className="todo-muted">{t.workspace}</span>
+        </Meta>
+        <Meta term="Domain">
+          {domainName ? `${domainName} ` : ''}
+          <span className="todo-muted">{t.domain}</span>
+        </Meta>
+        <Meta term="Created by">{createdBy}</Meta>
+        <Meta term="External reference">{externalRefText(t.externalRef)}</Meta>
+        <Meta term="Created">
+          <time dateTime={t.createdAt}>{formatDateTime(t.createdAt)}</time>
+        </Meta>
+        <Meta term="Updated">
+          <time dateTime={t.updatedAt}>{formatDateTime(t.updatedAt)}</time>
+        </Meta>
       </dl>
       <StatusControl status={t.status} onChange={onStatus} />
       {notice && (
@@ -81,5 +63,14 @@ export function TodoHeader({
       )}
       {children}
     </header>
+  );
+}
+
+function Meta({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
   );
 }
