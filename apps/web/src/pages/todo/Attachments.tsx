@@ -3,7 +3,7 @@ import { call, describeError, raw } from '../../api.ts';
 import { Empty, ErrorNote, Loading } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
-import { formatSize } from './labels.ts';
+import { formatSize } from './labels.logic.ts';
 import { attachmentUrl, uploadFile, uploadRefusal } from './todo-api.ts';
 import './attachments.css';
 

@@ -10,7 +10,7 @@ import {
   HIDDEN_FIELDS,
   type HistoryEvent,
   valueText,
-} from './labels.ts';
+} from './labels.logic.ts';
 import './history.css';
 
 /** The todo's audit trail, newest first: who, through which API, when, and what changed. */

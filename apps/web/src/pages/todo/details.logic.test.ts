@@ -14,7 +14,7 @@ import {
   STATUSES,
   settable,
 } from './details.logic.ts';
-import type { HistoryEvent } from './labels.ts';
+import type { HistoryEvent } from './labels.logic.ts';
 
 function event(action: string, actor: HistoryEvent['actor'], dialect: string): HistoryEvent {
   return {

@@ -4,7 +4,7 @@
 
 import type { Todo, UpdateTodoBody } from '@bzctrl/sdk';
 import { formatDate, SETTABLE_STATUSES, type Status } from '../../ui/format.ts';
-import { actorText, dialectLabel, type HistoryEvent } from './labels.ts';
+import { actorText, dialectLabel, type HistoryEvent } from './labels.logic.ts';
 
 export type Notice = { tone: 'success' | 'warning'; text: string };
 

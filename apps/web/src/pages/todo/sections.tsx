@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { formatEur, TYPE_LABEL } from '../../ui/format.ts';
 import { DateField, LevelField, ListField, type Save, TextField, TYPE_EDITOR } from './fields.tsx';
 import { InlineField } from './InlineField.tsx';
-import { valueText } from './labels.ts';
+import { valueText } from './labels.logic.ts';
 
 /** A card of the page; `props` makes its content a property list of that class. */
 function Section({

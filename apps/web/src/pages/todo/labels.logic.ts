@@ -1,3 +1,6 @@
+// How the todo page words what the API records: field, action and API names, who acted,
+// recorded values and file sizes.
+
 import type { TodoHistory } from '@bzctrl/sdk';
 import {
   formatDate,
