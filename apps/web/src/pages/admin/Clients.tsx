@@ -2,14 +2,8 @@ import type { components } from '@bzctrl/sdk';
 import { useState } from 'react';
 import { raw } from '../../api.ts';
 import { Empty } from '../../ui/components.tsx';
-import {
-  AdminForm,
-  SelectField,
-  TextField,
-  useAdminForm,
-  WorkspacePicker,
-  withNone,
-} from './forms.tsx';
+import { withNone } from './admin.logic.ts';
+import { AdminForm, SelectField, TextField, useAdminForm, WorkspacePicker } from './forms.tsx';
 import {
   ADMIN,
   AdminCard,

@@ -1,7 +1,8 @@
 import type { components, paths } from '@bzctrl/sdk';
 import { raw } from '../../api.ts';
 import { Badge, Empty } from '../../ui/components.tsx';
-import { AdminForm, lines, type Option, SelectField, TextField, useAdminForm } from './forms.tsx';
+import { lines, type Option } from './admin.logic.ts';
+import { AdminForm, SelectField, TextField, useAdminForm } from './forms.tsx';
 import {
   ADMIN,
   AdminCard,

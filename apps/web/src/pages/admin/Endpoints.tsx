@@ -2,17 +2,8 @@ import type { components } from '@bzctrl/sdk';
 import { useId, useState } from 'react';
 import { raw } from '../../api.ts';
 import { Empty } from '../../ui/components.tsx';
-import { LEVEL_LABEL, STATUS_LABEL, TYPE_LABEL } from '../../ui/format.ts';
-import {
-  AdminForm,
-  commaList,
-  keyOptions,
-  lines,
-  SelectField,
-  TextField,
-  useAdminForm,
-  withNone,
-} from './forms.tsx';
+import { commaList, describeDefaults, keyOptions, lines, withNone } from './admin.logic.ts';
+import { AdminForm, SelectField, TextField, useAdminForm } from './forms.tsx';
 import {
   ADMIN,
   AdminCard,
@@ -30,7 +21,6 @@ import {
 
 type Endpoint = components['schemas']['ExposedEndpoint'];
 type EndpointWithUuid = components['schemas']['ExposedEndpointWithUuid'];
-type Defaults = Endpoint['defaults'];
 
 async function loadAll() {
   const {
@@ -47,19 +37,6 @@ async function loadAll() {
     workspaces,
     emails: u.items.filter((x) => !x.disabled).map((x) => x.email),
   };
-}
-
-/** A short reading of an endpoint's defaults for the list. */
-function describeDefaults(d: Defaults): string {
-  const parts = [
-    d.todoType && TYPE_LABEL[d.todoType],
-    d.status && STATUS_LABEL[d.status],
-    d.priority && `${LEVEL_LABEL[d.priority]} priority`,
-    d.reporter && `reporter ${d.reporter}`,
-    d.assignee && `assignee ${d.assignee}`,
-    d.tags?.length ? `tags ${d.tags.join(', ')}` : undefined,
-  ];
-  return parts.filter(Boolean).join(' · ') || '—';
 }
 
 /**

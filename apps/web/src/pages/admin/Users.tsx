@@ -3,16 +3,8 @@ import { useState } from 'react';
 import { raw } from '../../api.ts';
 import { useSession } from '../../session.tsx';
 import { Badge, Empty } from '../../ui/components.tsx';
-import {
-  AdminForm,
-  keyOptions,
-  type Option,
-  SelectField,
-  TextField,
-  useAdminForm,
-  WorkspacePicker,
-  withNone,
-} from './forms.tsx';
+import { keyOptions, type Option, withNone } from './admin.logic.ts';
+import { AdminForm, SelectField, TextField, useAdminForm, WorkspacePicker } from './forms.tsx';
 import {
   ADMIN,
   AdminCard,

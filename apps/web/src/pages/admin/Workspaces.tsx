@@ -1,15 +1,8 @@
 import type { components } from '@bzctrl/sdk';
 import { raw } from '../../api.ts';
 import { Empty } from '../../ui/components.tsx';
-import {
-  AdminForm,
-  keyOptions,
-  SelectField,
-  TextField,
-  useAdminForm,
-  useRename,
-  withNone,
-} from './forms.tsx';
+import { keyOptions, withNone } from './admin.logic.ts';
+import { AdminForm, SelectField, TextField, useAdminForm, useRename } from './forms.tsx';
 import {
   ADMIN,
   AdminCard,

@@ -1,37 +1,16 @@
 import { type ComponentProps, type InputHTMLAttributes, type ReactNode, useState } from 'react';
 import { BzCtrlError } from '../../api.ts';
 import { Field } from '../../ui/components.tsx';
+import { type FormFailure, noFailure, type Option, splitFieldErrors } from './admin.logic.ts';
 import { adminError, SmallButton } from './shared.tsx';
 
-/**
- * A failed save split for a form: errors of the fields the form shows (by name: `workspaces[1]`
- * counts for `workspaces`, `defaults.reporter` for `defaults.reporter`), and the rest in words
- * for the top of the form, so no message is lost because no field carries it.
- */
-interface FormFailure {
-  fields: Record<string, string>;
-  general: string[];
-}
-
+/** A failed save as the form shows it: field errors at their fields, anything else on top. */
 function formFailure(err: unknown, shown: readonly string[]): FormFailure {
-  const fields: Record<string, string> = {};
-  const general: string[] = [];
   if (err instanceof BzCtrlError && err.errors.length > 0) {
-    for (const e of err.errors) {
-      const path = e.field.replace(/^\/+/, '').replace(/\//g, '.');
-      const name = [path, path.replace(/\[\d+\]/g, ''), path.split(/[.[]/)[0] ?? path].find((n) =>
-        shown.includes(n),
-      );
-      if (name) fields[name] ??= e.message;
-      else general.push(`${e.field}: ${e.message}`);
-    }
-  } else {
-    general.push(adminError(err));
+    return splitFieldErrors(err.errors, shown);
   }
-  return { fields, general };
+  return { fields: {}, general: [adminError(err)] };
 }
-
-const noFailure: FormFailure = { fields: {}, general: [] };
 
 /** What a failure says above a form (errors at fields are shown there instead). */
 function FailureNote({ failure }: { failure: FormFailure }) {
@@ -215,19 +194,6 @@ export function TextField({
   );
 }
 
-export interface Option<V extends string | number = string> {
-  value: V;
-  label: string;
-}
-
-/** The options with a first one for no choice (the empty value). */
-export function withNone<V extends string | number>(
-  label: string,
-  options: readonly Option<V>[],
-): Option<V | ''>[] {
-  return [{ value: '', label }, ...options];
-}
-
 /** A labelled select of typed options; the value changes to the chosen option's value. */
 export function SelectField<V extends string | number>({
   value,
@@ -259,11 +225,6 @@ export function SelectField<V extends string | number>({
       )}
     </Field>
   );
-}
-
-/** Things with a key and a name (domains, workspaces) as choices: "KEY · Name". */
-export function keyOptions(items: readonly { key: string; name: string }[]): Option[] {
-  return items.map((i) => ({ value: i.key, label: `${i.key} · ${i.name}` }));
 }
 
 /** Workspace keys as checkboxes in a fieldset (the legend names the group). */
@@ -305,22 +266,6 @@ export function WorkspacePicker({
       )}
     </fieldset>
   );
-}
-
-/** Lines of a textarea as a list (blank lines dropped). */
-export function lines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** A comma-separated input as a list (tags). */
-export function commaList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 /** An inline rename: one labelled name field with Save and Cancel. */
