@@ -1,16 +1,10 @@
 import type { components, paths } from '@bzctrl/sdk';
 import { raw } from '../../api.ts';
 import { Badge, Empty } from '../../ui/components.tsx';
+import { DeleteAction } from './actions.tsx';
 import { lines, type Option } from './admin.logic.ts';
 import { AdminForm, SelectField, TextField, useAdminForm } from './forms.tsx';
-import {
-  ADMIN,
-  AdminCard,
-  AdminSection,
-  AdminTable,
-  DeleteAction,
-  useAdminSection,
-} from './shared.tsx';
+import { ADMIN, AdminCard, AdminSection, AdminTable, useAdminSection } from './shared.tsx';
 
 type CustomField = components['schemas']['AdminCustomField'];
 type CreateBody =

@@ -2,6 +2,13 @@ import type { components } from '@bzctrl/sdk';
 import { useId, useState } from 'react';
 import { raw } from '../../api.ts';
 import { Empty } from '../../ui/components.tsx';
+import {
+  ConfirmAction,
+  DeleteAction,
+  OnceOnlyPanel,
+  SmallButton,
+  StatusBadge,
+} from './actions.tsx';
 import { commaList, describeDefaults, keyOptions, lines, withNone } from './admin.logic.ts';
 import { AdminForm, SelectField, TextField, useAdminForm } from './forms.tsx';
 import {
@@ -10,11 +17,6 @@ import {
   AdminSection,
   AdminTable,
   type AdminWorkspace,
-  ConfirmAction,
-  DeleteAction,
-  OnceOnlyPanel,
-  SmallButton,
-  StatusBadge,
   useAdminSection,
   withWorkspaces,
 } from './shared.tsx';

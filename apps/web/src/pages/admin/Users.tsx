@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { raw } from '../../api.ts';
 import { useSession } from '../../session.tsx';
 import { Badge, Empty } from '../../ui/components.tsx';
+import { ConfirmAction, SmallButton, StatusBadge } from './actions.tsx';
 import { keyOptions, type Option, withNone } from './admin.logic.ts';
 import { AdminForm, SelectField, TextField, useAdminForm, WorkspacePicker } from './forms.tsx';
 import {
@@ -11,9 +12,6 @@ import {
   AdminSection,
   AdminTable,
   type AdminWorkspace,
-  ConfirmAction,
-  SmallButton,
-  StatusBadge,
   useAdminSection,
   withWorkspaces,
 } from './shared.tsx';

@@ -1,6 +1,7 @@
 import type { components } from '@bzctrl/sdk';
 import { raw } from '../../api.ts';
 import { Empty } from '../../ui/components.tsx';
+import { DeleteAction } from './actions.tsx';
 import { keyOptions, withNone } from './admin.logic.ts';
 import { AdminForm, SelectField, TextField, useAdminForm, useRename } from './forms.tsx';
 import {
@@ -9,7 +10,6 @@ import {
   AdminSection,
   AdminTable,
   type AdminWorkspace,
-  DeleteAction,
   useAdminSection,
   withWorkspaces,
 } from './shared.tsx';

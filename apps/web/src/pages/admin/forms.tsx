@@ -1,8 +1,9 @@
 import { type ComponentProps, type InputHTMLAttributes, type ReactNode, useState } from 'react';
 import { BzCtrlError } from '../../api.ts';
 import { Field } from '../../ui/components.tsx';
+import { SmallButton } from './actions.tsx';
 import { type FormFailure, noFailure, type Option, splitFieldErrors } from './admin.logic.ts';
-import { adminError, SmallButton } from './shared.tsx';
+import { adminError } from './shared.tsx';
 
 /** A failed save as the form shows it: field errors at their fields, anything else on top. */
 function formFailure(err: unknown, shown: readonly string[]): FormFailure {
