@@ -10,8 +10,6 @@ import {
 import { findActiveUsersWithAccess } from '../access/people-with-access.ts';
 import { noActiveUserWithAccess } from '../access/users.repository.ts';
 
-/** The checks a create and an update share: the people named, the external reference. */
-
 /**
  * The users named in a request: each must be active and (once the workspace is known)
  * have access to it. Problems are added to `errors` under each one's field.

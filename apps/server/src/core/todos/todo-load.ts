@@ -1,6 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import { AppError } from '../../platform/errors.ts';
+import { normalizeKey } from '../../platform/values/rules.ts';
 import { customFieldsObject, findCustomValues } from './custom-values.ts';
 import { type Todo, type TodoTarget, toTodo } from './todo.model.ts';
 import { todoETag } from './todo-etag.ts';
@@ -26,9 +27,10 @@ export async function getTodoTarget(ctx: Ctx, ref: string | number): Promise<Tod
   return target;
 }
 
-export function whereOf(ref: string | number): { id: number } | { key: string } {
+/** A reference to a todo: a numeric id, or a key, compared as keys are. */
+function whereOf(ref: string | number): { id: number } | { key: string } {
   const text = String(ref).trim();
-  return /^\d{1,15}$/.test(text) ? { id: Number(text) } : { key: text.toUpperCase() };
+  return /^\d{1,15}$/.test(text) ? { id: Number(text) } : { key: normalizeKey(text) };
 }
 
 function notFound(ref: string | number): AppError {
