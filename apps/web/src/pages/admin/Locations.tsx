@@ -2,7 +2,8 @@ import { raw } from '../../api.ts';
 import { Empty } from '../../ui/components.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { DeleteAction } from './actions.tsx';
-import { AdminForm, SubmitButton, TextField, useAdminForm, useRename } from './forms.tsx';
+import { AdminForm, SubmitButton, TextField, useAdminForm } from './forms.tsx';
+import { useRename } from './rename.tsx';
 import { ADMIN, AdminCard, AdminSection, AdminTable, useAdminSection } from './shared.tsx';
 
 /** Locations (sites a todo can name): create, rename, delete. */

@@ -3,7 +3,8 @@ import { raw } from '../../api.ts';
 import { Empty } from '../../ui/components.tsx';
 import { DeleteAction } from './actions.tsx';
 import { keyOptions, withNone } from './admin.logic.ts';
-import { AdminForm, SelectField, TextField, useAdminForm, useRename } from './forms.tsx';
+import { AdminForm, SelectField, TextField, useAdminForm } from './forms.tsx';
+import { useRename } from './rename.tsx';
 import {
   ADMIN,
   AdminCard,
