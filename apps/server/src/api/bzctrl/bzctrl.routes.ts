@@ -44,7 +44,7 @@ export function todoInputOf(body: Body): TodoInput {
     reporter: body.reporter,
     category: body.category,
     subCategory: body.subCategory,
-    orderID: body.orderID ?? body.orderId,
+    orderId: body.orderID ?? body.orderId,
     lrn: body.lrn ?? body.LRN,
     tags: body.tags,
     reminderDate: body.reminderDate,
@@ -52,9 +52,15 @@ export function todoInputOf(body: Body): TodoInput {
   };
 }
 
-/** The names a caller used for fields, for errors: `LRN` when `lrn` was sent that way. */
-export function fieldNamesOf(body: Body): Partial<Record<string, string>> | undefined {
-  return body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : undefined;
+/**
+ * The names a caller used for fields, for errors: `orderID` (or `orderId` when sent so)
+ * for the core's `orderId`, `LRN` when `lrn` was sent that way.
+ */
+export function fieldNamesOf(body: Body): Partial<Record<string, string>> {
+  return {
+    orderId: body.orderID === undefined && body.orderId !== undefined ? 'orderId' : 'orderID',
+    ...(body.LRN !== undefined && body.lrn === undefined ? { lrn: 'LRN' } : {}),
+  };
 }
 
 /** SPEC §3: add-task (POST and PUT) and the read-back an integrator verifies with. */

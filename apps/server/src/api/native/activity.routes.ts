@@ -12,6 +12,7 @@ import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
 import { activitySchemas, CreateCommentBody, WatcherParams } from './activity.schemas.ts';
+import { NATIVE_NAMES } from './todo.names.ts';
 import { TodoRefParams } from './todos.schemas.ts';
 
 const BASE = '/bzctrl-core-api/api/v1/todos/:ref';
@@ -111,7 +112,10 @@ export async function todoActivityRoutes(instance: FastifyInstance, deps: AppDep
     },
     handler: async (request) => {
       const { ref } = request.params;
-      return getTodoHistory(ctxOf(request, deps, 'native'), ref);
+      const history = await getTodoHistory(ctxOf(request, deps, 'native'), ref);
+      for (const event of history.items)
+        for (const c of event.changes) c.field = NATIVE_NAMES[c.field] ?? c.field;
+      return history;
     },
   });
 }

@@ -4,7 +4,6 @@ import { Type } from 'typebox';
 import { createTodo } from '../../core/todos/todo-create.ts';
 import { deleteTodo } from '../../core/todos/todo-delete.ts';
 import { todoETag } from '../../core/todos/todo-etag.ts';
-import { createFieldProblem, patchFieldProblem } from '../../core/todos/todo-fields.ts';
 import { getTodo } from '../../core/todos/todo-load.ts';
 import { updateTodo } from '../../core/todos/todo-update.ts';
 import { validationError } from '../../platform/errors.ts';
@@ -16,6 +15,13 @@ import {
   type UnknownFieldMessage,
 } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
+import {
+  coreInputOf,
+  createFieldProblem,
+  NATIVE_NAMES,
+  PATCHABLE_FIELDS,
+  patchFieldProblem,
+} from './todo.names.ts';
 import { renderTodo } from './todo.render.ts';
 import {
   CreateTodoBody,
@@ -116,7 +122,8 @@ export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
       const result = await createTodo(
         ctxOf(request, deps, 'native'),
         {
-          fields,
+          fields: coreInputOf(fields),
+          fieldNames: NATIVE_NAMES,
           workspace:
             workspace === undefined
               ? { by: 'default', field: 'workspace' }
@@ -175,9 +182,23 @@ export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
     },
     handler: async (request, reply) => {
       const { ref } = request.params;
-      const todo = await updateTodo(ctxOf(request, deps, 'native'), ref, request.body, {
-        ifMatch: ifMatchOf(request),
-      });
+      if (Object.values(request.body).every((v) => v === undefined)) {
+        throw validationError([
+          {
+            field: 'body',
+            message: `send at least one field to change (${PATCHABLE_FIELDS.join(', ')})`,
+          },
+        ]);
+      }
+      const todo = await updateTodo(
+        ctxOf(request, deps, 'native'),
+        ref,
+        coreInputOf(request.body),
+        {
+          ifMatch: ifMatchOf(request),
+          fieldNames: NATIVE_NAMES,
+        },
+      );
       return reply.header('ETag', todoETag(todo)).send(renderTodo(todo));
     },
   });

@@ -59,15 +59,14 @@ export async function getTodoHistory(ctx: Ctx, ref: string): Promise<{ items: Hi
   };
 }
 
-/** Stored names the API spells otherwise. */
-const API_NAMES: Record<string, string> = { orderId: 'orderID' };
 /** Recorded for the audit, said by the event's actor already. */
 const ACTOR_FIELDS = new Set(['createdByUserId', 'createdByClientId']);
 
 /**
  * The audit trail keeps what was stored (amounts in exact cents, column names); the
  * history speaks the API's language: `financialImpact` as the EUR string a Todo shows,
- * `orderID`, and no creator ids beside the actor that names the creator.
+ * and no creator ids beside the actor that names the creator (each wire format names
+ * the fields its own way: api/native/activity.routes.ts).
  */
 function apiChanges(changes: AuditEntry['changes']): HistoryEvent['changes'] {
   const out: HistoryEvent['changes'] = [];
@@ -78,7 +77,7 @@ function apiChanges(changes: AuditEntry['changes']): HistoryEvent['changes'] {
       out.push({ field: 'financialImpact', old: eur(old), new: eur(now) });
       continue;
     }
-    out.push({ field: API_NAMES[field] ?? field, old: old ?? null, new: now ?? null });
+    out.push({ field, old: old ?? null, new: now ?? null });
   }
   return out;
 }

@@ -58,14 +58,14 @@ describe('formatTodoKey', () => {
 });
 
 describe('parseNewTodo', () => {
-  it('adds orderID and LRN as tags without duplicating them', () => {
+  it('adds the order id and the LRN as tags without duplicating them', () => {
     const errors = new FieldErrors();
     const f = parseNewTodo(
       {
         todoType: 'task',
         title: 't',
         description: 'd',
-        orderID: 'SO 777',
+        orderId: 'SO 777',
         lrn: 'L1',
         tags: ['SO 777', ' x ', ''],
       },

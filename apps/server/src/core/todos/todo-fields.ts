@@ -2,7 +2,7 @@ import { EMAIL_MAX_LENGTH } from '../../platform/values/rules.ts';
 
 /**
  * The rules of a todo's fields: the values each may take, the limits, which a caller may
- * set or change, and the tags orderID and LRN bring along. Reading input by them is
+ * set or change, and the tags an order id and an LRN bring along. Reading input by them is
  * todo-input.ts.
  */
 export const TODO_TYPES = ['TASK', 'INCIDENT'] as const;
@@ -57,7 +57,7 @@ export interface TodoInput {
   reporter?: unknown;
   category?: unknown;
   subCategory?: unknown;
-  orderID?: unknown;
+  orderId?: unknown;
   lrn?: unknown;
   tags?: unknown;
   reminderDate?: unknown;
@@ -74,7 +74,7 @@ export interface ExternalRef {
   id: string;
 }
 
-/** orderID and LRN are stored and also added as tags (seed 000: "Set as Tag"). */
+/** The order id and the LRN are stored and also added as tags (seed 000: "Set as Tag"). */
 export function withReferenceTags(tags: string[], ...refs: (string | null)[]): string[] {
   const out = [...tags];
   for (const t of refs) if (t !== null && !out.includes(t)) out.push(t);
@@ -86,7 +86,7 @@ export function formatTodoKey(workspaceKey: string, seq: number): string {
   return `${workspaceKey}-${String(seq).padStart(2, '0')}`;
 }
 
-/** What a PATCH may change, by its API name. */
+/** What a change may set, by the core's names (a wire format maps its own onto them). */
 export const PATCHABLE_FIELDS = [
   'todoType',
   'title',
@@ -101,7 +101,7 @@ export const PATCHABLE_FIELDS = [
   'reporter',
   'category',
   'subCategory',
-  'orderID',
+  'orderId',
   'lrn',
   'tags',
   'reminderDate',
@@ -110,52 +110,8 @@ export const PATCHABLE_FIELDS = [
   'customFields',
 ] as const;
 
-/** Fields a todo shows but a caller may not change, with the reason given back. */
-const READ_ONLY_FIELDS: Record<string, string> = {
-  workspace: 'may not be changed: a todo stays in the workspace it was created in',
-  domainWorkSpace: 'may not be changed: a todo stays in the workspace it was created in',
-  workspaceName: 'may not be changed: a todo stays in the workspace it was created in',
-  domain: 'may not be changed: a todo stays in the workspace it was created in',
-  key: 'may not be changed: keys are given by the system',
-  id: 'may not be changed: ids are given by the system',
-  createdAt: 'may not be changed: set by the system',
-  updatedAt: 'may not be changed: set by the system',
-  createdVia: 'may not be changed: set by the system',
-  taskLink: 'may not be changed: set by the system',
-  creator: 'may not be changed: set by the system',
-  taskType: 'may not be changed directly: it is a copy of todoType; change todoType',
-  financialImpactCurrency: 'may not be changed: amounts are in EUR',
-  location: 'may not be changed here: set it through the ITSM API (locationName)',
-};
-
 /**
- * Why a PATCH may not carry a field, or undefined when it may. Each refused field is
- * named (a silently ignored change would look applied to the caller).
- */
-export function patchFieldProblem(name: string): string | undefined {
-  if ((PATCHABLE_FIELDS as readonly string[]).includes(name)) return undefined;
-  return (
-    READ_ONLY_FIELDS[name] ?? `is not a field of a todo (known: ${PATCHABLE_FIELDS.join(', ')})`
-  );
-}
-
-/** Why the native create body may not carry a field (it is strict: a typo is named). */
-export function createFieldProblem(name: string): string {
-  const hints: Record<string, string> = {
-    domainWorkSpace: 'use workspace (the workspace key, e.g. IMP-NLD-EXA-SWA)',
-    domain: 'use workspace (the workspace key, e.g. IMP-NLD-EXA-SWA)',
-    LRN: 'use lrn',
-    orderId: 'use orderID',
-    type: 'use todoType',
-    taskType: 'use todoType',
-  };
-  if (hints[name]) return `is not a field of the native API: ${hints[name]}`;
-  if (READ_ONLY_FIELDS[name]) return 'is set by the system';
-  return 'is not a field of a todo';
-}
-
-/**
- * The tags after a change, kept in step with orderID and LRN the way a create does:
+ * The tags after a change, kept in step with the order id and LRN the way a create does:
  * a replaced reference leaves the tags (unless the caller sends the tags too) and the
  * new one joins them.
  */

@@ -8,7 +8,6 @@ import {
   LIMITS,
   normalizeEnum,
   PATCHABLE_FIELDS,
-  patchFieldProblem,
   SETTABLE_STATUSES,
   STATUSES,
   type Status,
@@ -202,7 +201,7 @@ export function parseNewTodo(
     if (!errors.list.some((e) => e.field === 'todoType'))
       errors.add('todoType', 'is required (TASK or INCIDENT)');
   }
-  const orderId = text(errors, 'orderID', input.orderID, LIMITS.tag);
+  const orderId = text(errors, 'orderId', input.orderId, LIMITS.tag);
   const lrn = text(errors, 'lrn', input.lrn, LIMITS.tag);
   const tags = withReferenceTags(
     list(errors, 'tags', input.tags, LIMITS.tags, LIMITS.tag),
@@ -271,9 +270,10 @@ export function parseTodoPatch(input: Record<string, unknown>, errors: FieldErro
     errors.add('body', `send at least one field to change (${PATCHABLE_FIELDS.join(', ')})`);
     return {};
   }
+  // A wire format refuses its callers' unknown fields in its own words first.
   for (const name of names) {
-    const problem = patchFieldProblem(name);
-    if (problem) errors.add(name, problem);
+    if (!(PATCHABLE_FIELDS as readonly string[]).includes(name))
+      errors.add(name, 'is not a field of a todo');
   }
   const has = (k: string) => names.includes(k);
   const blank = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
@@ -305,7 +305,7 @@ export function parseTodoPatch(input: Record<string, unknown>, errors: FieldErro
   for (const f of ['category', 'subCategory'] as const) {
     if (has(f)) p[f] = list(errors, f, input[f], LIMITS.categories, LIMITS.tag);
   }
-  if (has('orderID')) p.orderId = text(errors, 'orderID', input.orderID, LIMITS.tag);
+  if (has('orderId')) p.orderId = text(errors, 'orderId', input.orderId, LIMITS.tag);
   if (has('lrn')) p.lrn = text(errors, 'lrn', input.lrn, LIMITS.tag);
   if (has('tags')) p.tags = list(errors, 'tags', input.tags, LIMITS.tags, LIMITS.tag);
   if (has('reminderDate')) p.reminderDate = date(errors, 'reminderDate', input.reminderDate);

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { TodoRow } from '../../platform/db/tables.ts';
-import { FieldErrors, validationError } from '../../platform/errors.ts';
+import { FieldErrors } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
 import { dateInZone } from '../../platform/values/dates.ts';
 import { formatCents } from '../../platform/values/rules.ts';
@@ -14,7 +14,7 @@ import {
 } from './custom-values.ts';
 import type { Todo } from './todo.model.ts';
 import { recordTodoChange } from './todo-change.ts';
-import { checkPeople, externalRefTaken, isExternalRefConflict } from './todo-checks.ts';
+import { checkPeople, externalRefTaken, fieldError, isExternalRefConflict } from './todo-checks.ts';
 import { diffTodos } from './todo-diff.ts';
 import {
   type ExtensionData,
@@ -70,6 +70,8 @@ export async function updateTodo(
   opts: {
     ifMatch?: string;
     inTransaction?: (trx: Executor, todo: { id: number; workspaceId: number }) => Promise<void>;
+    /** Renames the core's field names to the caller's wire names in errors. */
+    fieldNames?: Partial<Record<string, string>>;
   } = {},
 ): Promise<Todo> {
   const errors = new FieldErrors();
@@ -120,7 +122,7 @@ export async function updateTodo(
         for (const d of defs) names.set(d.id, d.name);
         custom = applyCustomValues(defs, custom, p.customFields, errors, module);
       }
-      if (!errors.empty) throw validationError(errors.list);
+      if (!errors.empty) throw fieldError(errors.list, opts.fieldNames, false);
 
       const status = p.status ?? before.status;
       const due = dueDateAfter(dateInZone(ctx.now, ctx.config.timeZone), row, status, p.dueDate);
