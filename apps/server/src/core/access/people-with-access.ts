@@ -14,8 +14,37 @@ export async function findActiveUsersWithAccess(
   emails: string[],
   workspaceId: number,
 ): Promise<Map<string, UserRow>> {
+  const people = await checkPeopleAccess(db, emails, workspaceId);
+  const out = new Map<string, UserRow>();
+  for (const [email, p] of people) if (p.user) out.set(email, p.user);
+  return out;
+}
+
+/** Why someone may not be named on a todo of the workspace, or null when they may. */
+export type AccessRefusal = 'unknown' | 'disabled' | 'no-access';
+
+/**
+ * The same rule with its reason, for the one caller allowed to learn it: an
+ * administrator setting an exposed endpoint's defaults (docs/decisions.md). Everyone
+ * else asks `findActiveUsersWithAccess`, which tells the reasons apart to nobody.
+ */
+export async function checkPeopleAccess(
+  db: Executor,
+  emails: string[],
+  workspaceId: number,
+): Promise<Map<string, { user: UserRow | null; refusal: AccessRefusal | null }>> {
   const users = await findUsersWithAccess(db, emails, workspaceId);
-  return new Map(
-    users.filter((u) => u.hasAccess && Number(u.disabled) === 0).map((u) => [u.email, u]),
-  );
+  const out = new Map<string, { user: UserRow | null; refusal: AccessRefusal | null }>();
+  for (const email of emails) {
+    const user = users.find((u) => u.email === email);
+    const refusal: AccessRefusal | null = !user
+      ? 'unknown'
+      : Number(user.disabled) !== 0
+        ? 'disabled'
+        : !user.hasAccess
+          ? 'no-access'
+          : null;
+    out.set(email, { user: refusal === null && user ? user : null, refusal });
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import type { Executor } from '../../platform/db/executor.ts';
 import type { FieldErrors } from '../../platform/errors.ts';
 import { parseOrigin } from '../../platform/http/origins.ts';
 import { isEmail } from '../../platform/values/rules.ts';
-import { findUsersWithAccess } from '../access/users.repository.ts';
+import { checkPeopleAccess } from '../access/people-with-access.ts';
 import {
   LEVELS,
   type Level,
@@ -161,15 +161,16 @@ export async function checkDefaults(
     else people.push([name, s.toLowerCase()]);
   }
   if (people.length > 0 && workspaceId !== null) {
-    const users = await findUsersWithAccess(
+    const access = await checkPeopleAccess(
       db,
       people.map(([, e]) => e),
       workspaceId,
     );
     for (const [name, email] of people) {
-      const user = users.find((u) => u.email === email);
-      if (user?.disabled !== 0) errors.add(field(name), `no active user with e-mail ${email}`);
-      else if (!user.hasAccess)
+      const refusal = access.has(email) ? access.get(email)?.refusal : 'unknown';
+      if (refusal === 'unknown' || refusal === 'disabled')
+        errors.add(field(name), `no active user with e-mail ${email}`);
+      else if (refusal === 'no-access')
         errors.add(field(name), `${email} has no access to workspace ${workspaceKey}`);
       else out[name] = email;
     }

@@ -90,7 +90,7 @@ export async function workspacesByKeys(
   ctx: Ctx,
   keys: string[],
 ): Promise<Array<{ id: number; key: string }>> {
-  const wanted = [...new Set(keys.map((k) => k.toUpperCase()))];
+  const wanted = [...new Set(keys.map(normalizeKey))];
   const found = await findWorkspaceIdsByKeys(ctx.db.kysely, wanted, ctx.actor.workspaceIds);
   const missing = wanted.filter((k) => !found.some((w) => w.key === k));
   if (missing.length > 0) {
