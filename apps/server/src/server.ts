@@ -3,6 +3,7 @@ import { type BuildOptions, buildApp } from './app.ts';
 import { authSweep } from './core/access/token-sweep.ts';
 import { lifecycleJobs } from './core/lifecycle/lifecycle.run.ts';
 import type { Config } from './platform/config.ts';
+import { walCheckpointer } from './platform/db/checkpointer.ts';
 import { type Db, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { startScheduler } from './platform/scheduler.ts';
@@ -41,9 +42,11 @@ export async function startServer(
     await options.prepare?.(db, app);
     const address = await app.listen({ host: config.host, port: config.port });
     const listening = app;
+    const checkpointer = walCheckpointer(db, app.log);
     const stopTimers = startScheduler(app.log, [
       authSweep(db, config, app.log),
       ...(config.jobsEnabled ? [lifecycleJobs(db, config, app.log)] : []),
+      ...(checkpointer ? [checkpointer] : []),
     ]);
     let closing: Promise<void> | undefined;
     return {

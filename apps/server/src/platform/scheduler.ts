@@ -7,6 +7,8 @@ export interface Repeated {
   readonly everyMs: number;
   /** One run; it should end soon after `signal` aborts. */
   run(signal: AbortSignal): Promise<void>;
+  /** Frees what the work holds (a worker thread), once its last run has ended. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -42,5 +44,6 @@ export function startScheduler(log: Logger, works: readonly Repeated[]): () => P
     abort.abort();
     for (const timer of timers) clearInterval(timer);
     await Promise.all(running.values());
+    await Promise.all(works.map((work) => work.close?.()));
   };
 }

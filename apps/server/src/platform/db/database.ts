@@ -21,6 +21,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly engine: Engine;
+  /** The SQLite database file (its WAL beside it); null in memory and on PostgreSQL. */
+  readonly sqliteFile: string | null;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -183,12 +185,16 @@ interface DirectReader {
 }
 const directReaders = new WeakMap<Executor, DirectReader>();
 
+/** What the WAL file is cut back to after a checkpoint (SQLite's journal_size_limit). */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** Opens the database named by `url`: `sqlite:<path>` or `postgres://…`. */
 export function openDatabase(url: string, options: DbOptions = {}): Db {
   const camelCase = new CachedCamelCasePlugin();
   const plugins = [camelCase];
   let kysely: Kysely<Database>;
   let engine: Engine;
+  let sqliteFile: string | null = null;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -198,6 +204,12 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     // process crash (NORMAL in WAL mode may lose the last commits on power loss).
     native.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
     native.pragma('foreign_keys = ON');
+    // No checkpoint inside a request's COMMIT: the server's checkpointer runs them on a
+    // connection of its own (checkpointer.ts). The WAL file is cut back to this size
+    // when it restarts, so a burst does not leave a large file behind.
+    native.pragma('wal_autocheckpoint = 0');
+    native.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    if (file !== ':memory:') sqliteFile = resolve(file);
     native.pragma('busy_timeout = 5000');
     const statements = cachingStatements(native);
     kysely = new Kysely<Database>({
@@ -224,6 +236,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
   return {
     kysely,
     engine,
+    sqliteFile,
     ping: async () => {
       await sql`select 1`.execute(kysely);
     },

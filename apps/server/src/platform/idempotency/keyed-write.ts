@@ -133,6 +133,7 @@ export function requestDb(db: Db, keyed: KeyedRequest | null): Db {
       return keyed.held?.trx ?? db.kysely;
     },
     engine: db.engine,
+    sqliteFile: db.sqliteFile,
     ping: () => db.ping(),
     close: () => db.close(),
   };
