@@ -19,7 +19,6 @@ import {
   coreInputOf,
   createFieldProblem,
   NATIVE_NAMES,
-  PATCHABLE_FIELDS,
   patchFieldProblem,
 } from './todo.names.ts';
 import { renderTodo } from './todo.render.ts';
@@ -182,14 +181,6 @@ export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
     },
     handler: async (request, reply) => {
       const { ref } = request.params;
-      if (Object.values(request.body).every((v) => v === undefined)) {
-        throw validationError([
-          {
-            field: 'body',
-            message: `send at least one field to change (${PATCHABLE_FIELDS.join(', ')})`,
-          },
-        ]);
-      }
       const todo = await updateTodo(
         ctxOf(request, deps, 'native'),
         ref,

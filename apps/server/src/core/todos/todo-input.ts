@@ -264,10 +264,15 @@ export interface TodoPatch {
  * (or `""`) clears an optional field; required ones cannot be cleared. Unknown and
  * read-only fields are refused, each named, and so is an empty patch.
  */
-export function parseTodoPatch(input: Record<string, unknown>, errors: FieldErrors): TodoPatch {
+export function parseTodoPatch(
+  input: Record<string, unknown>,
+  errors: FieldErrors,
+  wireNames: Partial<Record<string, string>> = {},
+): TodoPatch {
   const names = Object.keys(input).filter((k) => input[k] !== undefined);
   if (names.length === 0) {
-    errors.add('body', `send at least one field to change (${PATCHABLE_FIELDS.join(', ')})`);
+    const fields = PATCHABLE_FIELDS.map((n) => wireNames[n] ?? n);
+    errors.add('body', `send at least one field to change (${fields.join(', ')})`);
     return {};
   }
   // A wire format refuses its callers' unknown fields in its own words first.

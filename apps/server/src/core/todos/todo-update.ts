@@ -81,7 +81,7 @@ export async function updateTodo(
     Object.keys(change.input).length === 0 &&
     (change.extensions || change.locationId !== undefined || opts.inTransaction)
       ? {}
-      : parseTodoPatch(change.input, errors);
+      : parseTodoPatch(change.input, errors, opts.fieldNames);
   // A patch given as such is checked before the transaction begins.
   const given = typeof patch === 'function' ? undefined : parse({ input: patch });
   try {
