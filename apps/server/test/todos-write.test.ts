@@ -591,6 +591,9 @@ describe.each(dialects)('native todo write API on %s', (dialect) => {
       const empty = await patch(todo.key, {});
       expect(empty.status).toBe(400);
       expect(fieldsOf(empty)).toEqual(['body']);
+      // The fields it lists are the native API's names.
+      expect(empty.body.errors[0].message).toContain('orderID');
+      expect(empty.body.errors[0].message).not.toContain('orderId');
       const cleared = await patch(todo.key, { title: null, reporter: '', todoType: null });
       expect(cleared.status).toBe(400);
       expect(fieldsOf(cleared).sort()).toEqual(['reporter', 'title', 'todoType']);
