@@ -15,12 +15,7 @@ import {
   type UnknownFieldMessage,
 } from '../../platform/http/problem.ts';
 import { requireScope } from '../auth.plugin.ts';
-import {
-  coreInputOf,
-  createFieldProblem,
-  NATIVE_NAMES,
-  patchFieldProblem,
-} from './todo.names.ts';
+import { coreInputOf, createFieldProblem, NATIVE_NAMES, patchFieldProblem } from './todo.names.ts';
 import { renderTodo } from './todo.render.ts';
 import {
   CreateTodoBody,
