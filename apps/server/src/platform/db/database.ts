@@ -14,12 +14,20 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Executor } from './executor.ts';
+import { openReader, type ReadPoolOptions } from './read-pool.ts';
 import type { Database } from './tables.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
 export interface Db {
   readonly kysely: Kysely<Database>;
+  /**
+   * For heavy reads that need not see an open transaction's writes (lists, search,
+   * counts, the dashboard). On a SQLite file: read-only connections in worker threads
+   * (read-pool.ts), so those queries do not hold up the event loop; in memory and on
+   * PostgreSQL: `kysely` itself.
+   */
+  readonly reader: Kysely<Database>;
   readonly engine: Engine;
   /** The SQLite database file (its WAL beside it); null in memory and on PostgreSQL. */
   readonly sqliteFile: string | null;
@@ -33,6 +41,8 @@ export interface DbOptions {
   onIdleError?: (err: Error) => void;
   sqliteSynchronous?: 'FULL' | 'EXTRA' | 'NORMAL';
   poolSize?: number;
+  /** SQLite files: the worker threads behind `reader`. */
+  readPool?: ReadPoolOptions;
 }
 
 // node-postgres turns these into JS objects by default; BzCtrl keeps them as the strings
@@ -193,6 +203,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
   const camelCase = new CachedCamelCasePlugin();
   const plugins = [camelCase];
   let kysely: Kysely<Database>;
+  let reader: Kysely<Database> | null = null;
   let engine: Engine;
   let sqliteFile: string | null = null;
   if (url.startsWith('sqlite:')) {
@@ -217,6 +228,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
       plugins,
     });
     directReaders.set(kysely, { native, prepare: statements.prepare, plugin: camelCase });
+    if (sqliteFile) reader = openReader(sqliteFile, plugins, options.readPool);
     engine = 'sqlite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
@@ -235,12 +247,17 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
   }
   return {
     kysely,
+    reader: reader ?? kysely,
     engine,
     sqliteFile,
     ping: async () => {
       await sql`select 1`.execute(kysely);
     },
-    close: () => kysely.destroy(),
+    close: async () => {
+      // The readers first: the last connection to close checkpoints and removes the WAL.
+      await reader?.destroy();
+      await kysely.destroy();
+    },
   };
 }
 

@@ -134,6 +134,7 @@ export function requestDb(db: Db, keyed: KeyedRequest | null): Db {
     },
     engine: db.engine,
     sqliteFile: db.sqliteFile,
+    reader: db.reader,
     ping: () => db.ping(),
     close: () => db.close(),
   };

@@ -1,0 +1,374 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  Kysely,
+  type KyselyPlugin,
+  type QueryResult,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+import { AppError } from '../errors.ts';
+import type { Database } from './tables.ts';
+
+/** Worker threads per SQLite database: one per core, at most two (this is a small machine). */
+export const READ_WORKERS = Math.min(2, availableParallelism());
+
+/** How long a read may wait and run before its request gets a 503. */
+export const READ_TIMEOUT_MS = 30_000;
+
+export interface ReadPoolOptions {
+  workers?: number;
+  timeoutMs?: number;
+  busyTimeoutMs?: number;
+}
+
+/** What the pool has done, for tests and diagnostics. */
+export interface ReadPoolStats {
+  /** Queries a worker answered (with rows or with an SQLite error). */
+  answered: number;
+  /** The worker thread that answered last (never the main thread's 0). */
+  lastThreadId: number;
+  /** Workers started so far, replacements included. */
+  started: number;
+  /** Thread ids of the workers now running. */
+  threadIds: number[];
+}
+
+export interface ReadPool {
+  /** Runs one read-only statement in a worker; rows keyed by column name. */
+  run(sql: string, parameters: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  stats(): ReadPoolStats;
+  /** Stops a running worker as a crash would (tests); its query, if any, fails. */
+  terminateWorker(index?: number): Promise<void>;
+  /** Waits for running queries, fails queued ones, and ends every worker. */
+  close(): Promise<void>;
+}
+
+// An eval'd CommonJS worker that requires better-sqlite3 by its resolved path, as the
+// WAL checkpointer's does, so it starts the same under tsx and under plain node. It
+// opens the file read-only (WAL lets it read while the main thread writes), keeps its
+// prepared statements by SQL text, and answers rows as arrays plus the column names
+// (structured-cloning arrays is cheaper than objects repeating every key).
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+db.pragma('busy_timeout = ' + Number(workerData.busyTimeoutMs));
+db.pragma('query_only = ON');
+const cache = new Map();
+function prepare(text) {
+  let hit = cache.get(text);
+  if (hit) {
+    cache.delete(text);
+  } else {
+    const stmt = db.prepare(text);
+    if (!stmt.reader) throw Object.assign(new Error('the read pool runs only statements that return rows'), { code: 'BZCTRL_NOT_A_READ' });
+    stmt.raw(true);
+    hit = { stmt, columns: stmt.columns().map((c) => c.name) };
+    if (cache.size >= workerData.cacheSize) cache.delete(cache.keys().next().value);
+  }
+  cache.set(text, hit);
+  return hit;
+}
+parentPort.on('message', (m) => {
+  if (m === 'close') { db.close(); parentPort.close(); return; }
+  try {
+    const { stmt, columns } = prepare(m.sql);
+    // Buffers arrive as plain Uint8Arrays, which better-sqlite3 does not bind.
+    const params = m.parameters.map((p) => p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
+    parentPort.postMessage({ id: m.id, columns, rows: stmt.all(params) });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: { message: String((err && err.message) || err), code: err && err.code } });
+  }
+});
+`;
+
+const STATEMENT_CACHE_SIZE = 200;
+
+interface Job {
+  id: number;
+  sql: string;
+  parameters: readonly unknown[];
+  resolve(rows: Record<string, unknown>[]): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+  slot: Slot | null;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | null;
+}
+
+interface Answer {
+  id: number;
+  columns?: string[];
+  rows?: unknown[][];
+  error?: { message: string; code?: string };
+}
+
+function busyError(): AppError {
+  return new AppError('unavailable', 'The database is busy; retry shortly', [], {
+    'Retry-After': '1',
+  });
+}
+
+/**
+ * A few worker threads, each with its own read-only connection to the SQLite file, that
+ * run the server's heavy reads (lists, search, counts, the dashboard) so that a query of
+ * several milliseconds no longer holds up the event loop, where HTTP and every write
+ * run. Each worker runs one query at a time; queries wait here, in order, for a free
+ * worker (started on first need). A worker that crashes fails only its own query and is
+ * replaced at the next one. A query that waits and runs longer than `timeoutMs` fails
+ * with a 503; its worker is told to stop and a fresh one takes its place (better-sqlite3
+ * cannot interrupt a statement, so the old thread ends when that statement returns).
+ */
+export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadPool {
+  const size = Math.max(1, options.workers ?? READ_WORKERS);
+  const timeoutMs = options.timeoutMs ?? READ_TIMEOUT_MS;
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  let nextId = 1;
+  let closing = false;
+  const stats = { answered: 0, lastThreadId: 0, started: 0 };
+
+  const settle = (slot: Slot) => {
+    const job = slot.job;
+    slot.job = null;
+    if (job) clearTimeout(job.timer);
+    return job;
+  };
+
+  const retire = (slot: Slot) => {
+    const i = slots.indexOf(slot);
+    if (i >= 0) slots.splice(i, 1);
+  };
+
+  const start = (): Slot => {
+    const worker = new Worker(WORKER, {
+      eval: true,
+      workerData: {
+        driver,
+        file,
+        busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+        cacheSize: STATEMENT_CACHE_SIZE,
+      },
+    });
+    worker.unref();
+    const slot: Slot = { worker, job: null };
+    stats.started += 1;
+    worker.on('message', (m: Answer) => {
+      if (slot.job?.id !== m.id) return; // the answer of a query that already timed out
+      const job = settle(slot);
+      stats.answered += 1;
+      stats.lastThreadId = worker.threadId;
+      if (job) {
+        if (m.error) job.reject(sqliteError(m.error));
+        else job.resolve(toObjects(m.columns ?? [], m.rows ?? []));
+      }
+      dispatch();
+    });
+    // A worker that fails to start (the file is gone) or crashes: its query fails, the
+    // slot is freed, and the next query starts a new worker.
+    let failure: Error | null = null;
+    worker.on('error', (err) => {
+      failure = err;
+    });
+    worker.on('exit', () => {
+      retire(slot);
+      const job = settle(slot);
+      job?.reject(
+        new Error(
+          `a read worker stopped while running a query${failure ? `: ${failure.message}` : ''}`,
+        ),
+      );
+      if (!closing) dispatch();
+    });
+    slots.push(slot);
+    return slot;
+  };
+
+  const dispatch = () => {
+    while (queue.length > 0 && !closing) {
+      const slot = slots.find((s) => s.job === null) ?? (slots.length < size ? start() : null);
+      if (!slot) return;
+      const job = queue.shift() as Job;
+      slot.job = job;
+      job.slot = slot;
+      slot.worker.postMessage({ id: job.id, sql: job.sql, parameters: job.parameters });
+    }
+  };
+
+  const timedOut = (job: Job) => {
+    const slot = job.slot;
+    if (slot && slot.job === job) {
+      // The worker is still inside the statement: it gives up its slot now, and stops
+      // once the statement returns (terminate cannot cut a native call short).
+      settle(slot);
+      retire(slot);
+      void slot.worker.terminate();
+    } else {
+      const i = queue.indexOf(job);
+      if (i >= 0) queue.splice(i, 1);
+    }
+    job.reject(
+      new AppError(
+        'unavailable',
+        `A read did not finish within ${timeoutMs} ms; retry shortly`,
+        [],
+        {
+          'Retry-After': '1',
+        },
+      ),
+    );
+    dispatch();
+  };
+
+  return {
+    run(sql, parameters) {
+      if (closing) return Promise.reject(new Error('the database is closed'));
+      return new Promise((resolve, reject) => {
+        const job: Job = {
+          id: nextId++,
+          sql,
+          parameters,
+          resolve,
+          reject,
+          slot: null,
+          timer: setTimeout(() => timedOut(job), timeoutMs),
+        };
+        job.timer.unref();
+        queue.push(job);
+        dispatch();
+      });
+    },
+    stats: () => ({ ...stats, threadIds: slots.map((s) => s.worker.threadId) }),
+    async terminateWorker(index = 0) {
+      const slot = slots[index];
+      if (!slot) throw new Error(`no read worker ${index} is running`);
+      await slot.worker.terminate();
+    },
+    async close() {
+      closing = true;
+      for (const job of queue.splice(0)) {
+        clearTimeout(job.timer);
+        job.reject(new Error('the database is closed'));
+      }
+      await Promise.all(
+        slots.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.worker.once('exit', () => resolve());
+              s.worker.postMessage('close');
+            }),
+        ),
+      );
+    },
+  };
+}
+
+function sqliteError(e: { message: string; code?: string }): Error {
+  // A reader waits busy_timeout for a lock (only WAL recovery takes one that long);
+  // past it the request may simply be retried.
+  if (e.code?.startsWith('SQLITE_BUSY')) return busyError();
+  return Object.assign(new Error(e.message), { code: e.code });
+}
+
+function toObjects(columns: string[], rows: unknown[][]): Record<string, unknown>[] {
+  const out = new Array<Record<string, unknown>>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const values = rows[r] as unknown[];
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < columns.length; c++) {
+      const v = values[c];
+      // Blobs arrive as Uint8Arrays; the main connection gives Buffers.
+      row[columns[c] as string] =
+        v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+    }
+    out[r] = row;
+  }
+  return out;
+}
+
+class ReadOnlyConnection implements DatabaseConnection {
+  constructor(private readonly pool: ReadPool) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return { rows: (await this.pool.run(query.sql, query.parameters)) as R[] };
+  }
+
+  // biome-ignore lint/correctness/useYield: refuses before producing anything
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('the reader does not stream; use the main database');
+  }
+}
+
+const NO_TRANSACTIONS =
+  'the reader runs single reads; a transaction (and every read of its own writes) belongs on the main database';
+
+/** Kysely's driver for the pool: every query goes to a worker; no transactions. */
+class ReadPoolDriver implements Driver {
+  readonly #connection: ReadOnlyConnection;
+
+  constructor(private readonly pool: ReadPool) {
+    this.#connection = new ReadOnlyConnection(pool);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return this.#connection;
+  }
+
+  async beginTransaction(): Promise<void> {
+    throw new Error(NO_TRANSACTIONS);
+  }
+
+  async commitTransaction(): Promise<void> {
+    throw new Error(NO_TRANSACTIONS);
+  }
+
+  async rollbackTransaction(): Promise<void> {}
+
+  async releaseConnection(): Promise<void> {}
+
+  async destroy(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+const pools = new WeakMap<object, ReadPool>();
+
+/**
+ * A Kysely instance over a read pool on the SQLite file: repositories build queries as
+ * on the main instance (give it the same plugins, so rows are mapped the same way) and
+ * they run in a worker. `destroy()` ends the workers.
+ */
+export function openReader(
+  file: string,
+  plugins: KyselyPlugin[],
+  options: ReadPoolOptions = {},
+): Kysely<Database> {
+  const pool = openReadPool(file, options);
+  const dialect: Dialect = {
+    createDriver: () => new ReadPoolDriver(pool),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createAdapter: () => new SqliteAdapter(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
+  const reader = new Kysely<Database>({ dialect, plugins });
+  pools.set(reader, pool);
+  return reader;
+}
+
+/** The pool behind a reader from `openReader`; undefined for any other Kysely (tests). */
+export function readPoolOf(reader: object): ReadPool | undefined {
+  return pools.get(reader);
+}
