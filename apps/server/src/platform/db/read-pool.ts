@@ -61,6 +61,7 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = ' + Number(workerData.busyTimeoutMs));
 db.pragma('query_only = ON');
+parentPort.postMessage({ ready: true });
 const cache = new Map();
 function prepare(text) {
   let hit = cache.get(text);
@@ -97,16 +98,20 @@ interface Job {
   parameters: readonly unknown[];
   resolve(rows: Record<string, unknown>[]): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  /** Set when a worker takes the job. */
+  timer: NodeJS.Timeout | null;
   slot: Slot | null;
 }
 
 interface Slot {
   worker: Worker;
+  /** Its connection is open: queries go to it from now on. */
+  ready: boolean;
   job: Job | null;
 }
 
 interface Answer {
+  ready?: true;
   id: number;
   columns?: string[];
   rows?: unknown[][];
@@ -125,9 +130,10 @@ function busyError(): AppError {
  * several milliseconds no longer holds up the event loop, where HTTP and every write
  * run. Each worker runs one query at a time; queries wait here, in order, for a free
  * worker (started on first need). A worker that crashes fails only its own query and is
- * replaced at the next one. A query that waits and runs longer than `timeoutMs` fails
- * with a 503; its worker is told to stop and a fresh one takes its place (better-sqlite3
- * cannot interrupt a statement, so the old thread ends when that statement returns).
+ * replaced at the next one. A query that runs longer than `timeoutMs` fails with a 503;
+ * its worker is told to stop and a fresh one takes its place (better-sqlite3 cannot
+ * interrupt a statement, so the old thread ends when that statement returns). A query
+ * waiting for a worker therefore waits at most a few times `timeoutMs`.
  */
 export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadPool {
   const size = Math.max(1, options.workers ?? READ_WORKERS);
@@ -142,7 +148,7 @@ export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadP
   const settle = (slot: Slot) => {
     const job = slot.job;
     slot.job = null;
-    if (job) clearTimeout(job.timer);
+    if (job?.timer) clearTimeout(job.timer);
     return job;
   };
 
@@ -162,9 +168,14 @@ export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadP
       },
     });
     worker.unref();
-    const slot: Slot = { worker, job: null };
+    const slot: Slot = { worker, ready: false, job: null };
     stats.started += 1;
     worker.on('message', (m: Answer) => {
+      if (m.ready) {
+        slot.ready = true;
+        dispatch();
+        return;
+      }
       if (slot.job?.id !== m.id) return; // the answer of a query that already timed out
       const job = settle(slot);
       stats.answered += 1;
@@ -175,49 +186,53 @@ export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadP
       }
       dispatch();
     });
-    // A worker that fails to start (the file is gone) or crashes: its query fails, the
-    // slot is freed, and the next query starts a new worker.
     let failure: Error | null = null;
     worker.on('error', (err) => {
       failure = err;
     });
+    // A crash or a terminate: the query it was running fails, the slot is freed, and the
+    // next query starts a new worker.
     worker.on('exit', () => {
       retire(slot);
-      const job = settle(slot);
-      job?.reject(
-        new Error(
-          `a read worker stopped while running a query${failure ? `: ${failure.message}` : ''}`,
-        ),
-      );
-      if (!closing) dispatch();
+      const cause = failure ? `: ${failure.message}` : '';
+      settle(slot)?.reject(new Error(`a read worker stopped while running a query${cause}`));
+      if (!slot.ready) {
+        // It never opened the database (the file is gone, the driver did not load): the
+        // waiting queries fail now, rather than one worker being started after another.
+        for (const waiting of queue.splice(0)) {
+          waiting.reject(new Error(`a read worker stopped before it could read${cause}`));
+        }
+      }
+      dispatch();
     });
     slots.push(slot);
     return slot;
   };
 
   const dispatch = () => {
-    while (queue.length > 0 && !closing) {
-      const slot = slots.find((s) => s.job === null) ?? (slots.length < size ? start() : null);
-      if (!slot) return;
+    if (closing) return;
+    for (const slot of slots) {
+      if (queue.length === 0) return;
+      if (!slot.ready || slot.job) continue;
       const job = queue.shift() as Job;
       slot.job = job;
       job.slot = slot;
+      // The clock runs from here: a worker's start (tens of ms) is not the query's time.
+      job.timer = setTimeout(() => timedOut(job), timeoutMs);
+      job.timer.unref();
       slot.worker.postMessage({ id: job.id, sql: job.sql, parameters: job.parameters });
     }
+    while (slots.length < size && slots.filter((s) => !s.ready).length < queue.length) start();
   };
 
   const timedOut = (job: Job) => {
     const slot = job.slot;
-    if (slot && slot.job === job) {
-      // The worker is still inside the statement: it gives up its slot now, and stops
-      // once the statement returns (terminate cannot cut a native call short).
-      settle(slot);
-      retire(slot);
-      void slot.worker.terminate();
-    } else {
-      const i = queue.indexOf(job);
-      if (i >= 0) queue.splice(i, 1);
-    }
+    if (!slot || slot.job !== job) return;
+    // The worker is inside the statement: it gives up its slot now, and stops once the
+    // statement returns (terminate cannot cut a native call short).
+    settle(slot);
+    retire(slot);
+    void slot.worker.terminate();
     job.reject(
       new AppError(
         'unavailable',
@@ -235,17 +250,7 @@ export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadP
     run(sql, parameters) {
       if (closing) return Promise.reject(new Error('the database is closed'));
       return new Promise((resolve, reject) => {
-        const job: Job = {
-          id: nextId++,
-          sql,
-          parameters,
-          resolve,
-          reject,
-          slot: null,
-          timer: setTimeout(() => timedOut(job), timeoutMs),
-        };
-        job.timer.unref();
-        queue.push(job);
+        queue.push({ id: nextId++, sql, parameters, resolve, reject, slot: null, timer: null });
         dispatch();
       });
     },
@@ -257,10 +262,7 @@ export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadP
     },
     async close() {
       closing = true;
-      for (const job of queue.splice(0)) {
-        clearTimeout(job.timer);
-        job.reject(new Error('the database is closed'));
-      }
+      for (const job of queue.splice(0)) job.reject(new Error('the database is closed'));
       await Promise.all(
         slots.map(
           (s) =>
