@@ -37,7 +37,8 @@ export async function getDashboard(
   }
   errors.throwIfAny();
 
-  const db = ctx.db.kysely;
+  // Aggregates over every todo in scope: on the reader (worker threads on SQLite).
+  const db = ctx.db.reader;
   const allowed = ctx.actor.workspaceIds;
   let workspaceIds: number[] | null = allowed ? [...allowed] : null;
   let workspaceKey: string | null = null;

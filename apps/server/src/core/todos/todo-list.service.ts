@@ -59,7 +59,11 @@ export async function listTodos(
   const filter = parseFilter(ctx, params, errors);
   if (!errors.empty) throw validationError(errors.list);
 
-  const db = ctx.db.kysely;
+  // The page, its count and its details are heavy reads that need no open transaction:
+  // they run on the reader (worker threads on SQLite), off the event loop. Each is a read
+  // of its own, so a todo deleted or changed between them is left out or shown as it
+  // is now, as a later page would.
+  const db = ctx.db.reader;
   const allowed = ctx.actor.workspaceIds;
   if (params.workspace) {
     filter.workspaceIds = (await workspacesByKeys(ctx, many(params.workspace))).map((w) => w.id);
