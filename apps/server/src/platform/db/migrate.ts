@@ -7,6 +7,7 @@ import * as attachments from './migrations/004-attachments.ts';
 import * as sessions from './migrations/005-sessions.ts';
 import * as dueDateByDone from './migrations/006-due-date-by-done.ts';
 import * as itsmIncidents from './migrations/007-itsm-incidents.ts';
+import * as authGeneration from './migrations/008-auth-generation.ts';
 
 /** Migrations in order; each receives the engine so DDL can differ where it must. */
 const migrations = {
@@ -17,6 +18,7 @@ const migrations = {
   '005-sessions': sessions,
   '006-due-date-by-done': dueDateByDone,
   '007-itsm-incidents': itsmIncidents,
+  '008-auth-generation': authGeneration,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -29,6 +29,7 @@ export interface Database {
   attachments: AttachmentTable;
   sessions: SessionTable;
   itsmIncidents: ItsmIncidentTable;
+  authGeneration: AuthGenerationTable;
 }
 
 export interface DomainTable {
@@ -322,4 +323,15 @@ export interface SessionTable {
   userId: number;
   createdAt: string;
   expiresAt: string;
+}
+
+/**
+ * One row (id 1): how many changes to access there have been, so every process can tell
+ * cheaply whether its cache of tokens and sessions is still good (migration 008).
+ */
+export interface AuthGenerationTable {
+  id: number;
+  value: number;
+  /** A random id given by the migration: which database this counter belongs to. */
+  databaseId: string;
 }
