@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bumpAuthGeneration } from '../src/core/access/actor-cache.ts';
 import {
   applyProvisioning,
   type ProvisionDoc,
@@ -725,6 +726,8 @@ describe.each(dialects)('OAuth token endpoint and bearer auth on %s', (dialect) 
         .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
         .where('id', '=', pair.body.jti)
         .execute();
+      // Changed behind the server's back: tell its token cache, as BzCtrl's own changes do.
+      await bumpAuthGeneration(t.server.db.kysely);
       await expectRejected(t, pair.body.access_token);
     });
 
@@ -737,6 +740,8 @@ describe.each(dialects)('OAuth token endpoint and bearer auth on %s', (dialect) 
         .set({ revokedAt: new Date().toISOString() })
         .where('id', '=', pair.body.jti)
         .execute();
+      // Changed behind the server's back: tell its token cache, as BzCtrl's own changes do.
+      await bumpAuthGeneration(t.server.db.kysely);
       await expectRejected(t, pair.body.access_token);
     });
   });

@@ -1,5 +1,6 @@
 import { BzCtrlClient, BzCtrlError, type TokenSet } from '@bzctrl/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bumpAuthGeneration } from '../src/core/access/actor-cache.ts';
 import { dialects, PASSWORDS, startTestServer, type TestServer } from './support/harness.ts';
 
 /**
@@ -108,6 +109,8 @@ describe.each(dialects)('SDK on %s', (dialect) => {
       .set({ expiresAt: new Date(Date.now() - 60_000).toISOString() })
       .where('kind', '=', 'access')
       .execute();
+    // Changed behind the server's back: tell its token cache, as BzCtrl's own changes do.
+    await bumpAuthGeneration(s.server.db.kysely);
     const page = await bz.todos.list({ limit: 1 });
     expect(page.items).toBeDefined();
     // Signed in, refused (401), refreshed, and the same call again.

@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { csrfMatches, resolveSession, sessionIdOf } from '../core/access/sessions.service.ts';
-import { findLiveAccessToken } from '../core/access/tokens.repository.ts';
+import { resolveAccessToken } from '../core/access/token-actor.ts';
 import type { Actor } from '../platform/context.ts';
 import type { Db } from '../platform/db/database.ts';
 import { AppError } from '../platform/errors.ts';
-import { tokenDigest } from '../platform/values/secrets.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,50 +27,6 @@ function unauthorized(detail: string, error?: 'invalid_token' | 'invalid_request
     ? `Bearer ${REALM}, error="${error}", error_description="${detail}"`
     : `Bearer ${REALM}`;
   return new AppError('unauthorized', detail, [], { 'WWW-Authenticate': challenge });
-}
-
-/** A JSON array of ids as the token query aggregates them (PostgreSQL bigints as numbers). */
-function idList(json: string): number[] {
-  return (JSON.parse(json) as Array<number | string>).map(Number);
-}
-
-/**
- * Finds who holds a bearer token; undefined when it is not live. One query and no
- * cache: a revoked token, a disabled user or client, or a changed membership takes
- * effect at the next request, in every process sharing the database.
- */
-export async function resolveActor(db: Db, token: string, now: Date): Promise<Actor | undefined> {
-  const row = await findLiveAccessToken(db.kysely, tokenDigest(token), now.toISOString());
-  if (!row) return undefined;
-  if (row.userId !== null && row.userDisabled !== 0) return undefined;
-  if (row.apiClientId !== null && row.clientDisabled !== 0) return undefined;
-  const apiClientId = row.apiClientId === null ? null : Number(row.apiClientId);
-  const userId = row.userId === null ? null : Number(row.userId);
-  const isAdmin = row.userRole === 'admin';
-  // A user acting through a client is limited to the workspaces both may use.
-  let workspaceIds: Set<number> | null = null;
-  if (userId !== null && !isAdmin) workspaceIds = new Set(idList(row.memberWorkspaceIds));
-  if (apiClientId !== null) {
-    const clientIds = idList(row.clientWorkspaceIds);
-    workspaceIds = new Set(
-      workspaceIds ? clientIds.filter((id) => workspaceIds?.has(id)) : clientIds,
-    );
-  }
-  return {
-    kind: userId !== null ? 'user' : 'client',
-    userId,
-    userEmail: row.userEmail ?? null,
-    apiClientId,
-    clientId: row.clientId ?? null,
-    isAdmin: isAdmin && apiClientId === null,
-    workspaceIds,
-    defaultWorkspaceId:
-      row.defaultWorkspaceId === null || row.defaultWorkspaceId === undefined
-        ? null
-        : Number(row.defaultWorkspaceId),
-    scopes: new Set(row.scope.split(' ')),
-    tokenId: row.id,
-  };
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -107,7 +62,7 @@ export const authPlugin = fp(
       const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
       if (!m?.[1])
         throw unauthorized('The Authorization header is not a Bearer token', 'invalid_token');
-      const actor = await resolveActor(opts.db, m[1], new Date());
+      const actor = await resolveAccessToken(opts.db, m[1], new Date());
       if (!actor)
         throw unauthorized('The access token is invalid, expired or revoked', 'invalid_token');
       request.actor = actor;

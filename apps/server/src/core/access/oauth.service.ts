@@ -7,6 +7,7 @@ import {
   verifyAgainstDummy,
   verifySecret,
 } from '../../platform/values/secrets.ts';
+import { authChangeTransaction } from './actor-cache.ts';
 import { findClientByClientId } from './clients.repository.ts';
 import {
   type OAuthDeps,
@@ -112,8 +113,12 @@ export async function revokeToken(deps: OAuthDeps, req: TokenRequest): Promise<v
       throw new OAuthError('unauthorized_client', 'The token was issued to another client');
     }
     if (row.revokedAt !== null) return;
-    if (kind === 'refresh') await revokeFamily(db.kysely, row.familyId, now.toISOString());
-    else await revokeTokenRow(db.kysely, row.id, now.toISOString());
+    // In one transaction with the generation, so every process's cache lets go of it.
+    await authChangeTransaction(db.kysely, (trx) =>
+      kind === 'refresh'
+        ? revokeFamily(trx, row.familyId, now.toISOString())
+        : revokeTokenRow(trx, row.id, now.toISOString()),
+    );
     return;
   }
 }
@@ -234,7 +239,7 @@ async function refresh(
   // A used refresh token presented again means it leaked: end the whole family.
   const rotated = await markRotated(db.kysely, row.id, nowIso);
   if (!rotated) {
-    await revokeFamily(db.kysely, row.familyId, nowIso);
+    await authChangeTransaction(db.kysely, (trx) => revokeFamily(trx, row.familyId, nowIso));
     deps.log.warn({ familyId: row.familyId }, 'refresh token reuse detected; token family revoked');
     throw new OAuthError('invalid_grant', 'The refresh token was already used; sign in again');
   }

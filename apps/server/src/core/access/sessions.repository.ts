@@ -16,8 +16,10 @@ export async function findLiveSession(db: Executor, digest: string, now: string)
     .executeTakeFirst();
 }
 
-export async function deleteSession(db: Executor, digest: string): Promise<void> {
-  await db.deleteFrom('sessions').where('tokenHash', '=', digest).execute();
+/** Ends one session; false when there was none. */
+export async function deleteSession(db: Executor, digest: string): Promise<boolean> {
+  const res = await db.deleteFrom('sessions').where('tokenHash', '=', digest).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
 }
 
 /** Ends every session of a user (disabled, or a new password). */

@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { AppError, validationError } from '../../platform/errors.ts';
 import { addSeconds } from '../../platform/values/dates.ts';
 import { newToken, tokenDigest } from '../../platform/values/secrets.ts';
+import { authChangeTransaction, credentialCacheOf } from './actor-cache.ts';
 import { OAuthError } from './oauth.model.ts';
 import { verifyUserPassword } from './oauth.service.ts';
 import { deleteSession, findLiveSession, insertSession } from './sessions.repository.ts';
@@ -74,7 +75,7 @@ export async function signIn(
     throw asAppError(err);
   }
   // Signing in again from the same browser replaces its session, never stacks them.
-  if (previousSessionId) await deleteSession(deps.db.kysely, tokenDigest(previousSessionId));
+  if (previousSessionId) await signOut(deps.db, previousSessionId);
   const sessionId = newToken();
   const expiresAt = addSeconds(deps.now, deps.config.sessionTtlSeconds).toISOString();
   await insertSession(deps.db.kysely, {
@@ -96,42 +97,47 @@ export async function signIn(
 /**
  * The user behind a session cookie, as the same Actor a password-grant token of that
  * user yields; undefined when the session is unknown, expired, or its user disabled.
- * Fixed expiry: a session ends `sessionTtlSeconds` after sign-in, used or not.
+ * Fixed expiry: a session ends `sessionTtlSeconds` after sign-in, used or not, so the
+ * process's credential cache (actor-cache.ts) may keep it until then; sign-out and
+ * every change to its user bump the generation that empties the cache.
  */
 export async function resolveSession(
   db: Db,
   sessionId: string,
   now: Date,
 ): Promise<{ actor: Actor; view: SessionView } | undefined> {
-  const row = await findLiveSession(db.kysely, tokenDigest(sessionId), now.toISOString());
-  if (row?.disabled !== 0) return undefined;
-  const userId = Number(row.userId);
-  const isAdmin = row.role === 'admin';
-  const actor: Actor = {
-    kind: 'user',
-    userId,
-    userEmail: row.email,
-    apiClientId: null,
-    clientId: null,
-    isAdmin,
-    workspaceIds: isAdmin ? null : new Set(await listMemberWorkspaceIds(db.kysely, userId)),
-    defaultWorkspaceId: null,
-    scopes: new Set(isAdmin ? ['todo:read', 'todo:write', 'admin'] : ['todo:read', 'todo:write']),
-    // No access token behind a session.
-    tokenId: '',
-  };
-  return {
-    actor,
-    view: {
+  const digest = tokenDigest(sessionId);
+  return credentialCacheOf(db.kysely).get(`session:${digest}`, now.getTime(), async () => {
+    const row = await findLiveSession(db.kysely, digest, now.toISOString());
+    if (row?.disabled !== 0) return undefined;
+    const userId = Number(row.userId);
+    const isAdmin = row.role === 'admin';
+    const actor: Actor = {
+      kind: 'user',
+      userId,
+      userEmail: row.email,
+      apiClientId: null,
+      clientId: null,
+      isAdmin,
+      workspaceIds: isAdmin ? null : new Set(await listMemberWorkspaceIds(db.kysely, userId)),
+      defaultWorkspaceId: null,
+      scopes: new Set(isAdmin ? ['todo:read', 'todo:write', 'admin'] : ['todo:read', 'todo:write']),
+      // No access token behind a session.
+      tokenId: '',
+    };
+    const expiresAt = new Date(row.expiresAt);
+    const view: SessionView = {
       user: { email: row.email, name: row.name, role: row.role },
       csrfToken: csrfTokenOf(sessionId),
-      expiresAt: new Date(row.expiresAt).toISOString(),
-    },
-  };
+      expiresAt: expiresAt.toISOString(),
+    };
+    return { value: { actor, view }, expiresAtMs: expiresAt.getTime() };
+  });
 }
 
+/** Ends a session, in every process (the cache's generation moves with it). */
 export async function signOut(db: Db, sessionId: string): Promise<void> {
-  await deleteSession(db.kysely, tokenDigest(sessionId));
+  await authChangeTransaction(db.kysely, (trx) => deleteSession(trx, tokenDigest(sessionId)));
 }
 
 /** The session id from a Cookie header, if any. */

@@ -37,6 +37,7 @@ const liveAccessToken = preparedQuery((db, arg, dialect) => {
       't.userId',
       't.apiClientId',
       't.scope',
+      't.expiresAt',
       'u.email as userEmail',
       'u.role as userRole',
       'u.disabled as userDisabled',
@@ -72,13 +73,15 @@ export async function markRotated(db: Executor, id: string, now: string): Promis
   return Number(res.numUpdatedRows) === 1;
 }
 
-export async function revokeFamily(db: Executor, familyId: string, now: string): Promise<void> {
-  await db
+/** Revokes every live token of a sign-in; false when none was left. */
+export async function revokeFamily(db: Executor, familyId: string, now: string): Promise<boolean> {
+  const res = await db
     .updateTable('oauthTokens')
     .set({ revokedAt: now })
     .where('familyId', '=', familyId)
     .where('revokedAt', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
 
 /** Revokes one token (RFC 7009 for an access token); false when it was revoked already. */

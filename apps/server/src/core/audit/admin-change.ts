@@ -3,6 +3,7 @@ import type { Executor } from '../../platform/db/executor.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/violations.ts';
 import { AppError } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
+import { type AuthChange, bumpAuthGeneration, dropAuthChange } from '../access/actor-cache.ts';
 import type { Changes } from '../provisioning/entities.ts';
 import { PROVISIONING_LOCK } from '../provisioning/provision.service.ts';
 import { auditedBy, insertAuditEvent } from './audit.repository.ts';
@@ -29,11 +30,15 @@ export interface AdminTx {
  */
 export async function adminTransaction<T>(ctx: Ctx, fn: (tx: AdminTx) => Promise<T>): Promise<T> {
   const ts = ctx.now.toISOString();
+  // Any admin change may end or alter someone's access (a user, a client, a membership,
+  // a workspace): each moves the auth generation, so every process's credential cache
+  // lets go (at once here, within a second elsewhere). The rest are rare enough not to sort.
+  let change: AuthChange | undefined;
   try {
     return await writeTransaction(
       ctx,
-      (trx) =>
-        fn({
+      async (trx) => {
+        const result = await fn({
           trx,
           ts,
           audit: async (entityType, entityId, action, changes, workspaceId = null) => {
@@ -47,10 +52,15 @@ export async function adminTransaction<T>(ctx: Ctx, fn: (tx: AdminTx) => Promise
               changes,
             });
           },
-        }),
+        });
+        change = await bumpAuthGeneration(trx);
+        return result;
+      },
       { lock: PROVISIONING_LOCK },
     );
   } catch (err) {
+    // Rolled back with its bump (the whole transaction, or the savepoint it ran in).
+    if (change) dropAuthChange(change);
     if (isUniqueViolation(err)) {
       throw new AppError('conflict', 'It already exists (changed by someone else just now)');
     }

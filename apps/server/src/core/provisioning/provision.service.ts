@@ -5,6 +5,7 @@ import type { Config } from '../../platform/config.ts';
 import { type Db, serializedTransaction } from '../../platform/db/database.ts';
 import { fieldPath } from '../../platform/values/field-path.ts';
 import { EMAIL_MAX_LENGTH, isEmail, normalizeKey } from '../../platform/values/rules.ts';
+import { type AuthChange, bumpAuthGeneration, dropAuthChange } from '../access/actor-cache.ts';
 import { findClientByClientId } from '../access/clients.repository.ts';
 import { findUserByEmail } from '../access/users.repository.ts';
 import { findCustomField, findLocationByName } from '../catalog/catalog.repository.ts';
@@ -270,6 +271,7 @@ export async function applyProvisioning(
     locations: zero(),
     customFields: zero(),
   };
+  let change: AuthChange | undefined;
   await serializedTransaction(db, PROVISIONING_LOCK, async (trx) => {
     for (const dom of doc.domains ?? []) {
       const code = normalizeKey(dom.code);
@@ -363,6 +365,11 @@ export async function applyProvisioning(
         sum.customFields.created++;
       } else sum.customFields[outcome(await changeCustomField(trx, existing, want, ts))]++;
     }
+    // Users, clients and memberships may have changed: every credential cache lets go.
+    change = await bumpAuthGeneration(trx);
+  }).catch((err) => {
+    if (change) dropAuthChange(change);
+    throw err;
   });
   return sum;
 }
