@@ -114,6 +114,9 @@ describe.each(dialects)('token and session cache on %s', (dialect) => {
       for (let i = 0; i < 50; i++) expect(await probe(token)).toBe(200);
       const elapsed = Date.now() - started;
       const after = stats();
+      console.info(
+        `${dialect}: 50 authenticated requests in ${elapsed} ms: ${after.loads - before.loads} token lookups, ${after.generationReads - before.generationReads} generation reads`,
+      );
       expect(after.loads - before.loads).toBe(0);
       expect(after.hits - before.hits).toBe(50);
       expect(after.generationReads - before.generationReads).toBeLessThanOrEqual(
@@ -344,16 +347,18 @@ describe.each(dialects)('token and session cache on %s', (dialect) => {
         })
       ).status;
 
-    /** How long after `change` resolved the other side first refused the token. */
+    /**
+     * How long after `change` was answered the first refused request was sent (send
+     * times, so a slow answer on a loaded machine does not count against the bound).
+     */
     const refusedWithin = async (see: () => Promise<number>, change: () => Promise<void>) => {
       await change();
       const changedAt = Date.now();
       for (;;) {
+        const sentAt = Date.now() - changedAt;
         const status = await see();
-        const waited = Date.now() - changedAt;
-        if (status === 401) return waited;
+        if (status === 401 || sentAt > ALLOWED_MS) return sentAt;
         expect(status).toBe(200);
-        if (waited > ALLOWED_MS) return waited;
         await new Promise((r) => setTimeout(r, 20));
       }
     };
