@@ -413,7 +413,8 @@ export function printMachine(title: string): void {
   );
 }
 
-export const fmt = (n: number, digits = 0) => n.toFixed(digits);
+/** A figure for the tables; `–` where a run had no answer to measure. */
+export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 export const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /**
