@@ -1,4 +1,5 @@
 import type { Ctx } from '../../platform/context.ts';
+import { afterPendingWrites } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import { FieldErrors } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
@@ -237,6 +238,7 @@ export async function createTodo(
     // Lost a race for the same externalRef: the transaction is gone (on PostgreSQL it
     // was aborted), so the winner is read outside it.
     if (isExternalRefConflict(err)) {
+      await afterPendingWrites(ctx.db);
       const winner = await existing();
       if (winner) return winner;
     }

@@ -14,6 +14,11 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Executor } from './executor.ts';
+import {
+  GroupCommitDialect,
+  type GroupCommitDriver,
+  type WriteBatchStats,
+} from './group-commit.ts';
 import { openReader, type ReadPoolOptions } from './read-pool.ts';
 import type { Database } from './tables.ts';
 
@@ -31,6 +36,8 @@ export interface Db {
   readonly engine: Engine;
   /** The SQLite database file (its WAL beside it); null in memory and on PostgreSQL. */
   readonly sqliteFile: string | null;
+  /** SQLite files: how writes shared commits (group-commit.ts); null otherwise. */
+  readonly writeBatches: WriteBatchStats | null;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -181,12 +188,10 @@ export function preparedQuery<Row>(
 }
 
 /**
- * SQLite only: prepared queries on the database itself (not a transaction) may run
- * straight on the connection, skipping Kysely's connection mutex, promises and result
- * plugin (~10 µs a query). The mutex keeps a transaction's statements together; when
- * no transaction is open, a read runs whole and synchronously, which is what queuing
- * behind the mutex would give too. Inside a transaction (someone else's: better-sqlite3
- * has one connection) a read would see uncommitted changes, so it waits its turn then.
+ * SQLite only: prepared queries on the database itself (not a transaction) run straight
+ * on the reading connection, skipping Kysely's promises and result plugin (~10 µs a
+ * query). That connection sees committed data only and is never in a transaction, so a
+ * read neither waits for the write batch nor sees its uncommitted rows.
  */
 interface DirectReader {
   native: SqliteDatabase.Database;
@@ -194,6 +199,18 @@ interface DirectReader {
   plugin: CachedCamelCasePlugin;
 }
 const directReaders = new WeakMap<Executor, DirectReader>();
+
+const batchDrivers = new WeakMap<Executor, GroupCommitDriver>();
+
+/**
+ * Waits until writes that other transactions have made but not yet committed are
+ * committed (SQLite's write batch; at once elsewhere), so a read outside a transaction
+ * sees them. For the loser of a race (a unique key taken inside the batch) that must now
+ * read the winner.
+ */
+export async function afterPendingWrites(db: Db): Promise<void> {
+  await batchDrivers.get(db.kysely)?.settled();
+}
 
 /** What the WAL file is cut back to after a checkpoint (SQLite's journal_size_limit). */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -206,6 +223,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
   let reader: Kysely<Database> | null = null;
   let engine: Engine;
   let sqliteFile: string | null = null;
+  let writeBatches: WriteBatchStats | null = null;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -220,15 +238,37 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     // when it restarts, so a burst does not leave a large file behind.
     native.pragma('wal_autocheckpoint = 0');
     native.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-    if (file !== ':memory:') sqliteFile = resolve(file);
     native.pragma('busy_timeout = 5000');
     const statements = cachingStatements(native);
-    kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: statements }),
-      plugins,
-    });
-    directReaders.set(kysely, { native, prepare: statements.prepare, plugin: camelCase });
-    if (sqliteFile) reader = openReader(sqliteFile, plugins, options.readPool);
+    if (file === ':memory:') {
+      // A second connection cannot see an in-memory database: one connection, one
+      // transaction at a time, as Kysely's own driver does it.
+      kysely = new Kysely<Database>({
+        dialect: new SqliteDialect({ database: statements }),
+        plugins,
+      });
+    } else {
+      sqliteFile = resolve(file);
+      reader = openReader(sqliteFile, plugins, options.readPool);
+      // Reads outside a transaction run on a connection of their own, which sees only
+      // committed data; writes go through the group-commit batch (group-commit.ts).
+      const reading = new SqliteDatabase(file, { readonly: true });
+      reading.pragma('busy_timeout = 5000');
+      reading.pragma('wal_autocheckpoint = 0');
+      const readStatements = cachingStatements(reading);
+      const dialect = new GroupCommitDialect(
+        { native, prepare: statements.prepare },
+        { native: reading, prepare: readStatements.prepare },
+      );
+      writeBatches = dialect.driver.stats;
+      kysely = new Kysely<Database>({ dialect, plugins });
+      batchDrivers.set(kysely, dialect.driver);
+      directReaders.set(kysely, {
+        native: reading,
+        prepare: readStatements.prepare,
+        plugin: camelCase,
+      });
+    }
     engine = 'sqlite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
@@ -250,6 +290,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     reader: reader ?? kysely,
     engine,
     sqliteFile,
+    writeBatches,
     ping: async () => {
       await sql`select 1`.execute(kysely);
     },
@@ -263,9 +304,9 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
 
 /**
  * A transaction that runs alone among those taking the same `lock`, across processes:
- * on PostgreSQL under a transaction-scoped advisory lock, on SQLite as `BEGIN IMMEDIATE`
- * (which takes the write lock at once, so two connections cannot both read and then
- * deadlock on the upgrade). For work that reads then writes, such as provisioning
+ * on PostgreSQL under a transaction-scoped advisory lock, on SQLite inside a write batch
+ * begun with `BEGIN IMMEDIATE` (which takes the write lock at once, so two connections
+ * cannot both read and then deadlock on the upgrade). For work that reads then writes, such as provisioning
  * applied by several starting processes at the same moment.
  */
 export async function serializedTransaction<T>(
@@ -279,15 +320,7 @@ export async function serializedTransaction<T>(
       return fn(trx);
     });
   }
-  return db.kysely.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const result = await fn(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (err) {
-      await sql`rollback`.execute(conn);
-      throw err;
-    }
-  });
+  // Every SQLite write transaction already is one: a member of the write batch, which
+  // holds SQLite's write lock from its BEGIN IMMEDIATE (group-commit.ts).
+  return db.kysely.transaction().execute(fn);
 }

@@ -20,71 +20,56 @@ export interface HeldTransaction {
 let savepoints = 0;
 
 /**
- * Begins a transaction on a connection of its own and hands it over open. SQLite takes
- * the write lock at once (`BEGIN IMMEDIATE`), so a read-then-write cannot deadlock on
- * the upgrade; with `lock`, PostgreSQL serializes it with others under the same
- * transaction-scoped advisory lock (as `serializedTransaction` does).
+ * Begins a transaction and hands it over open. On SQLite it is a member of the write
+ * batch (group-commit.ts), which holds the write lock from its start, so a
+ * read-then-write cannot deadlock on the upgrade; with `lock`, PostgreSQL serializes it
+ * with others under the same transaction-scoped advisory lock (as
+ * `serializedTransaction` does).
  */
-export function beginHeldTransaction(db: Db, lock?: string): Promise<HeldTransaction> {
-  return new Promise<HeldTransaction>((handOver, failToBegin) => {
-    let decide: (commit: boolean) => void = () => {};
-    const decision = new Promise<boolean>((resolve) => {
-      decide = resolve;
-    });
-    let handedOver = false;
-    // The connection stays ours until `decision` settles; Kysely releases it afterwards.
-    const ended = db.kysely.connection().execute(async (conn) => {
-      await sql.raw(db.engine === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+export async function beginHeldTransaction(db: Db, lock?: string): Promise<HeldTransaction> {
+  const trx = await db.kysely.startTransaction().execute();
+  if (lock !== undefined && db.engine === 'postgres') {
+    try {
+      await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(trx);
+    } catch (err) {
+      await trx.rollback().execute();
+      throw err;
+    }
+  }
+  let ended: Promise<void> | undefined;
+  return {
+    trx,
+    commit: () => {
+      ended ??= trx
+        .commit()
+        .execute()
+        .catch(async (err: unknown) => {
+          // A refused COMMIT: PostgreSQL has ended the transaction, SQLite's batch was
+          // rolled back; this only gives the connection back.
+          await trx
+            .rollback()
+            .execute()
+            .catch(() => undefined);
+          throw err;
+        });
+      return ended;
+    },
+    rollback: () => {
+      ended ??= trx.rollback().execute();
+      return ended.catch(() => undefined);
+    },
+    savepoint: async (fn) => {
+      const name = sql.raw(`bz_sp_${++savepoints}`);
+      await sql`savepoint ${name}`.execute(trx);
       try {
-        if (lock !== undefined && db.engine === 'postgres') {
-          await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(conn);
-        }
+        const result = await fn(trx);
+        await sql`release savepoint ${name}`.execute(trx);
+        return result;
       } catch (err) {
-        await sql.raw('rollback').execute(conn);
+        await sql`rollback to savepoint ${name}`.execute(trx);
+        await sql`release savepoint ${name}`.execute(trx);
         throw err;
       }
-      handedOver = true;
-      handOver({
-        trx: conn,
-        commit: () => {
-          decide(true);
-          return ended;
-        },
-        rollback: () => {
-          decide(false);
-          return ended.catch(() => undefined);
-        },
-        savepoint: async (fn) => {
-          const name = sql.raw(`bz_sp_${++savepoints}`);
-          await sql`savepoint ${name}`.execute(conn);
-          try {
-            const result = await fn(conn);
-            await sql`release savepoint ${name}`.execute(conn);
-            return result;
-          } catch (err) {
-            await sql`rollback to savepoint ${name}`.execute(conn);
-            await sql`release savepoint ${name}`.execute(conn);
-            throw err;
-          }
-        },
-      });
-      if (!(await decision)) {
-        await sql.raw('rollback').execute(conn);
-        return;
-      }
-      try {
-        await sql.raw('commit').execute(conn);
-      } catch (err) {
-        // SQLite keeps the transaction open after a failed COMMIT; PostgreSQL has ended it.
-        await sql
-          .raw('rollback')
-          .execute(conn)
-          .catch(() => undefined);
-        throw err;
-      }
-    });
-    ended.catch((err: unknown) => {
-      if (!handedOver) failToBegin(err);
-    });
-  });
+    },
+  };
 }

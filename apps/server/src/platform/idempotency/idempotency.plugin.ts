@@ -7,6 +7,7 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { callerKey } from '../context.ts';
+import { afterPendingWrites } from '../db/database.ts';
 import { AppError, validationError } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
 import { addSeconds } from '../values/dates.ts';
@@ -178,6 +179,8 @@ export const idempotencyPlugin = fp(
 
     /** The answer of the request that took the key first (this one rolled back its change). */
     async function winnersAnswer(reply: FastifyReply, claim: KeyClaim): Promise<Buffer> {
+      // The winner may still be in SQLite's write batch, unseen by reads until it commits.
+      await afterPendingWrites(db);
       const row = await findKey(db.kysely, claim.caller, claim.key);
       if (!row || row.statusCode === null) {
         throw new AppError(

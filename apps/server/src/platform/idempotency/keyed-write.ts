@@ -135,6 +135,7 @@ export function requestDb(db: Db, keyed: KeyedRequest | null): Db {
     engine: db.engine,
     sqliteFile: db.sqliteFile,
     reader: db.reader,
+    writeBatches: db.writeBatches,
     ping: () => db.ping(),
     close: () => db.close(),
   };
