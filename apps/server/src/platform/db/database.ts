@@ -306,8 +306,8 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
  * A transaction that runs alone among those taking the same `lock`, across processes:
  * on PostgreSQL under a transaction-scoped advisory lock, on SQLite inside a write batch
  * begun with `BEGIN IMMEDIATE` (which takes the write lock at once, so two connections
- * cannot both read and then deadlock on the upgrade). For work that reads then writes, such as provisioning
- * applied by several starting processes at the same moment.
+ * cannot both read and then deadlock on the upgrade). For work that reads then writes,
+ * such as provisioning applied by several starting processes at the same moment.
  */
 export async function serializedTransaction<T>(
   db: Db,
