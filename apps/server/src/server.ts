@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.ts';
 import { authSweep } from './core/access/token-sweep.ts';
@@ -6,13 +7,20 @@ import type { Config } from './platform/config.ts';
 import { walCheckpointer } from './platform/db/checkpointer.ts';
 import { type Db, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
+import { AppError } from './platform/errors.ts';
+import { problemBody } from './platform/http/problem.ts';
 import { startScheduler } from './platform/scheduler.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
   db: Db;
   url: string;
-  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  /** Requests the server has accepted and not yet finished (their client may have left). */
+  inFlight(): number;
+  /**
+   * Stops accepting and refuses (503) every request that has not started, waits for the
+   * requests and background jobs that have, then closes the database, last.
+   */
   close(): Promise<void>;
 }
 
@@ -23,6 +31,8 @@ export interface StartOptions extends BuildOptions {
    * listens and the database is closed.
    */
   prepare?: (db: Db, app: FastifyInstance) => Promise<void>;
+  /** False in a worker of `serve --workers N`: its primary migrated and prepared already. */
+  migrate?: boolean;
 }
 
 /** Opens and migrates the database, builds the app, prepares it and listens. */
@@ -37,8 +47,9 @@ export async function startServer(
     onIdleError: (err) => app?.log.warn({ err }, 'an idle database connection was dropped'),
   });
   try {
-    await migrateToLatest(db);
+    if (options.migrate !== false) await migrateToLatest(db);
     app = await buildApp(config, db, options);
+    const requests = trackRequests(app);
     await options.prepare?.(db, app);
     const address = await app.listen({ host: config.host, port: config.port });
     const listening = app;
@@ -48,13 +59,23 @@ export async function startServer(
       ...(config.jobsEnabled ? [lifecycleJobs(db, config, app.log)] : []),
       ...(checkpointer ? [checkpointer] : []),
     ]);
+    const shutDown = async () => {
+      requests.drain();
+      // No new connection from here; idle kept-alive ones are closed at once.
+      listening.server.close();
+      await Promise.all([requests.idle(), stopTimers()]);
+      // The plugins' own resources (onClose hooks), once no handler can need them.
+      await listening.close();
+      await db.close();
+    };
     let closing: Promise<void> | undefined;
     return {
       app,
       db,
       url: address,
+      inFlight: () => requests.count(),
       close: () => {
-        closing ??= Promise.all([listening.close(), stopTimers()]).then(() => db.close());
+        closing ??= shutDown();
         return closing;
       },
     };
@@ -65,17 +86,31 @@ export async function startServer(
   }
 }
 
-/** SIGTERM/SIGINT: a graceful stop, forced after `graceMs`. */
+/** SIGTERM/SIGINT: a graceful stop; after `graceMs`, an exit without closing the database. */
 export function closeOnSignals(server: RunningServer, graceMs = 10_000): void {
   const stop = (signal: string) => {
-    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const started = Date.now();
+    server.app.log.info(
+      { signal, inFlight: server.inFlight() },
+      'shutting down: refusing new requests, finishing those in flight',
+    );
     const force = setTimeout(() => {
-      server.app.log.error('in-flight requests did not finish in time; exiting');
+      // The database stays open: closing it under a running handler would fail that
+      // handler in an unknown state. An exit is a crash, which the database survives.
+      server.app.log.error(
+        { inFlight: server.inFlight() },
+        `requests still running after ${graceMs / 1000} s; exiting without waiting for them`,
+      );
       process.exit(1);
     }, graceMs);
-    force.unref();
+    // Not unref'd: should close() hang with nothing else left to run, this still ends the
+    // process, with an error, instead of a silent exit 0 that skipped closing the database.
+    void force;
     server.close().then(
-      () => process.exit(0),
+      () => {
+        server.app.log.info({ ms: Date.now() - started }, 'shut down');
+        process.exit(0);
+      },
       (err) => {
         server.app.log.error({ err }, 'error while shutting down');
         process.exit(1);
@@ -84,4 +119,106 @@ export function closeOnSignals(server: RunningServer, graceMs = 10_000): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Told to a request that arrives while the server shuts down. */
+const SHUTTING_DOWN = new AppError(
+  'unavailable',
+  'The server is shutting down and did not start this request; send it again',
+  [],
+  { 'Retry-After': '1' },
+);
+
+const CLIENT_GONE = new AppError(
+  'bad_request',
+  'The client closed the connection before its request was read',
+);
+
+interface Tracked {
+  /** Whether Fastify's hooks saw it (so its onResponse hook will run when it finishes). */
+  hooked: boolean;
+  ended: boolean;
+}
+
+/**
+ * Counts the requests the server is working on, from their arrival until Fastify is done
+ * with them: their onResponse hook, or, when the client went away first (then no
+ * onResponse runs, yet the handler goes on), the moment Fastify writes its answer into
+ * the closed response, after the handler and the onSend hooks (the idempotency commit).
+ * While draining, a request that arrives is answered 503 before any hook touches the
+ * database, and every answer closes its connection.
+ */
+function trackRequests(app: FastifyInstance) {
+  let draining = false;
+  let running = 0;
+  let idleWaiters: (() => void)[] = [];
+  const tracked = new WeakMap<ServerResponse, Tracked>();
+  const end = (t: Tracked) => {
+    if (t.ended) return;
+    t.ended = true;
+    running--;
+    if (running > 0) return;
+    for (const resolve of idleWaiters) resolve();
+    idleWaiters = [];
+  };
+  /** The client left before its answer: done once Fastify writes that answer (nowhere). */
+  const endOnAnswer = (res: ServerResponse, t: Tracked) => {
+    if (res.headersSent) return end(t);
+    const { writeHead, setHeader } = res;
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      end(t);
+      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as typeof writeHead;
+    // A streamed answer sets its headers one by one instead.
+    res.setHeader = function (this: ServerResponse, ...args: unknown[]) {
+      end(t);
+      return (setHeader as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as typeof setHeader;
+  };
+  // First of the server's listeners, so a request counts before any hook can run.
+  app.server.prependListener('request', (_req, res: ServerResponse) => {
+    const t: Tracked = { hooked: false, ended: false };
+    running++;
+    tracked.set(res, t);
+    res.once('close', () => {
+      if (!res.writableFinished) endOnAnswer(res, t);
+      else if (!t.hooked) end(t); // answered by Fastify before any hook (a malformed URL)
+    });
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    const t = tracked.get(reply.raw);
+    if (t) t.hooked = true;
+    if (draining) {
+      // Pre-serialized: a route's own 503 schema (/readyz) must not reshape it.
+      return reply
+        .code(503)
+        .headers({ ...SHUTTING_DOWN.headers, Connection: 'close' })
+        .type('application/problem+json')
+        .send(JSON.stringify(problemBody(SHUTTING_DOWN, String(reply.request.id))));
+    }
+  });
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    // Fastify never reads the body of a request whose client left before the body's turn
+    // came, nor answers it: it would hang, neither run nor ended. Such a request ends
+    // here, unrun, with an answer nobody reads.
+    if (request.raw.destroyed) throw CLIENT_GONE;
+    return payload;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // The client must not send another request on this connection: it would be refused.
+    if (draining) reply.header('Connection', 'close');
+    return payload;
+  });
+  app.addHook('onResponse', async (_request, reply) => {
+    const t = tracked.get(reply.raw);
+    if (t) end(t);
+  });
+  return {
+    count: () => running,
+    drain: () => {
+      draining = true;
+    },
+    idle: (): Promise<void> =>
+      running === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)),
+  };
 }

@@ -10,20 +10,32 @@ export interface ServeProcess {
   /** The address it listens on, once it says so. */
   listening: Promise<string>;
   output(): string;
+  /** How it ended: an exit code, or the signal that killed it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
   /** SIGKILL: no shutdown code runs, as in a crash or an OOM kill. */
   kill9(): Promise<void>;
 }
 
-/** `bzctrl serve` in a process of its own, as an operator runs it. */
-export function spawnServe(env: Record<string, string>): ServeProcess {
+/**
+ * `bzctrl serve` in a process of its own, as an operator runs it. One process unless
+ * `args` or `env` ask for workers (`--workers 2`), whatever the database.
+ */
+export function spawnServe(env: Record<string, string>, args: string[] = []): ServeProcess {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
   );
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', ...args], {
     cwd: ROOT,
-    env: { ...base, BZCTRL_PORT: '0', BZCTRL_LOG_LEVEL: 'info', BZCTRL_SCRYPT_LOG_N: '14', ...env },
+    env: {
+      ...base,
+      BZCTRL_PORT: '0',
+      BZCTRL_LOG_LEVEL: 'info',
+      BZCTRL_SCRYPT_LOG_N: '14',
+      BZCTRL_WORKERS: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -33,7 +45,9 @@ export function spawnServe(env: Record<string, string>): ServeProcess {
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     out += d;
   });
-  const exited = new Promise<void>((res) => child.on('close', () => res()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on('close', (code, signal) => res({ code, signal })),
+  );
   const listening = new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`serve did not start:\n${out}`)), 30_000);
     child.stdout?.on('data', () => {
@@ -58,6 +72,7 @@ export function spawnServe(env: Record<string, string>): ServeProcess {
     pid: child.pid ?? -1,
     listening,
     output: () => out,
+    exited,
     stop: () => signal('SIGTERM'),
     kill9: () => signal('SIGKILL'),
   };
