@@ -172,13 +172,22 @@ describe.each(dialects)('token and session cache on %s', (dialect) => {
     it('refuses a user disabled under an Idempotency-Key (its commit comes after the handler)', async () => {
       const user = await newUser([SWA]);
       await expectCached(user.token);
+      // Requests keep coming while the change is made, some of them between the handler's
+      // return and the commit (on PostgreSQL they read the state before it): none of them
+      // may put the old answer back into the cache.
+      let done = false;
+      const meanwhile = Array.from({ length: 4 }, async () => {
+        while (!done) await probe(user.token);
+      });
       await adminCall(
         'PATCH',
         `/users/${user.email}`,
         { disabled: true },
         { 'Idempotency-Key': `cache-${randomBytes(8).toString('hex')}` },
       );
+      done = true;
       expect(await probe(user.token)).toBe(401);
+      await Promise.all(meanwhile);
     });
 
     it('refuses the old tokens after a new password', async () => {
