@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDashboard } from '../src/core/dashboard/dashboard.service.ts';
@@ -308,6 +312,34 @@ describe('a read pool on its own', () => {
       expect(rows).toEqual([{ b: Buffer.from([1, 2, 3]), c: Buffer.from([10, 11]) }]);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('answers a read that finds the database locked with a 503 to retry, and reads once it is free', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bzctrl-read-pool-'));
+    const file = join(dir, 'locked.db');
+    const writer = new SqliteDatabase(file);
+    const pool = openReadPool(file, { workers: 1, busyTimeoutMs: 50 });
+    try {
+      writer.pragma('journal_mode = WAL');
+      writer.exec('create table t (n integer); insert into t values (1)');
+      // Exclusive locking mode keeps every other connection out, readers too.
+      writer.pragma('locking_mode = EXCLUSIVE');
+      writer.exec('begin exclusive; insert into t values (2)');
+      const err = await pool.run('select count(*) as n from t', []).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).status).toBe(503);
+      expect((err as AppError).headers).toEqual({ 'Retry-After': '1' });
+      writer.exec('commit');
+      writer.close();
+      expect(await pool.run('select count(*) as n from t', [])).toEqual([{ n: 2 }]);
+    } finally {
+      await pool.close();
+      if (writer.open) writer.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
