@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   );
   console.log(
     'columns: p50/p95/p99 exact per response; CPU = server CPU time per answer (every thread ' +
-      'and process of it); CPU wait = core-seconds per second the server waited for a core; ' +
+      'and process of it), main = the part on its main threads (event loops); CPU wait = core-seconds per second the server waited for a core; ' +
       `others = cores used by other processes${isPostgres ? ' (PostgreSQL included)' : ''}\n`,
   );
 
@@ -212,14 +212,15 @@ async function main(): Promise<void> {
   );
 
   console.log(
-    '\n| serve | conns | route | req/s | p50 ms | p95 ms | p99 ms | errors | CPU µs/req | ' +
+    '\n| serve | conns | route | req/s | p50 ms | p95 ms | p99 ms | errors | CPU µs/req | main µs/req | ' +
       'CPU wait | others | vs bare | vs serial commits |',
   );
-  console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const line = (serve: string, connections: number, name: string, m: Measured, ratios: string) =>
     console.log(
       `| ${serve} | ${connections} | ${name} | ${fmt(m.rps)} | ${fmt(m.p50, 2)} | ${fmt(m.p95, 2)} | ` +
-        `${fmt(m.p99, 2)} | ${m.failures} | ${fmt(m.cpuUs)} | ${fmt(m.cpuWait * 100)}% | ` +
+        `${fmt(m.p99, 2)} | ${m.failures} | ${fmt(m.cpuUs)} | ${fmt(m.mainCpuUs)} | ` +
+        `${fmt(m.cpuWait * 100)}% | ` +
         `${fmt(m.others, 2)} | ${ratios} |`,
     );
   for (const { serve, connections, bare, addTask } of rows) {

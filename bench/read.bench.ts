@@ -181,7 +181,8 @@ async function main(): Promise<void> {
     `runs: ${duration} s each after a ${warmup} s warm-up, connections ` +
       `${connectionCounts.join(', ')}; the server is \`bzctrl serve\` in a child process, the ` +
       'bare routes run in this process, load from a worker thread of this process; ' +
-      'latencies exact per response (not bucketed); CPU = server CPU time per answer',
+      'latencies exact per response (not bucketed); CPU = server CPU time per answer, main = ' +
+      'the part on its main threads (event loops; the rest is the read workers and others)',
   );
 
   let bareUrl: string | undefined;
@@ -191,15 +192,15 @@ async function main(): Promise<void> {
   const memory: Array<{ serve: string; idle: number; after: number; peak: number; n: number }> = [];
   const header = () => {
     console.log(
-      '\n| serve | conns | route | req/s | p50 ms | p95 ms | p99 ms | CPU µs/req | CPU wait | ' +
+      '\n| serve | conns | route | req/s | p50 ms | p95 ms | p99 ms | CPU µs/req | main µs/req | CPU wait | ' +
         'others | bytes | vs bare |',
     );
-    console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   };
   const row = (r: Result, bytes: number | string = '') =>
     console.log(
       `| ${r.serve} | ${r.connections} | ${r.name} | ${fmt(r.m.rps)} | ${fmt(r.m.p50, 2)} | ` +
-        `${fmt(r.m.p95, 2)} | ${fmt(r.m.p99, 2)} | ${fmt(r.m.cpuUs)} | ` +
+        `${fmt(r.m.p95, 2)} | ${fmt(r.m.p99, 2)} | ${fmt(r.m.cpuUs)} | ${fmt(r.m.mainCpuUs)} | ` +
         `${fmt(r.m.cpuWait * 100)}% | ${fmt(r.m.others, 2)} | ${bytes} | ` +
         `${r.bare ? `${fmt((r.m.rps / r.bare.rps) * 100, 1)}%` : ''} |` +
         (r.m.failures ? ` FAILURES: ${r.m.failureNote}` : ''),

@@ -323,10 +323,19 @@ export function processTree(pid: number): number[] {
   return all.filter(isNode);
 }
 
-/** Scheduler counters summed over every thread of the processes: ns on a core, ns waiting. */
-export function processesSchedNs(pids: readonly number[]): { run: number; wait: number } {
+/**
+ * Scheduler counters summed over every thread of the processes: ns on a core, ns waiting,
+ * and ns on a core of their main threads alone (the event loops; the rest is worker
+ * threads such as the read workers and the checkpointer).
+ */
+export function processesSchedNs(pids: readonly number[]): {
+  run: number;
+  wait: number;
+  main: number;
+} {
   let run = 0;
   let wait = 0;
+  let main = 0;
   for (const pid of pids) {
     try {
       for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -335,12 +344,13 @@ export function processesSchedNs(pids: readonly number[]): { run: number; wait: 
           .map(Number);
         run += r ?? 0;
         wait += w ?? 0;
+        if (task === String(pid)) main += r ?? 0;
       }
     } catch {
       // a thread or process that ended meanwhile
     }
   }
-  return { run, wait };
+  return { run, wait, main };
 }
 
 /** Resident and peak resident memory, MB, summed over the processes (Linux /proc status). */
@@ -519,6 +529,8 @@ export interface Measured {
   failureNote: string;
   /** CPU time of the server (every thread and process) per 2xx answer, µs (Linux). */
   cpuUs: number;
+  /** The part of `cpuUs` spent on the server's main threads (event loops). */
+  mainCpuUs: number;
   /** Core-seconds per second the server's threads were runnable but waited for a core. */
   cpuWait: number;
   /** Cores other processes kept busy meanwhile (a local PostgreSQL counts among them). */
@@ -538,8 +550,11 @@ export async function measure(
   timing: { warmup: number; duration: number },
 ): Promise<Measured[]> {
   await Promise.all(loads.map((l) => fire(l, timing.warmup)));
-  const counter = () =>
-    server === 'main thread' ? mainThreadSchedNs() : processesSchedNs(server.pids);
+  const counter = () => {
+    if (server !== 'main thread') return processesSchedNs(server.pids);
+    const own = mainThreadSchedNs();
+    return { ...own, main: own.run };
+  };
   const before = counter();
   const machineBefore = machineBusySeconds();
   const ownBefore = process.cpuUsage();
@@ -563,6 +578,7 @@ export async function measure(
     failures: r.failures,
     failureNote: r.failureNote,
     cpuUs: (serverSeconds * 1e6) / Math.max(1, answers),
+    mainCpuUs: (after.main - before.main) / 1000 / Math.max(1, answers),
     cpuWait: (after.wait - before.wait) / 1e9 / wall,
     others: Math.max(0, others / wall),
   }));
