@@ -1,15 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { FastifyBaseLogger } from 'fastify';
 import { ProvisionError } from './core/provisioning/provision.errors.ts';
 import type { ProvisionSummary } from './core/provisioning/provision.service.ts';
-import { type Config, ConfigError, loadEnvFile, readConfig } from './platform/config.ts';
+import {
+  type Config,
+  ConfigError,
+  isWorkerCount,
+  loadEnvFile,
+  MAX_WORKERS,
+  readConfig,
+} from './platform/config.ts';
+import type { Db } from './platform/db/database.ts';
 
 const DEMO_FILE = fileURLToPath(new URL('../../../examples/demo.provision.json', import.meta.url));
 
 const USAGE = `Usage: bzctrl <command>
 
 Commands:
-  serve [--demo]      migrate if needed, then serve the API (--demo: add demo domain, users, client)
+  serve [--demo] [--workers N]
+                      migrate if needed, then serve the API (--demo: add demo domain, users,
+                      client; --workers: N processes share the port, PostgreSQL only; default
+                      one per core on PostgreSQL, one on SQLite)
   migrate             apply database migrations and exit
   provision <file>    apply a provisioning file (idempotent) and exit
   login               sign in to a BzCtrl server (bzctrl login --help)
@@ -68,10 +80,22 @@ async function main(argv: string[]): Promise<number> {
     return usageError(`${command} takes no arguments (got "${rest.join(' ')}")`);
   }
   if (values.demo && command !== 'serve') return usageError('--demo goes with serve');
+  const workers = values.workers;
+  if (workers !== undefined && command !== 'serve') return usageError('--workers goes with serve');
+  if (workers !== undefined && !isWorkerCount(workers)) {
+    return usageError(
+      `--workers must be a whole number from 1 to ${MAX_WORKERS} (got "${workers}")`,
+    );
+  }
   loadEnvFile();
-  const config = readConfig();
+  const config = readConfig(
+    workers === undefined ? process.env : { ...process.env, BZCTRL_WORKERS: workers },
+  );
   if (command === 'serve') {
-    await serve(config, values.demo);
+    const { isWorker } = await import('./cluster.ts');
+    if (isWorker()) await serveAsWorker(config, values.demo);
+    else if (config.workers > 1) return serveWithWorkers(config, values.demo);
+    else await serve(config, values.demo);
     return -1; // keep running until a signal
   }
   return migrateAndProvision(config, command === 'provision' ? rest[0] : undefined);
@@ -102,72 +126,134 @@ async function migrateAndProvision(config: Config, file: string | undefined): Pr
   }
 }
 
-/** `serve [--demo]`: provisioning and the first administrator are in place before the port opens. */
-async function serve(config: Config, demo: boolean): Promise<void> {
-  const { applyProvisioning, ensureFirstAdmin, readProvisionFile } = await import(
-    './core/provisioning/provision.service.ts'
-  );
-  const { countUsers } = await import('./core/access/users.repository.ts');
-  const { closeOnSignals, startServer } = await import('./server.ts');
+/** The provisioning files `serve` applies at every start, read and checked first. */
+async function provisioningDocs(config: Config, demo: boolean) {
+  const { readProvisionFile } = await import('./core/provisioning/provision.service.ts');
   const files = [demo ? DEMO_FILE : undefined, config.provisionFile].filter(
     (f): f is string => f !== undefined,
   );
-  const docs = await Promise.all(
-    files.map(async (file) => ({ file, doc: await readProvisionFile(file) })),
+  return Promise.all(files.map(async (file) => ({ file, doc: await readProvisionFile(file) })));
+}
+
+/** The first administrator and the provisioning files, on the migrated database. */
+async function prepareSystem(
+  db: Db,
+  config: Config,
+  docs: Awaited<ReturnType<typeof provisioningDocs>>,
+  log: FastifyBaseLogger | undefined,
+): Promise<void> {
+  const { applyProvisioning, ensureFirstAdmin } = await import(
+    './core/provisioning/provision.service.ts'
   );
+  const { countUsers } = await import('./core/access/users.repository.ts');
+  // First, so BZCTRL_ADMIN_* works on a fresh database even when a file adds users.
+  const admin = await ensureFirstAdmin(db, config);
+  if (admin === 'created') {
+    log?.info({ email: config.adminEmail }, 'first administrator created');
+    console.log(`Created the first administrator ${config.adminEmail}`);
+  }
+  for (const { file, doc } of docs) {
+    const sum = await applyProvisioning(db, config, doc);
+    log?.info({ file, summary: sum }, `provisioned: ${describe(sum)}`);
+    console.log(`Provisioned ${file}: ${describe(sum)}`);
+  }
+  if (admin === 'missing' && (await countUsers(db.kysely)) === 0) {
+    console.error(
+      'No user exists yet. Stop the server and start it once with a first administrator:\n' +
+        '  BZCTRL_ADMIN_EMAIL=you@example.com BZCTRL_ADMIN_PASSWORD=<at least 8 characters> npx bzctrl serve\n' +
+        'or run `npm start` for a demo setup.',
+    );
+  }
+}
+
+/** Readable lines without one per request, unless BZCTRL_LOG_LEVEL asks for a level. */
+async function demoLogOptions(demo: boolean) {
+  if (!demo) return {};
   const { demoLogStream } = await import('./platform/demo-log.ts');
+  return {
+    logStream: demoLogStream(process.stdout, {
+      requests: Boolean(process.env.BZCTRL_LOG_LEVEL?.trim()),
+    }),
+  };
+}
+
+/** `serve [--demo]` in one process: provisioning and the first administrator are in place before the port opens. */
+async function serve(config: Config, demo: boolean): Promise<void> {
+  const { closeOnSignals, startServer } = await import('./server.ts');
+  const docs = await provisioningDocs(config, demo);
   const server = await startServer(config, {
-    // Readable lines without one per request, unless BZCTRL_LOG_LEVEL asks for a level.
-    ...(demo
-      ? {
-          logStream: demoLogStream(process.stdout, {
-            requests: Boolean(process.env.BZCTRL_LOG_LEVEL?.trim()),
-          }),
-        }
-      : {}),
-    prepare: async (db, app) => {
-      // First, so BZCTRL_ADMIN_* works on a fresh database even when a file adds users.
-      const admin = await ensureFirstAdmin(db, config);
-      if (admin === 'created') {
-        app.log.info({ email: config.adminEmail }, 'first administrator created');
-        console.log(`Created the first administrator ${config.adminEmail}`);
-      }
-      for (const { file, doc } of docs) {
-        const sum = await applyProvisioning(db, config, doc);
-        app.log.info({ file, summary: sum }, `provisioned: ${describe(sum)}`);
-        console.log(`Provisioned ${file}: ${describe(sum)}`);
-      }
-      if (admin === 'missing' && (await countUsers(db.kysely)) === 0) {
-        console.error(
-          'No user exists yet. Stop the server and start it once with a first administrator:\n' +
-            '  BZCTRL_ADMIN_EMAIL=you@example.com BZCTRL_ADMIN_PASSWORD=<at least 8 characters> npx bzctrl serve\n' +
-            'or run `npm start` for a demo setup.',
-        );
-      }
-    },
+    ...(await demoLogOptions(demo)),
+    prepare: (db, app) => prepareSystem(db, config, docs, app.log),
   });
   closeOnSignals(server);
   // The bound address, not the configured one: with BZCTRL_PORT=0 the system picks a port.
   console.log(`BzCtrl listening on ${server.url}`);
-  if (demo) {
-    console.log(
-      `\nBzCtrl demo is running at ${server.url}\n` +
-        `  web app:    ${server.url}/app/   (API docs: ${server.url}/docs)\n` +
-        '  admin:      admin@example.com / Admin@12345\n' +
-        '  member:     example@example.com / Ex@mpl3!  (workspaces IMP-NLD-EXA-SWA, VTT-NLD-TML-FIN)\n' +
-        '  API client: erp / erp-demo-client-secret\n' +
-        'These demo credentials are public: do not expose this server.\n' +
-        'The log below shows warnings, errors and mails, not every request ' +
-        '(BZCTRL_LOG_LEVEL=info shows those too).\n',
-    );
+  if (demo) printDemoBanner(server.url);
+}
+
+/**
+ * `serve --workers N`, the primary: migrates and prepares once, then starts N workers
+ * that share the port, and supervises them until a signal stops them all.
+ */
+async function serveWithWorkers(config: Config, demo: boolean): Promise<number> {
+  const { openDatabase } = await import('./platform/db/database.ts');
+  const { migrateToLatest } = await import('./platform/db/migrate.ts');
+  const { superviseWorkers, workerPids } = await import('./cluster.ts');
+  const docs = await provisioningDocs(config, demo);
+  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  try {
+    await migrateToLatest(db);
+    await prepareSystem(db, config, docs, undefined);
+  } finally {
+    await db.close();
   }
+  const say = (line: string) => console.log(`bzctrl primary (pid ${process.pid}): ${line}`);
+  const workers = superviseWorkers(config.workers, say);
+  try {
+    const url = await workers.listening;
+    console.log(
+      `BzCtrl listening on ${url} with ${config.workers} worker processes ` +
+        `(pids ${workerPids().join(', ')}; primary ${process.pid})`,
+    );
+    if (demo) printDemoBanner(url);
+  } catch {
+    // superviseWorkers said why; the workers are being stopped.
+  }
+  return workers.stopped;
+}
+
+/** `serve --workers N`, one worker: serves on the port its primary's workers share. */
+async function serveAsWorker(config: Config, demo: boolean): Promise<void> {
+  const { closeOnSignals, startServer } = await import('./server.ts');
+  const { reportListening } = await import('./cluster.ts');
+  // The primary migrated and prepared the database before starting this worker.
+  const server = await startServer(config, { ...(await demoLogOptions(demo)), migrate: false });
+  closeOnSignals(server);
+  reportListening(server.url);
+}
+
+function printDemoBanner(url: string): void {
+  console.log(
+    `\nBzCtrl demo is running at ${url}\n` +
+      `  web app:    ${url}/app/   (API docs: ${url}/docs)\n` +
+      '  admin:      admin@example.com / Admin@12345\n' +
+      '  member:     example@example.com / Ex@mpl3!  (workspaces IMP-NLD-EXA-SWA, VTT-NLD-TML-FIN)\n' +
+      '  API client: erp / erp-demo-client-secret\n' +
+      'These demo credentials are public: do not expose this server.\n' +
+      'The log below shows warnings, errors and mails, not every request ' +
+      '(BZCTRL_LOG_LEVEL=info shows those too).\n',
+  );
 }
 
 function parseCommandLine(argv: string[]) {
   return parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { demo: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      demo: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+      workers: { type: 'string' },
+    },
   });
 }
 

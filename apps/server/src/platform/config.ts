@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { corsOriginsOf } from './http/origins.ts';
 import { isEmail } from './values/rules.ts';
@@ -52,6 +53,19 @@ export interface Config {
   readonly bodyTimeoutSeconds: number;
   /** Origins whose pages may call /api/v1 with a Bearer token (CORS); none by default. */
   readonly corsOrigins: readonly string[];
+  /**
+   * Server processes of `serve` sharing the port (`--workers`): one per core on
+   * PostgreSQL, one on SQLite (one process per SQLite file).
+   */
+  readonly workers: number;
+}
+
+/** The most worker processes `serve --workers` starts. */
+export const MAX_WORKERS = 64;
+
+/** Whether `raw` is a worker count `--workers` takes: a whole number from 1 to MAX_WORKERS. */
+export function isWorkerCount(raw: string): boolean {
+  return /^\d+$/.test(raw.trim()) && Number(raw) >= 1 && Number(raw) <= MAX_WORKERS;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +167,19 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push('BZCTRL_SMTP_URL must be smtp://[user:password@]host:port or smtps://…');
   }
 
+  const onSqlite = databaseUrl.startsWith('sqlite:');
+  const workers = int(
+    'BZCTRL_WORKERS',
+    onSqlite ? 1 : Math.min(availableParallelism(), MAX_WORKERS),
+    1,
+    MAX_WORKERS,
+  );
+  if (onSqlite && workers > 1) {
+    problems.push(
+      `BZCTRL_WORKERS (or serve --workers) above 1 needs PostgreSQL: SQLite takes one server process per database file (got ${workers})`,
+    );
+  }
+
   const config: Config = {
     databaseUrl,
     host,
@@ -201,6 +228,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyIdleTimeoutSeconds: int('BZCTRL_BODY_IDLE_TIMEOUT', 30, 1, 3600),
     bodyTimeoutSeconds: int('BZCTRL_BODY_TIMEOUT', 300, 1, 86400),
     corsOrigins: corsOriginsOf(env.BZCTRL_CORS_ORIGINS, problems),
+    workers,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -49,7 +49,7 @@ export function spawnServe(env: Record<string, string>, args: string[] = []): Se
     child.on('close', (code, signal) => res({ code, signal })),
   );
   const listening = new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`serve did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => rej(new Error(`serve did not start:\n${out}`)), 90_000);
     child.stdout?.on('data', () => {
       const url = /BzCtrl listening on (\S+)/.exec(out)?.[1];
       if (url) {
