@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
+import { preparedInsert } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { AuditEventTable } from '../../platform/db/tables.ts';
 import { actorLabel } from '../access/actor.ts';
@@ -22,11 +23,24 @@ export function auditedBy(ctx: Ctx, occurredAt = ctx.now.toISOString()) {
   };
 }
 
+/** Compiled once: every change of every todo writes one (database.ts, `preparedInsert`). */
+const insertAuditRow = preparedInsert('auditEvents', [
+  'occurredAt',
+  'actorUserId',
+  'actorClientId',
+  'actorEndpointId',
+  'actorLabel',
+  'dialect',
+  'requestId',
+  'entityType',
+  'entityId',
+  'workspaceId',
+  'action',
+  'changes',
+]);
+
 export async function insertAuditEvent(db: Executor, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('auditEvents')
-    .values({ ...entry, changes: JSON.stringify(entry.changes) })
-    .execute();
+  await insertAuditRow(db, [{ ...entry, changes: JSON.stringify(entry.changes) }]);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { preparedQuery } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { WorkspaceRow } from '../../platform/db/tables.ts';
 
@@ -51,13 +52,18 @@ export async function listWorkspaces(db: Executor): Promise<WorkspaceWithDomain[
 }
 
 /** Hands out the next sequence number; the row lock serializes concurrent creates. */
-export async function nextTodoSeq(db: Executor, workspaceId: number): Promise<number> {
-  const row = await db
+/** Compiled once: every create takes the next key of its workspace. */
+const bumpTodoSeq = preparedQuery((db, arg) =>
+  db
     .updateTable('workspaces')
     .set((eb) => ({ todoSeq: eb('todoSeq', '+', 1) }))
-    .where('id', '=', workspaceId)
-    .returning('todoSeq')
-    .executeTakeFirstOrThrow();
+    .where('id', '=', arg<number>(0))
+    .returning('todoSeq'),
+);
+
+export async function nextTodoSeq(db: Executor, workspaceId: number): Promise<number> {
+  const [row] = await bumpTodoSeq(db, workspaceId);
+  if (!row) throw new Error(`workspace ${workspaceId} does not exist`);
   return Number(row.todoSeq);
 }
 

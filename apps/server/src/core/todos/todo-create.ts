@@ -168,7 +168,7 @@ export async function createTodo(
     externalId: f.externalRef?.id ?? null,
     tagsText: f.tags.length > 0 ? f.tags.join(' ') : null,
     reminderSentFor: null,
-    ...(cmd.locationId !== undefined ? { locationId: cmd.locationId } : {}),
+    locationId: cmd.locationId ?? null,
   };
   const rel = {
     workspaceKey: ws.key,

@@ -1,20 +1,66 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Engine, preparedQuery } from '../../platform/db/database.ts';
+import { type Engine, preparedInsert, preparedQuery } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { NewTodo, TodoTable, TodoUpdate } from '../../platform/db/tables.ts';
 import type { CustomValue } from './custom-values.ts';
 
+// The inserts of every create, compiled once (database.ts, `preparedInsert`).
+const insertTodoRow = preparedInsert(
+  'todos',
+  [
+    'workspaceId',
+    'seq',
+    'key',
+    'todoType',
+    'title',
+    'description',
+    'result',
+    'financialImpactCents',
+    'impact',
+    'likelihood',
+    'priority',
+    'status',
+    'assigneeId',
+    'reporterId',
+    'orderId',
+    'lrn',
+    'reminderDate',
+    'dueDate',
+    'createdVia',
+    'createdByUserId',
+    'createdByClientId',
+    'createdByEndpointId',
+    'createdAt',
+    'updatedAt',
+    'deletedAt',
+    'externalSystem',
+    'externalId',
+    'tagsText',
+    'reminderSentFor',
+    'locationId',
+    'dueDateByDone',
+    'dueDateBeforeDone',
+  ],
+  { returning: 'id' },
+);
+const insertTagRows = preparedInsert('todoTags', ['todoId', 'position', 'tag']);
+const insertCategoryRows = preparedInsert('todoCategories', [
+  'todoId',
+  'kind',
+  'position',
+  'value',
+]);
+
 export async function insertTodo(db: Executor, values: NewTodo): Promise<number> {
-  const row = await db.insertInto('todos').values(values).returning('id').executeTakeFirstOrThrow();
-  return Number(row.id);
+  const [row] = await insertTodoRow(db, [values]);
+  return Number(row?.id);
 }
 
 export async function insertTodoTags(db: Executor, todoId: number, tags: string[]): Promise<void> {
-  if (tags.length === 0) return;
-  await db
-    .insertInto('todoTags')
-    .values(tags.map((tag, position) => ({ todoId, position, tag })))
-    .execute();
+  await insertTagRows(
+    db,
+    tags.map((tag, position) => ({ todoId, position, tag })),
+  );
 }
 
 export async function insertTodoCategories(
@@ -36,7 +82,7 @@ export async function insertTodoCategories(
       value,
     })),
   ];
-  if (rows.length > 0) await db.insertInto('todoCategories').values(rows).execute();
+  await insertCategoryRows(db, rows);
 }
 
 /**

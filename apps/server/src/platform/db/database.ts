@@ -151,40 +151,116 @@ const ARG = '\u0000bzctrl-arg:';
 export type ArgSlot = <T>(i: number) => T;
 
 /**
- * A query for a hot path, built and compiled once per Kysely instance (per database, or
- * per transaction) and then run with new argument values. Building, transforming
- * (CamelCasePlugin) and compiling a query costs Kysely ~70 µs on SQLite, more than
- * SQLite takes to run a small one. `build` puts `arg(i)` wherever argument i goes;
- * every other value it uses stays as it was at the first call. The text is the same on
- * every call, so the SQLite statement cache below always hits. For selects only (the
- * SQLite shortcut below reads rows).
+ * A statement for a hot path, built and compiled once per database engine and then run
+ * with new argument values, on the database or inside a transaction. Building,
+ * transforming (CamelCasePlugin) and compiling a query costs Kysely ~70 µs on SQLite,
+ * more than SQLite takes to run a small one. `build` puts `arg(i)` wherever argument i
+ * goes; every other value it uses stays as it was at the first call. The text is the
+ * same on every call, so the SQLite statement cache and PostgreSQL's named statements
+ * (`namedStatements`) always hit. Selects, and writes with or without `returning`.
  */
 export function preparedQuery<Row>(
   build: (db: Executor, arg: ArgSlot, engine: Engine) => Compilable<Row>,
 ): (db: Executor, ...args: unknown[]) => Promise<Row[]> {
-  const compiled = new WeakMap<Executor, { query: CompiledQuery<Row>; slots: number[] }>();
+  // Every Kysely instance of one engine (the database, its transactions, its readers)
+  // has the same plugins, so one compiled text serves them all.
+  const compiled: Partial<Record<Engine, { query: CompiledQuery<Row>; slots: number[] }>> = {};
   const arg: ArgSlot = <T>(i: number) => `${ARG}${i}` as T;
   return async (db, ...args) => {
-    let c = compiled.get(db);
+    const engine = engineOf(db);
+    let c = compiled[engine];
     if (!c) {
-      const engine = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
       const query = build(db, arg, engine).compile();
       const slots = query.parameters.map((p) =>
         typeof p === 'string' && p.startsWith(ARG) ? Number(p.slice(ARG.length)) : -1,
       );
       c = { query, slots };
-      compiled.set(db, c);
+      compiled[engine] = c;
+      if (engine === 'postgres') hotStatements.add(query.sql);
     }
     const { query, slots } = c;
     const parameters = slots.map((slot, i) => (slot < 0 ? query.parameters[i] : args[slot]));
     const direct = directReaders.get(db);
-    if (direct && !direct.native.inTransaction) {
-      return direct.plugin.mapRows(
-        direct.prepare(query.sql).all(parameters) as UnknownRow[],
-      ) as Row[];
+    if (direct) {
+      const stmt = direct.prepare(query.sql);
+      if (stmt.readonly)
+        return direct.plugin.mapRows(stmt.all(parameters) as UnknownRow[]) as Row[];
     }
     return (await db.executeQuery<Row>({ ...query, parameters })).rows;
   };
+}
+
+/**
+ * An insert of rows with fixed columns, compiled once per engine and row count (up to
+ * `maxRows`; more rows, or a row leaving a column undefined, take Kysely's usual way).
+ * `returning` names columns to return. For the inserts every create makes.
+ */
+export function preparedInsert<Tb extends keyof Database & string>(
+  table: Tb,
+  columns: readonly (keyof Database[Tb] & string)[],
+  options: { returning?: keyof Database[Tb] & string; maxRows?: number } = {},
+): (db: Executor, rows: readonly Record<string, unknown>[]) => Promise<Record<string, unknown>[]> {
+  const byCount: Array<ReturnType<typeof preparedQuery<Record<string, unknown>>>> = [];
+  const maxRows = options.maxRows ?? 16;
+  const buildRows = (n: number, arg: ArgSlot) =>
+    Array.from({ length: n }, (_, r) =>
+      Object.fromEntries(columns.map((c, i) => [c, arg(r * columns.length + i)])),
+    );
+  return async (db, rows) => {
+    if (rows.length === 0) return [];
+    const complete = rows.every((row) => columns.every((c) => row[c] !== undefined));
+    // biome-ignore lint/suspicious/noExplicitAny: the row shape is the table's, checked by the callers' types
+    const into = (d: Executor) => d.insertInto(table) as any;
+    if (!complete || rows.length > maxRows) {
+      const q = into(db).values(rows);
+      return options.returning ? q.returning(options.returning).execute() : q.execute();
+    }
+    const statement = (byCount[rows.length] ??= preparedQuery((d, arg) => {
+      const q = into(d).values(buildRows(rows.length, arg));
+      return options.returning ? q.returning(options.returning) : q;
+    }));
+    return statement(db, ...rows.flatMap((row) => columns.map((c) => row[c])));
+  };
+}
+
+/** The texts of `preparedQuery` statements on PostgreSQL, which run as named statements. */
+const hotStatements = new Set<string>();
+
+/**
+ * PostgreSQL parses and plans a statement each time it arrives as plain text; a named
+ * (prepared) statement is parsed once per connection and then only bound and executed.
+ * node-postgres prepares one when a query carries a name, so the hot statements get a
+ * name per connection (the others stay unnamed: a table changed by a migration cannot
+ * break a plan cached for them).
+ */
+function nameHotStatements(client: pg.PoolClient): void {
+  const names = new Map<string, string>();
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
+    first: unknown,
+    ...rest: unknown[]
+  ) => {
+    if (typeof first === 'string' && Array.isArray(rest[0]) && hotStatements.has(first)) {
+      let name = names.get(first);
+      if (name === undefined) {
+        name = `bz_hot_${names.size + 1}`;
+        names.set(first, name);
+      }
+      return query({ name, text: first, values: rest[0] }, ...rest.slice(1));
+    }
+    return query(first, ...rest);
+  };
+}
+
+const engines = new WeakMap<Executor, Engine>();
+
+function engineOf(db: Executor): Engine {
+  let engine = engines.get(db);
+  if (engine === undefined) {
+    engine = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+    engines.set(db, engine);
+  }
+  return engine;
 }
 
 /**
@@ -280,6 +356,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     // An idle connection that dies (database restart, terminated backend) is dropped by
     // the pool and replaced on next use; without a listener the error would end the process.
     pool.on('error', (err) => options.onIdleError?.(err));
+    pool.on('connect', nameHotStatements);
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
     engine = 'postgres';
   } else {
