@@ -45,7 +45,9 @@ import {
 
 const API = '/bzctrl-core-api/api/v1';
 const MEMBER = { email: 'reader@bench.example', password: 'Bench-reader-1' };
-const OTHER = 'other@bench.example';
+/** A colleague in all four workspaces: the one who creates during the mixed run. */
+const WRITER = { email: 'other@bench.example', password: 'Bench-writer-1' };
+const OTHER = WRITER.email;
 
 /** Four workspaces; the benchmark's reader is a member of two, as a typical user is. */
 const WORKSPACES = ['SWA', 'FIN', 'OPS', 'QA'];
@@ -70,6 +72,7 @@ const provisioning = validateProvisionDoc({
     {
       email: OTHER,
       name: 'Bench Colleague',
+      password: WRITER.password,
       role: 'member',
       workspaces: WORKSPACES.map((c) => `BEN-NLD-TML-${c}`),
     },
@@ -82,16 +85,19 @@ const warmup = positiveEnv('BENCH_WARMUP', 1);
 const connectionCounts = connectionCountsEnv('1,8');
 const timing = { warmup, duration };
 
-/** A create as an integration sends it, into a workspace the reader belongs to. */
+/**
+ * A create as an integration sends it, into a workspace the reader does not see, so
+ * the todos made in the mixed run do not change what later list and search runs read.
+ */
 const createBody = JSON.stringify({
   todoType: 'TASK',
-  domainWorkSpace: 'BEN-NLD-TML-FIN',
+  domainWorkSpace: 'BEN-NLD-TML-OPS',
   title: 'Reefer container temperature alarm at berth 4',
   description: 'Temperature above set point for 20 minutes; carrier informed, technician called.',
   priority: 'HIGH',
   status: 'TODO',
   assignee: OTHER,
-  reporter: MEMBER.email,
+  reporter: OTHER,
   category: ['Customs'],
   orderID: 'SO 4711',
 });
@@ -188,6 +194,7 @@ async function main(): Promise<void> {
   let bareUrl: string | undefined;
   const bareRuns = new Map<string, Measured>();
   let token: string | undefined;
+  let writerToken: string | undefined;
   const results: Result[] = [];
   const memory: Array<{ serve: string; idle: number; after: number; peak: number; n: number }> = [];
   const header = () => {
@@ -214,6 +221,7 @@ async function main(): Promise<void> {
     const serve = server.label;
     const pids = () => ({ pids: processTree(server.pid) });
     token ??= await login(server.url, MEMBER);
+    writerToken ??= await login(server.url, WRITER);
     const auth = { authorization: `Bearer ${token}` };
     const one = await getJson(`${server.url}${getPaths[0]}`, auth);
     const page = await getJson(`${server.url}${API}/todos?limit=50`, auth);
@@ -267,7 +275,7 @@ async function main(): Promise<void> {
       baseUrl: server.url,
       paths: [ADD_TASK],
       connections: CREATE_CONNECTIONS,
-      headers: auth,
+      headers: { authorization: `Bearer ${writerToken}` },
       method: 'POST',
       body: createBody,
     };
@@ -301,7 +309,10 @@ async function main(): Promise<void> {
     console.log(
       `\nserver memory after the run: RSS ${fmt(after.rss)} MB (peak ${fmt(after.peak)} MB), ` +
         `at start ${fmt(idle)} MB; VmRSS/VmHWM of the serve process` +
-        `${pids().pids.length > 1 ? 'es, summed' : ''} from /proc, which holds nothing of the load generator`,
+        (after.each.length > 1
+          ? `es, summed (primary first: ${after.each.map((mb) => fmt(mb)).join(' + ')} MB)`
+          : '') +
+        ' from /proc, which holds nothing of the load generator',
     );
     await server.stop();
   }

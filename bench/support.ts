@@ -354,19 +354,27 @@ export function processesSchedNs(pids: readonly number[]): {
 }
 
 /** Resident and peak resident memory, MB, summed over the processes (Linux /proc status). */
-export function processesRssMb(pids: readonly number[]): { rss: number; peak: number } {
+export function processesRssMb(pids: readonly number[]): {
+  rss: number;
+  peak: number;
+  /** Each process's RSS, MB, in the order of `pids`. */
+  each: number[];
+} {
   let rss = 0;
   let peak = 0;
+  const each: number[] = [];
   for (const pid of pids) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+      const one = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+      each.push(one);
+      rss += one;
       peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     } catch {
       // gone
     }
   }
-  return { rss, peak };
+  return { rss, peak, each };
 }
 
 /** Core-seconds the whole machine has spent busy. */
