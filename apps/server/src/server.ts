@@ -64,6 +64,9 @@ export async function startServer(
       // No new connection from here; idle kept-alive ones are closed at once.
       listening.server.close();
       await Promise.all([requests.idle(), stopTimers()]);
+      // Every request is answered; a connection still open carries none the server read
+      // (one sending its headers slowly), so nothing is cut off by closing it.
+      listening.server.closeAllConnections();
       // The plugins' own resources (onClose hooks), once no handler can need them.
       await listening.close();
       await db.close();
