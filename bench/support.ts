@@ -236,19 +236,23 @@ export interface ServeProcess {
 /**
  * `bzctrl serve` as an operator runs it, in a process of its own, so its memory and CPU
  * are its own and not the load generator's. `workers` adds `--workers N`; undefined
- * leaves serve's default. Only BZCTRL_* settings given here reach it.
+ * leaves serve's default. The database, address, data directory, log level and rate
+ * limit are the benchmark's; `env` and the caller's other BZCTRL_* settings pass through.
  */
 export async function startServe(
   databaseUrl: string,
   dataDir: string,
   options: { workers?: number; env?: Record<string, string> } = {},
 ): Promise<ServeProcess> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
-  );
+  // BZCTRL_WORKERS would override the variant asked for; other BZCTRL_* settings in the
+  // benchmark's environment reach the server, for side runs (BZCTRL_JOBS=false, …).
+  const { BZCTRL_WORKERS: _workers, ...base } = process.env;
   const args = [BIN, 'serve'];
   if (options.workers !== undefined) args.push('--workers', String(options.workers));
-  const child: ChildProcess = spawn(process.execPath, args, {
+  // BENCH_SERVE_NODE_ARGS: options for the server's node, e.g. to profile it under load:
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof" (the profile is written when the server stops).
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
     env: {
       ...base,
