@@ -235,10 +235,10 @@ async function main(): Promise<void> {
     );
   }
 
-  // With a local PostgreSQL the add-task rows share the cores with it by design, so only
-  // the bare rows tell whether something else was running.
   const disturbed = rows.some(
-    ({ bare, addTask }) => disturbedRun(bare) || (!isPostgres && disturbedRun(addTask)),
+    ({ bare, addTask }) =>
+      disturbedRun(bare, 'bare') ||
+      disturbedRun(addTask, isPostgres ? 'postgres server' : 'sqlite server'),
   );
   console.log(
     disturbed

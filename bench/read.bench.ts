@@ -317,8 +317,10 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  const runs = [...bareRuns.values(), ...results.map((r) => r.m)];
-  const disturbed = runs.some((m) => disturbedRun(m, database.engine === 'sqlite'));
+  const serverKind = database.engine === 'sqlite' ? 'sqlite server' : 'postgres server';
+  const disturbed =
+    [...bareRuns.values()].some((m) => disturbedRun(m, 'bare')) ||
+    results.some((r) => disturbedRun(r.m, serverKind));
   console.log(
     disturbed
       ? '\nWARNING: other processes competed for the cores during some runs ("CPU wait", ' +
