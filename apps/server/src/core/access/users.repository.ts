@@ -1,3 +1,4 @@
+import { preparedQuery } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { UserRole, UserRow } from '../../platform/db/tables.ts';
 
@@ -66,6 +67,30 @@ export async function replaceMemberships(
   }
 }
 
+function usersWithAccessQuery(db: Executor, emails: string[], workspaceId: number) {
+  return db
+    .selectFrom('users as u')
+    .leftJoin('workspaceMembers as m', (j) =>
+      j.onRef('m.userId', '=', 'u.id').on('m.workspaceId', '=', workspaceId),
+    )
+    .selectAll('u')
+    .select('m.workspaceId as memberOf')
+    .where('u.email', 'in', emails);
+}
+
+/** Compiled once per number of addresses (every create checks its reporter and assignee). */
+const MAX_PREPARED_EMAILS = 8;
+const usersWithAccess: Array<ReturnType<typeof usersWithAccessOf>> = [];
+function usersWithAccessOf(count: number) {
+  return preparedQuery((db, arg) =>
+    usersWithAccessQuery(
+      db,
+      Array.from({ length: count }, (_, i) => arg<string>(i + 1)),
+      arg<number>(0),
+    ),
+  );
+}
+
 /**
  * Users by e-mail, each with whether it may work in the workspace (admins may work
  * everywhere), in one query. Without a workspace, `hasAccess` is false.
@@ -76,19 +101,15 @@ export async function findUsersWithAccess(
   workspaceId: number | null,
 ): Promise<(UserRow & { hasAccess: boolean })[]> {
   if (emails.length === 0) return [];
-  const rows = await db
-    .selectFrom('users as u')
-    .leftJoin('workspaceMembers as m', (j) =>
-      j.onRef('m.userId', '=', 'u.id').on('m.workspaceId', '=', workspaceId ?? -1),
-    )
-    .selectAll('u')
-    .select('m.workspaceId as memberOf')
-    .where(
-      'u.email',
-      'in',
-      emails.map((e) => e.toLowerCase()),
-    )
-    .execute();
+  const lower = emails.map((e) => e.toLowerCase());
+  const rows =
+    lower.length <= MAX_PREPARED_EMAILS
+      ? await (usersWithAccess[lower.length] ??= usersWithAccessOf(lower.length))(
+          db,
+          workspaceId ?? -1,
+          ...lower,
+        )
+      : await usersWithAccessQuery(db, lower, workspaceId ?? -1).execute();
   return rows.map(({ memberOf, ...u }) => ({
     ...u,
     hasAccess: workspaceId !== null && (u.role === 'admin' || memberOf !== null),

@@ -19,12 +19,20 @@ function restrict(q: ReturnType<typeof withDomain>, allowed: ReadonlySet<number>
   return q.where('w.id', 'in', allowed.size > 0 ? [...allowed] : [-1]);
 }
 
+// Compiled once (every create resolves its workspace); the caller's workspaces are
+// checked on the row, so the text does not vary with them.
+const workspaceByKey = preparedQuery((db, arg) =>
+  withDomain(db).where('w.key', '=', arg<string>(0)),
+);
+const workspaceById = preparedQuery((db, arg) => withDomain(db).where('w.id', '=', arg<number>(0)));
+
 export async function findWorkspaceByKey(
   db: Executor,
   key: string,
   allowed: ReadonlySet<number> | null,
 ): Promise<WorkspaceWithDomain | undefined> {
-  return restrict(withDomain(db), allowed).where('w.key', '=', key).executeTakeFirst();
+  const [ws] = await workspaceByKey(db, key);
+  return ws && (allowed === null || allowed.has(Number(ws.id))) ? ws : undefined;
 }
 
 /** Workspaces whose code, display name or key matches, compared case-insensitively. */
@@ -44,7 +52,7 @@ export async function findWorkspaceById(
   db: Executor,
   id: number,
 ): Promise<WorkspaceWithDomain | undefined> {
-  return withDomain(db).where('w.id', '=', id).executeTakeFirst();
+  return (await workspaceById(db, id))[0];
 }
 
 export async function listWorkspaces(db: Executor): Promise<WorkspaceWithDomain[]> {
