@@ -182,7 +182,7 @@ export function preparedQuery<Row>(
     const parameters = slots.map((slot, i) => (slot < 0 ? query.parameters[i] : args[slot]));
     const direct = directReaders.get(db);
     if (direct) {
-      const stmt = direct.prepare(query.sql);
+      const stmt = direct.driver.readConnection().prepare(query.sql);
       if (stmt.readonly)
         return direct.plugin.mapRows(stmt.all(parameters) as UnknownRow[]) as Row[];
     }
@@ -265,13 +265,12 @@ function engineOf(db: Executor): Engine {
 
 /**
  * SQLite only: prepared queries on the database itself (not a transaction) run straight
- * on the reading connection, skipping Kysely's promises and result plugin (~10 µs a
- * query). That connection sees committed data only and is never in a transaction, so a
- * read neither waits for the write batch nor sees its uncommitted rows.
+ * on the connection the write batch's driver names for reads now, skipping Kysely's
+ * promises and result plugin (~10 µs a query): it sees committed data only, so a read
+ * neither waits for the write batch nor sees its uncommitted rows.
  */
 interface DirectReader {
-  native: SqliteDatabase.Database;
-  prepare: (text: string) => SqliteDatabase.Statement;
+  driver: GroupCommitDriver;
   plugin: CachedCamelCasePlugin;
 }
 const directReaders = new WeakMap<Executor, DirectReader>();
@@ -339,11 +338,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
       writeBatches = dialect.driver.stats;
       kysely = new Kysely<Database>({ dialect, plugins });
       batchDrivers.set(kysely, dialect.driver);
-      directReaders.set(kysely, {
-        native: reading,
-        prepare: readStatements.prepare,
-        plugin: camelCase,
-      });
+      directReaders.set(kysely, { driver: dialect.driver, plugin: camelCase });
     }
     engine = 'sqlite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {

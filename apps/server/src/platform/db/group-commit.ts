@@ -41,9 +41,9 @@ export interface WriteBatchStats {
  * "committed" before that COMMIT has returned, so a 2xx still means on disk at the
  * configured synchronous level.
  *
- * Reads outside a transaction never see a batch's uncommitted writes: they run on a
- * second connection (`reader`), which sees committed data only, and do not wait for the
- * writer. A write outside a transaction becomes a one-statement transaction of the batch.
+ * Reads outside a transaction never see a batch's uncommitted writes: while a write is
+ * under way they run on a second connection (`reader`), which sees committed data only,
+ * and do not wait for the writer. A write outside a transaction becomes a one-statement transaction of the batch.
  */
 export class GroupCommitDriver implements Driver {
   readonly #writer: SqliteHandle;
@@ -192,11 +192,24 @@ export class GroupCommitDriver implements Driver {
     }
   }
 
-  /** Runs a statement: in its transaction, on the reader, or as a transaction of its own. */
+  /**
+   * The connection for a read outside a transaction, now: the writer's own while no write
+   * is under way (nothing uncommitted is there, and its page cache is warm: the reading
+   * connection must re-read pages after every commit of the writer's), else the reader,
+   * which sees committed data only.
+   */
+  readConnection(): SqliteHandle {
+    return this.#batch === null && !this.#mutex.locked ? this.#writer : this.#reader;
+  }
+
+  /** Runs a statement: in its transaction, as a read, or as a transaction of its own. */
   async execute(lease: Lease, query: CompiledQuery): Promise<QueryResult<unknown>> {
     if (lease.savepoint !== null) return run(this.#writer.prepare(query.sql), query);
     const stmt = this.#writer.prepare(query.sql);
-    if (stmt.readonly) return run(this.#reader.prepare(query.sql), query);
+    if (stmt.readonly) {
+      const reading = this.readConnection();
+      return run(reading === this.#writer ? stmt : reading.prepare(query.sql), query);
+    }
     const own = new Lease(this);
     await this.beginTransaction(own);
     let result: QueryResult<unknown>;
@@ -313,6 +326,10 @@ function quoted(name: string): string {
 class FifoMutex {
   #locked = false;
   readonly #queue: Array<() => void> = [];
+
+  get locked(): boolean {
+    return this.#locked;
+  }
 
   lock(): Promise<void> {
     if (!this.#locked) {
