@@ -88,6 +88,9 @@ describe.each(dialects)('durability under kill -9 on %s', (dialect) => {
       BZCTRL_RATE_LIMIT: '1000000',
     };
     const all = new Map<string, Create>();
+    /** Answers other than 201, with the server's log lines kept for the failure message. */
+    const refused: string[] = [];
+    const errorLines: string[] = [];
     let n = 0;
     let child: ServeProcess = spawnServe(env);
     let url = await child.listening;
@@ -116,29 +119,45 @@ describe.each(dialects)('durability under kill -9 on %s', (dialect) => {
               body: JSON.stringify(r.json),
               signal: AbortSignal.timeout(30_000),
             });
-            const body = (await res.json()) as { key?: string; reference?: string };
+            const text = await res.text();
             c.answered = true;
-            expect(res.status, JSON.stringify(body)).toBe(201);
+            if (res.status !== 201) {
+              refused.push(`${c.kind} ${c.title}: ${res.status} ${text}`);
+              continue;
+            }
+            const body = JSON.parse(text) as { key?: string; reference?: string };
             c.key = body.key ?? body.reference ?? null;
             acked++;
-          } catch (err) {
-            if (c.answered) throw err;
-            return; // no answer: the server is gone
+          } catch {
+            if (!c.answered) return; // no answer: the server is gone
           }
         }
       };
       const load = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
       // A random moment once creates flow: inside a transaction, between a commit and its
       // answer, or between two requests.
-      while (acked < 3) await new Promise((res) => setTimeout(res, 5));
+      const deadline = Date.now() + 60_000;
+      while (acked < 3) {
+        if (Date.now() > deadline) {
+          throw new Error(`no creates in round ${round}: ${refused[0]}\n${child.output()}`);
+        }
+        await new Promise((res) => setTimeout(res, 5));
+      }
       await new Promise((res) => setTimeout(res, Math.floor(Math.random() * 400)));
       await child.kill9();
+      errorLines.push(
+        ...child
+          .output()
+          .split('\n')
+          .filter((l) => /"level":(50|60)/.test(l)),
+      );
       running = false;
       await load;
       child = spawnServe(env);
       url = await child.listening;
     }
     await child.stop();
+    errorLines.push(...child.output().split('\n').filter((l) => /"level":(50|60)/.test(l)));
     const seconds = Math.round((Date.now() - started) / 1000);
 
     // What the database holds, read after the last restart.
@@ -243,6 +262,7 @@ describe.each(dialects)('durability under kill -9 on %s', (dialect) => {
         `${acknowledged.length} acknowledged and checked, ${unanswered.length} unanswered ` +
         `(${unansweredStored} of them stored whole, the rest absent); ${rows.length} stored`,
     );
+    expect({ refused, errorLines }).toEqual({ refused: [], errorLines: [] });
     expect(lost).toEqual([]);
     expect(problems).toEqual([]);
     expect(unanswered.length).toBeGreaterThan(0);

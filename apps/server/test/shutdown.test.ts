@@ -173,7 +173,14 @@ describe.each(dialects)('graceful shutdown on %s', (dialect) => {
       }
     };
     const load = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
-    await until('some creates', () => sent.filter((r) => r.status === 201).length >= 50, 60_000);
+    await until(
+      'some creates',
+      () => sent.filter((r) => r.status === 201).length >= 50,
+      60_000,
+    ).catch((err: Error) => {
+      const other = sent.find((r) => r.status !== null && r.status !== 201);
+      throw new Error(`${err.message}: ${other?.status} ${other?.body}\n${child.output()}`);
+    });
     await new Promise((res) => setTimeout(res, Math.floor(Math.random() * 200)));
     const signalled = Date.now();
     const exit = child.stop();
