@@ -157,7 +157,12 @@ describe.each(dialects)('durability under kill -9 on %s', (dialect) => {
       url = await child.listening;
     }
     await child.stop();
-    errorLines.push(...child.output().split('\n').filter((l) => /"level":(50|60)/.test(l)));
+    errorLines.push(
+      ...child
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(50|60)/.test(l)),
+    );
     const seconds = Math.round((Date.now() - started) / 1000);
 
     // What the database holds, read after the last restart.

@@ -102,14 +102,17 @@ export async function findUsersWithAccess(
 ): Promise<(UserRow & { hasAccess: boolean })[]> {
   if (emails.length === 0) return [];
   const lower = emails.map((e) => e.toLowerCase());
-  const rows =
-    lower.length <= MAX_PREPARED_EMAILS
-      ? await (usersWithAccess[lower.length] ??= usersWithAccessOf(lower.length))(
-          db,
-          workspaceId ?? -1,
-          ...lower,
-        )
-      : await usersWithAccessQuery(db, lower, workspaceId ?? -1).execute();
+  let rows: Awaited<ReturnType<ReturnType<typeof usersWithAccessOf>>>;
+  if (lower.length <= MAX_PREPARED_EMAILS) {
+    let statement = usersWithAccess[lower.length];
+    if (!statement) {
+      statement = usersWithAccessOf(lower.length);
+      usersWithAccess[lower.length] = statement;
+    }
+    rows = await statement(db, workspaceId ?? -1, ...lower);
+  } else {
+    rows = await usersWithAccessQuery(db, lower, workspaceId ?? -1).execute();
+  }
   return rows.map(({ memberOf, ...u }) => ({
     ...u,
     hasAccess: workspaceId !== null && (u.role === 'admin' || memberOf !== null),

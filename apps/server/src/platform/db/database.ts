@@ -215,10 +215,15 @@ export function preparedInsert<Tb extends keyof Database & string>(
       const q = into(db).values(rows);
       return options.returning ? q.returning(options.returning).execute() : q.execute();
     }
-    const statement = (byCount[rows.length] ??= preparedQuery((d, arg) => {
-      const q = into(d).values(buildRows(rows.length, arg));
-      return options.returning ? q.returning(options.returning) : q;
-    }));
+    let statement = byCount[rows.length];
+    if (!statement) {
+      const count = rows.length;
+      statement = preparedQuery((d, arg) => {
+        const q = into(d).values(buildRows(count, arg));
+        return options.returning ? q.returning(options.returning) : q;
+      });
+      byCount[count] = statement;
+    }
     return statement(db, ...rows.flatMap((row) => columns.map((c) => row[c])));
   };
 }
