@@ -43,7 +43,8 @@ export default function TodoList({ query }: { query: URLSearchParams }) {
   const errors = list.status === 'error' ? fieldErrors(list.error) : {};
 
   const page = list.data;
-  const range = page && shownRange(pages, limit, page.items.length);
+  // While the next page loads, the rows are still the last page's: no range for them.
+  const range = page && list.status === 'ready' && shownRange(pages, limit, page.items.length);
 
   return (
     <div className="todos">
