@@ -5,44 +5,6 @@ import type { NewTodo, TodoTable, TodoUpdate } from '../../platform/db/tables.ts
 import type { CustomValue } from './custom-values.ts';
 
 // The inserts of every create, compiled once (database.ts, `preparedInsert`).
-const insertTodoRow = preparedInsert(
-  'todos',
-  [
-    'workspaceId',
-    'seq',
-    'key',
-    'todoType',
-    'title',
-    'description',
-    'result',
-    'financialImpactCents',
-    'impact',
-    'likelihood',
-    'priority',
-    'status',
-    'assigneeId',
-    'reporterId',
-    'orderId',
-    'lrn',
-    'reminderDate',
-    'dueDate',
-    'createdVia',
-    'createdByUserId',
-    'createdByClientId',
-    'createdByEndpointId',
-    'createdAt',
-    'updatedAt',
-    'deletedAt',
-    'externalSystem',
-    'externalId',
-    'tagsText',
-    'reminderSentFor',
-    'locationId',
-    'dueDateByDone',
-    'dueDateBeforeDone',
-  ],
-  { returning: 'id' },
-);
 const insertTagRows = preparedInsert('todoTags', ['todoId', 'position', 'tag']);
 const insertCategoryRows = preparedInsert('todoCategories', [
   'todoId',
@@ -220,6 +182,13 @@ const allColumnsListed: Exclude<keyof TodoTable, (typeof ALL_TODO_COLUMNS)[numbe
   ? true
   : false = true;
 void allColumnsListed;
+
+/** Compiled once (`preparedInsert`): every create inserts its todo with every column. */
+const insertTodoRow = preparedInsert(
+  'todos',
+  ALL_TODO_COLUMNS.filter((c) => c !== 'id'),
+  { returning: 'id' },
+);
 
 const SHOWN_TODO_COLUMNS = [
   't.id',
