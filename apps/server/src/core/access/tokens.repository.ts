@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { preparedQuery } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { OauthTokenTable } from '../../platform/db/tables.ts';
 
 export async function insertTokens(db: Executor, rows: OauthTokenTable[]): Promise<void> {

@@ -1,5 +1,5 @@
-import { preparedQuery } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { UserRole, UserRow } from '../../platform/db/tables.ts';
 
 export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {

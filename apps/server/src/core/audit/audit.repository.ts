@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
-import { preparedInsert } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import { preparedInsert } from '../../platform/db/prepared.ts';
 import type { AuditEventTable } from '../../platform/db/tables.ts';
 import { actorLabel } from '../access/actor.ts';
 

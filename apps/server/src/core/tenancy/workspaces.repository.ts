@@ -1,5 +1,5 @@
-import { preparedQuery } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { WorkspaceRow } from '../../platform/db/tables.ts';
 
 export interface WorkspaceWithDomain extends WorkspaceRow {

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Engine, preparedInsert, preparedQuery } from '../../platform/db/database.ts';
+import type { Engine } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import { preparedInsert, preparedQuery } from '../../platform/db/prepared.ts';
 import type { NewTodo, TodoTable, TodoUpdate } from '../../platform/db/tables.ts';
 import type { CustomValue } from './custom-values.ts';
 

@@ -3,26 +3,24 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   CamelCasePlugin,
-  type Compilable,
-  type CompiledQuery,
   Kysely,
-  PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
   sql,
   type UnknownRow,
 } from 'kysely';
 import pg from 'pg';
-import type { Executor } from './executor.ts';
+import type { Engine, Executor } from './executor.ts';
 import {
   GroupCommitDialect,
   type GroupCommitDriver,
   type WriteBatchStats,
 } from './group-commit.ts';
+import { nameHotStatements, readDirectly } from './prepared.ts';
 import { openReader, type ReadPoolOptions } from './read-pool.ts';
 import type { Database } from './tables.ts';
 
-export type Engine = 'sqlite' | 'postgres';
+export type { Engine } from './executor.ts';
 
 export interface Db {
   readonly kysely: Kysely<Database>;
@@ -145,141 +143,6 @@ function remembered(cache: Map<string, string>, name: string, convert: (n: strin
   return hit;
 }
 
-const ARG = '\u0000bzctrl-arg:';
-
-/** Where argument `i` of a query built by `preparedQuery` goes. */
-export type ArgSlot = <T>(i: number) => T;
-
-/**
- * A statement for a hot path, built and compiled once per database engine and then run
- * with new argument values, on the database or inside a transaction. Building,
- * transforming (CamelCasePlugin) and compiling a query costs Kysely ~70 µs on SQLite,
- * more than SQLite takes to run a small one. `build` puts `arg(i)` wherever argument i
- * goes; every other value it uses stays as it was at the first call. The text is the
- * same on every call, so the SQLite statement cache and PostgreSQL's named statements
- * (`namedStatements`) always hit. Selects, and writes with or without `returning`.
- */
-export function preparedQuery<Row>(
-  build: (db: Executor, arg: ArgSlot, engine: Engine) => Compilable<Row>,
-): (db: Executor, ...args: unknown[]) => Promise<Row[]> {
-  // Every Kysely instance of one engine (the database, its transactions, its readers)
-  // has the same plugins, so one compiled text serves them all.
-  const compiled: Partial<Record<Engine, { query: CompiledQuery<Row>; slots: number[] }>> = {};
-  const arg: ArgSlot = <T>(i: number) => `${ARG}${i}` as T;
-  return async (db, ...args) => {
-    const engine = engineOf(db);
-    let c = compiled[engine];
-    if (!c) {
-      const query = build(db, arg, engine).compile();
-      const slots = query.parameters.map((p) =>
-        typeof p === 'string' && p.startsWith(ARG) ? Number(p.slice(ARG.length)) : -1,
-      );
-      c = { query, slots };
-      compiled[engine] = c;
-      if (engine === 'postgres') hotStatements.add(query.sql);
-    }
-    const { query, slots } = c;
-    const parameters = slots.map((slot, i) => (slot < 0 ? query.parameters[i] : args[slot]));
-    const direct = directReaders.get(db);
-    if (direct) {
-      const stmt = direct.driver.readConnection().prepare(query.sql);
-      if (stmt.readonly)
-        return direct.plugin.mapRows(stmt.all(parameters) as UnknownRow[]) as Row[];
-    }
-    return (await db.executeQuery<Row>({ ...query, parameters })).rows;
-  };
-}
-
-/**
- * An insert of rows with fixed columns, compiled once per engine and row count (up to
- * `maxRows`; more rows, or a row leaving a column undefined, take Kysely's usual way).
- * `returning` names columns to return. For the inserts every create makes.
- */
-export function preparedInsert<Tb extends keyof Database & string>(
-  table: Tb,
-  columns: readonly (keyof Database[Tb] & string)[],
-  options: { returning?: keyof Database[Tb] & string; maxRows?: number } = {},
-): (db: Executor, rows: readonly Record<string, unknown>[]) => Promise<Record<string, unknown>[]> {
-  const byCount: Array<ReturnType<typeof preparedQuery<Record<string, unknown>>>> = [];
-  const maxRows = options.maxRows ?? 16;
-  const buildRows = (n: number, arg: ArgSlot) =>
-    Array.from({ length: n }, (_, r) =>
-      Object.fromEntries(columns.map((c, i) => [c, arg(r * columns.length + i)])),
-    );
-  return async (db, rows) => {
-    if (rows.length === 0) return [];
-    const complete = rows.every((row) => columns.every((c) => row[c] !== undefined));
-    // biome-ignore lint/suspicious/noExplicitAny: the row shape is the table's, checked by the callers' types
-    const into = (d: Executor) => d.insertInto(table) as any;
-    if (!complete || rows.length > maxRows) {
-      const q = into(db).values(rows);
-      return options.returning ? q.returning(options.returning).execute() : q.execute();
-    }
-    let statement = byCount[rows.length];
-    if (!statement) {
-      const count = rows.length;
-      statement = preparedQuery((d, arg) => {
-        const q = into(d).values(buildRows(count, arg));
-        return options.returning ? q.returning(options.returning) : q;
-      });
-      byCount[count] = statement;
-    }
-    return statement(db, ...rows.flatMap((row) => columns.map((c) => row[c])));
-  };
-}
-
-/** The texts of `preparedQuery` statements on PostgreSQL, which run as named statements. */
-const hotStatements = new Set<string>();
-
-/**
- * PostgreSQL parses and plans a statement each time it arrives as plain text; a named
- * (prepared) statement is parsed once per connection and then only bound and executed.
- * node-postgres prepares one when a query carries a name, so the hot statements get a
- * name per connection (the others stay unnamed: a table changed by a migration cannot
- * break a plan cached for them).
- */
-function nameHotStatements(client: pg.PoolClient): void {
-  const names = new Map<string, string>();
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
-    first: unknown,
-    ...rest: unknown[]
-  ) => {
-    if (typeof first === 'string' && Array.isArray(rest[0]) && hotStatements.has(first)) {
-      let name = names.get(first);
-      if (name === undefined) {
-        name = `bz_hot_${names.size + 1}`;
-        names.set(first, name);
-      }
-      return query({ name, text: first, values: rest[0] }, ...rest.slice(1));
-    }
-    return query(first, ...rest);
-  };
-}
-
-const engines = new WeakMap<Executor, Engine>();
-
-function engineOf(db: Executor): Engine {
-  let engine = engines.get(db);
-  if (engine === undefined) {
-    engine = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
-    engines.set(db, engine);
-  }
-  return engine;
-}
-
-/**
- * SQLite only: prepared queries on the database itself (not a transaction) run straight
- * on the connection the write batch's driver names for reads now, skipping Kysely's
- * promises and result plugin (~10 µs a query): it sees committed data only, so a read
- * neither waits for the write batch nor sees its uncommitted rows.
- */
-interface DirectReader {
-  driver: GroupCommitDriver;
-  plugin: CachedCamelCasePlugin;
-}
-const directReaders = new WeakMap<Executor, DirectReader>();
-
 const batchDrivers = new WeakMap<Executor, GroupCommitDriver>();
 
 /**
@@ -343,7 +206,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
       writeBatches = dialect.driver.stats;
       kysely = new Kysely<Database>({ dialect, plugins });
       batchDrivers.set(kysely, dialect.driver);
-      directReaders.set(kysely, { driver: dialect.driver, plugin: camelCase });
+      readDirectly(kysely, dialect.driver, camelCase);
     }
     engine = 'sqlite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {
