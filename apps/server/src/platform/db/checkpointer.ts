@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../context.ts';
 import type { Repeated } from '../scheduler.ts';
 import type { Db } from './database.ts';
+import { sqliteWorker } from './sqlite-worker.ts';
 
 /** How often the WAL is checkpointed; its size stays near what is written in this time. */
 export const CHECKPOINT_EVERY_MS = 1000;
@@ -57,16 +57,11 @@ export function walCheckpointer(
   everyMs = CHECKPOINT_EVERY_MS,
 ): (Repeated & { checkpointNow(): Promise<CheckpointResult> }) | null {
   if (db.engine !== 'sqlite' || db.sqliteFile === null) return null;
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   let worker: Worker | null = null;
   let pending: { resolve(r: CheckpointResult): void; reject(err: Error): void } | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   const start = () => {
-    const w = new Worker(WORKER, {
-      eval: true,
-      workerData: { driver, file: db.sqliteFile, restartFrames: RESTART_AFTER_FRAMES },
-    });
-    w.unref();
+    const w = sqliteWorker(WORKER, { file: db.sqliteFile, restartFrames: RESTART_AFTER_FRAMES });
     w.on('message', (m: { ok?: CheckpointResult; error?: string }) => {
       const p = pending;
       pending = null;

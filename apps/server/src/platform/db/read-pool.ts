@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -14,6 +13,7 @@ import {
   SqliteQueryCompiler,
 } from 'kysely';
 import { AppError } from '../errors.ts';
+import { sqliteWorker } from './sqlite-worker.ts';
 import type { Database } from './tables.ts';
 
 /** Worker threads per SQLite database: one per core, at most two (this is a small machine). */
@@ -138,7 +138,6 @@ function busyError(): AppError {
 export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadPool {
   const size = Math.max(1, options.workers ?? READ_WORKERS);
   const timeoutMs = options.timeoutMs ?? READ_TIMEOUT_MS;
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 1;
@@ -158,16 +157,11 @@ export function openReadPool(file: string, options: ReadPoolOptions = {}): ReadP
   };
 
   const start = (): Slot => {
-    const worker = new Worker(WORKER, {
-      eval: true,
-      workerData: {
-        driver,
-        file,
-        busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-        cacheSize: STATEMENT_CACHE_SIZE,
-      },
+    const worker = sqliteWorker(WORKER, {
+      file,
+      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+      cacheSize: STATEMENT_CACHE_SIZE,
     });
-    worker.unref();
     const slot: Slot = { worker, ready: false, job: null };
     stats.started += 1;
     worker.on('message', (m: Answer) => {
