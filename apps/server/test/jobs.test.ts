@@ -327,6 +327,22 @@ describe.each(dialects)('lifecycle jobs on %s', (dialect) => {
     );
   });
 
+  it('expires a todo whose reminder is due only after the reminder, whichever job runs first', async () => {
+    const x = await create();
+    await setTodo(x.id, { dueDate: daysAgo(2), reminderDate: daysAgo(1) });
+    // Expiry alone (as another process's tick may run it first) leaves it for the reminder.
+    expect(await expireOverdueTodos(t.server.db, config, now)).toBe(0);
+    expect((await todoRow(x.id)).status).not.toBe('EXPIRED');
+    expect(await sendDueReminders(t.server.db, config, now)).toBeGreaterThanOrEqual(1);
+    expect(await events(x.id, 'remind')).toHaveLength(1);
+    expect(await expireOverdueTodos(t.server.db, config, now)).toBeGreaterThanOrEqual(1);
+    expect((await todoRow(x.id)).status).toBe('EXPIRED');
+    expect(await events(x.id, 'expire')).toHaveLength(1);
+    // The queued reminder still goes out.
+    await runJobsOnce(t.server.db, config, log, now);
+    expect(mailsFor(x.key)).toHaveLength(1);
+  });
+
   it('retries with backoff while SMTP is down, then delivers once it is up', async () => {
     // A port that refuses connections, then a real server on the same port.
     const probe = await startSmtp();

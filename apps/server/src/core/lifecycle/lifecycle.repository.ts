@@ -29,13 +29,22 @@ const needsReminder = (today: string) => (eb: TodoEb) =>
     ]),
   ]);
 
-/** Open, live and due before today. */
+/**
+ * Open, live, due before today, and not waiting for its reminder: a todo whose reminder
+ * is due expires only once the reminder is queued. One process runs reminders before
+ * expiry anyway; this keeps the order when another process's expiry runs first.
+ */
 const isOverdue = (today: string) => (eb: TodoEb) =>
   eb.and([
     eb('todos.deletedAt', 'is', null),
     eb('todos.status', 'not in', CLOSED),
     eb('todos.dueDate', 'is not', null),
     eb('todos.dueDate', '<', today),
+    eb.or([
+      eb('todos.reminderDate', 'is', null),
+      eb('todos.reminderDate', '>', today),
+      eb('todos.reminderSentFor', '=', eb.ref('todos.reminderDate')),
+    ]),
   ]);
 
 export interface ReminderCandidate {
