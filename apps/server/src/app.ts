@@ -11,6 +11,7 @@ import { itsmDialectRoutes } from './api/itsm/itsm.routes.ts';
 import { todoActivityRoutes } from './api/native/activity.routes.ts';
 import { attachmentRoutes } from './api/native/attachments.routes.ts';
 import { dashboardRoutes } from './api/native/dashboard.routes.ts';
+import { eventRoutes } from './api/native/events.routes.ts';
 import { formRoutes } from './api/native/form.routes.ts';
 import { sessionRoutes } from './api/native/sessions.routes.ts';
 import { todoListRoutes } from './api/native/todo-list.routes.ts';
@@ -36,6 +37,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export interface BuildOptions {
   /** Pino destination for tests and benchmarks; stdout by default. */
   logStream?: NodeJS.WritableStream;
+  /** Aborts when the server starts to stop: long polls answer at once. */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -68,7 +71,7 @@ export async function buildApp(
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     return503OnClosing: true,
   });
-  const deps = { db, config };
+  const deps = { db, config, stopping: options.stopping ?? new AbortController().signal };
 
   // JSON APIs only: a text/plain body is 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
@@ -105,6 +108,7 @@ export async function buildApp(
     await todoActivityRoutes(scope, deps);
     await formRoutes(scope, deps);
     await dashboardRoutes(scope, deps);
+    await eventRoutes(scope, deps);
     await adminRoutes(scope, deps);
     await exposedRoutes(scope, deps);
     await scope.register(attachmentRoutes, deps);

@@ -48,7 +48,8 @@ export async function startServer(
   });
   try {
     if (options.migrate !== false) await migrateToLatest(db);
-    app = await buildApp(config, db, options);
+    const stopping = new AbortController();
+    app = await buildApp(config, db, { ...options, stopping: stopping.signal });
     const requests = trackRequests(app);
     await options.prepare?.(db, app);
     const address = await app.listen({ host: config.host, port: config.port });
@@ -61,6 +62,7 @@ export async function startServer(
     ]);
     const shutDown = async () => {
       requests.drain();
+      stopping.abort();
       // No new connection from here; idle kept-alive ones are closed at once.
       listening.server.close();
       await Promise.all([requests.idle(), stopTimers()]);

@@ -2307,6 +2307,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bzctrl-core-api/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed
+         * @description The events of the todos in your workspaces, oldest first, after the cursor `after` (without it: from the oldest event kept). Pass `next` back as `after` for the next page: no event is skipped or repeated. With `wait`, an empty page waits up to that many seconds for an event. An API client does not get the events it caused itself unless `includeOwn=true`. A cursor older than the retention (BZCTRL_EVENT_RETENTION_DAYS, 30 by default) gets 410.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next` of the previous page */
+                    after?: string;
+                    limit?: number;
+                    /** @description Seconds to wait for an event when there is none yet (long-poll) */
+                    wait?: number;
+                    /** @description Also the events the calling API client caused itself */
+                    includeOwn?: boolean;
+                    /** @description Only these workspaces (keys; repeated or comma-separated) */
+                    workspace?: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Event"][];
+                            /** @description Pass back as `after` */
+                            next: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bzctrl-core-api/api/v1/admin/domains": {
         parameters: {
             query?: never;
@@ -5400,6 +5471,39 @@ export interface components {
                  */
                 until: string;
             };
+        };
+        Event: {
+            /** @description Increases; per todo in the order of its changes */
+            id: number;
+            type: "todo.created" | "todo.updated" | "todo.status_changed" | "todo.commented" | "todo.attachment_added" | "todo.attachment_removed" | "todo.deleted" | "todo.expired";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description The workspace key */
+            workspace: string;
+            todo: {
+                key: string;
+                id: number;
+                /** @description TASK or INCIDENT */
+                type: string;
+                title: string;
+                /** @description The status right after the change */
+                status: string;
+                /** @description The details page */
+                taskLink: string;
+            };
+            /** @description Each changed field, in the API names, as [old, new] */
+            changes: {
+                [key: string]: unknown[];
+            };
+            actor: {
+                type: "user" | "client" | "endpoint" | "system";
+                /** @description A user's e-mail, a client id, an endpoint's name */
+                name: string;
+                /** @description The API client the change came through, if any */
+                clientId: string | null;
+            };
+            /** @description bzctrl, short, itsm, native, exposed, web, system */
+            dialect: string;
         };
         ExposedEndpoint: {
             id: number;

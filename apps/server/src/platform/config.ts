@@ -39,6 +39,8 @@ export interface Config {
   /** Whether `serve` runs the background jobs (reminders, expiry, mail). */
   readonly jobsEnabled: boolean;
   readonly jobIntervalSeconds: number;
+  /** Days the change feed keeps events (SPEC §8: at least 30 by default). */
+  readonly eventRetentionDays: number;
   /** Requests per minute per authenticated caller (or per address when anonymous). */
   readonly rateLimitPerMinute: number;
   /** Creates per minute through one exposed endpoint, and from one address. */
@@ -220,6 +222,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     mailFrom: str('BZCTRL_MAIL_FROM', 'BzCtrl <bzctrl@localhost>'),
     jobsEnabled: bool('BZCTRL_JOBS', true),
     jobIntervalSeconds: int('BZCTRL_JOB_INTERVAL', 60, 1, 3600),
+    eventRetentionDays: int('BZCTRL_EVENT_RETENTION_DAYS', 30, 1, 3650),
     rateLimitPerMinute: int('BZCTRL_RATE_LIMIT', 1200, 1, 1_000_000),
     exposedRateLimitPerMinute: int('BZCTRL_EXPOSED_RATE_LIMIT', 60, 1, 1_000_000),
     exposedRateLimitPerAddress: int('BZCTRL_EXPOSED_RATE_LIMIT_PER_ADDRESS', 30, 1, 1_000_000),

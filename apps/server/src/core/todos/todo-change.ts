@@ -2,6 +2,13 @@ import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import { enqueueMails, type OutgoingMail } from '../../platform/mail/outbox.repository.ts';
 import { type AuditEntry, auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
+import {
+  changesFor,
+  eventActorOf,
+  eventTypesFor,
+  SYSTEM_EVENT_ACTOR,
+} from '../events/events.model.ts';
+import { insertEvent } from '../events/events.repository.ts';
 
 /** Everything that can happen to a todo, as its history names it. */
 export type TodoAction =
@@ -41,9 +48,10 @@ export interface TodoChange {
 
 /**
  * The one place where a change to a todo records itself, inside the change's own
- * transaction: its audit event and the mails it sends. Every todo write (create, update,
- * delete, comment, watch, attach, the jobs' expire and remind) comes through here, so
- * what a change leaves behind cannot differ between the paths that make it.
+ * transaction: its audit event, its events for the change feed and the webhooks (SPEC
+ * §8), and the mails it sends. Every todo write (create, update, delete, comment, watch,
+ * attach, the jobs' expire and remind) comes through here, so what a change leaves
+ * behind cannot differ between the paths that make it.
  */
 export async function recordTodoChange(trx: Executor, change: TodoChange): Promise<void> {
   const by =
@@ -58,6 +66,18 @@ export async function recordTodoChange(trx: Executor, change: TodoChange): Promi
     action: change.action,
     changes: change.changes,
   });
+  const actor = 'system' in change.by ? SYSTEM_EVENT_ACTOR : eventActorOf(change.by.actor);
+  for (const type of eventTypesFor(change.action, change.changes)) {
+    await insertEvent(trx, {
+      ...actor,
+      type,
+      occurredAt: by.occurredAt,
+      todoId: change.todo.id,
+      changes: changesFor(type, change.changes),
+      dialect: by.dialect,
+      requestId: by.requestId,
+    });
+  }
   if (change.mails && change.mails.length > 0) {
     await enqueueMails(trx, change.mails, by.occurredAt);
   }

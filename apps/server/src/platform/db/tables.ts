@@ -30,6 +30,8 @@ export interface Database {
   sessions: SessionTable;
   itsmIncidents: ItsmIncidentTable;
   authGeneration: AuthGenerationTable;
+  events: EventTable;
+  eventFeedState: EventFeedStateTable;
 }
 
 export interface DomainTable {
@@ -334,4 +336,42 @@ export interface AuthGenerationTable {
   value: number;
   /** A random id given by the migration: which database this counter belongs to. */
   databaseId: string;
+}
+
+/** One event of a todo change (SPEC §8), written with the change (migration 009). */
+export interface EventTable {
+  id: Generated<number>;
+  /** The feed's order: null until sequenced on PostgreSQL, always null on SQLite (the id is). */
+  position: number | null;
+  /** `todo.created`, `todo.updated`, … */
+  type: string;
+  occurredAt: string;
+  workspaceId: number;
+  workspaceKey: string;
+  todoId: number;
+  todoKey: string;
+  todoType: string;
+  todoTitle: string;
+  /** The todo's status right after the change. */
+  todoStatus: string;
+  /** JSON: each changed field, in the API's names, as `[old, new]`. */
+  changes: string;
+  /** `user`, `client`, `endpoint` or `system`. */
+  actorType: string;
+  actorName: string;
+  actorUserId: number | null;
+  /** The API client the change came through (a client's own token, or a user's via it). */
+  actorClientId: number | null;
+  actorClientKey: string | null;
+  actorEndpointId: number | null;
+  dialect: string;
+  requestId: string | null;
+}
+
+export type EventRow = Selectable<EventTable>;
+
+/** One row: the highest event position the retention sweep has deleted. */
+export interface EventFeedStateTable {
+  id: number;
+  sweptThrough: number;
 }

@@ -7,6 +7,8 @@ import { requestDb } from '../idempotency/keyed-write.ts';
 export interface AppDeps {
   db: Db;
   config: Config;
+  /** Aborts when the server starts to stop (long polls end early). */
+  stopping: AbortSignal;
 }
 
 /** The service context of an authenticated request. */
