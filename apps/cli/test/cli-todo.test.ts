@@ -293,3 +293,81 @@ describe('bzctrl todo', () => {
     expect(bad.stderr).toMatch(/Usage: bzctrl todo list/);
   });
 });
+
+describe('bzctrl events tail', () => {
+  it('prints what the feed holds with --once, and the cursor to go on from', async () => {
+    const made = await s.request('POST', '/bzctrl-core-api/api/v1/task/add-task', {
+      token,
+      body: {
+        todoType: 'TASK',
+        domainWorkSpace: WS,
+        title: 'Seen by events tail',
+        description: 'd',
+        reporter: USER,
+      },
+    });
+    expect(made.status).toBe(201);
+    const run = await bzctrl(['events', 'tail', '--once', '--json']);
+    expect(run.code).toBe(0);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.find((e) => e.todo.key === made.body.key)).toMatchObject({
+      type: 'todo.created',
+      dialect: 'bzctrl',
+    });
+    const next = /^next: (\S+)$/m.exec(run.stderr)?.[1];
+    expect(next).toBeTruthy();
+    const after = await bzctrl(['events', 'tail', '--once', '--after', next ?? '']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toBe('');
+  });
+
+  it('follows new events as they happen until stopped', async () => {
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
+    );
+    const start = await bzctrl(['events', 'tail', '--once']);
+    const from = /^next: (\S+)$/m.exec(start.stderr)?.[1] ?? '';
+    const child = spawn(process.execPath, [BIN, 'events', 'tail', '--after', from], {
+      cwd: home,
+      env: { ...env, BZCTRL_CONFIG_DIR: join(home, 'config') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    const closed = new Promise<number | null>((done) => child.on('close', done));
+    const made = await s.request('POST', '/bzctrl-core-api/api/v1/task/add-task', {
+      token,
+      body: {
+        todoType: 'TASK',
+        domainWorkSpace: WS,
+        title: 'Followed live',
+        description: 'd',
+        reporter: USER,
+      },
+    });
+    expect(made.status).toBe(201);
+    const deadline = Date.now() + 20_000;
+    while (!out.includes(made.body.key) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    expect(await closed).toBe(0);
+    expect(out).toMatch(
+      new RegExp(`todo\\.created\\s+${made.body.key}\\s+INPROGRESS\\s+by ${USER} via bzctrl`),
+    );
+  });
+
+  it('explains its usage', async () => {
+    const bad = await bzctrl(['events', 'follow']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown events command "follow"/);
+    const help = await bzctrl(['events', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--include-own/);
+  });
+});

@@ -313,4 +313,46 @@ describe.each(dialects)('SDK on %s', (dialect) => {
       code: 'not_found',
     });
   });
+
+  it('polls the change feed as an async iterator, resuming from the cursor it hands out', async () => {
+    const bz = asUser();
+    const start = await bz.events.list({ limit: 1000 });
+    let stored = start.next;
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const cursors: string[] = [];
+    const polling = (async () => {
+      for await (const event of bz.events.poll({
+        after: stored,
+        wait: 5,
+        signal: stop.signal,
+        onCursor: (c) => {
+          cursors.push(c);
+          stored = c;
+        },
+      })) {
+        seen.push(`${event.type} ${event.todo.title}`);
+        if (seen.length === 2) stop.abort();
+      }
+    })();
+    try {
+      for (const title of ['Polled one', 'Polled two']) {
+        await bz.todos.create({
+          todoType: 'TASK',
+          workspace: WS,
+          title,
+          description: 'Made by the SDK test',
+          reporter: 'example@example.com',
+        });
+      }
+    } finally {
+      setTimeout(() => stop.abort(), 10_000).unref();
+      await polling;
+    }
+    expect(seen).toEqual(['todo.created Polled one', 'todo.created Polled two']);
+    // Resuming from the last stored cursor finds nothing already seen.
+    const rest = await bz.events.list({ after: stored });
+    expect(rest.items.map((e) => e.todo.title)).not.toContain('Polled one');
+    expect(cursors.length).toBeGreaterThan(0);
+  });
 });

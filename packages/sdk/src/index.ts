@@ -26,6 +26,26 @@ export type TodoHistory = Schemas['TodoHistory'];
 export type CreateTodoBody = TodosPath['post']['requestBody']['content']['application/json'];
 export type UpdateTodoBody = TodoPath['patch']['requestBody']['content']['application/json'];
 export type ListTodosQuery = NonNullable<TodosPath['get']['parameters']['query']>;
+/** An event of the change feed and the webhooks (SPEC §8). */
+export type TodoEvent = Schemas['Event'];
+export type EventsQuery = NonNullable<
+  paths['/bzctrl-core-api/api/v1/events']['get']['parameters']['query']
+>;
+/** One page of the change feed; `next` is where the following page starts. */
+export interface EventPage {
+  items: TodoEvent[];
+  next: string;
+}
+
+/** `events.poll`: where to start and what to do with each new cursor. */
+export interface PollOptions extends Omit<EventsQuery, 'after'> {
+  /** A cursor stored earlier (`next` of a page); without it, from the oldest event kept. */
+  after?: string;
+  /** Called with the cursor after each page's events were handed out: store it to resume. */
+  onCursor?: (cursor: string) => void | Promise<void>;
+  /** Ends the polling (the iterator then returns). */
+  signal?: AbortSignal;
+}
 
 /** A todo with the `ETag` it was read or written under (for `If-Match`). */
 export interface Versioned {
@@ -174,6 +194,56 @@ export class BzCtrlClient {
     csrfToken: (): string | undefined => this.sessionSigner?.csrfToken,
   };
 
+  /** The change feed (`/bzctrl-core-api/api/v1/events`). */
+  readonly events = {
+    /**
+     * One page of events after `after`, oldest first; with `wait`, an empty page waits up
+     * to that many seconds for an event.
+     *
+     * @example
+     * const page = await bz.events.list({ after: stored, limit: 100 });
+     * for (const event of page.items) console.log(event.type, event.todo.key);
+     * stored = page.next;
+     */
+    list: (query: EventsQuery = {}): Promise<EventPage> =>
+      this.call('GET', `${API}/events`, { query: query as QueryValues }),
+
+    /**
+     * Every event from `after` on, as it happens: long-polls the feed page after page and
+     * never ends until `signal` aborts. `onCursor` gets the cursor after each page, so a
+     * restarted program resumes where it stopped (a page may come again after a crash:
+     * delivery is at least once).
+     *
+     * @example
+     * for await (const event of bz.events.poll({ after: await load(), onCursor: save })) {
+     *   if (event.type === 'todo.status_changed') await updateErp(event.todo.key, event.todo.status);
+     * }
+     */
+    poll: (options: PollOptions = {}): AsyncIterableIterator<TodoEvent> => this.polling(options),
+  };
+
+  private async *polling(options: PollOptions): AsyncIterableIterator<TodoEvent> {
+    const { onCursor, signal, ...query } = options;
+    let after = query.after;
+    while (!signal?.aborted) {
+      let page: EventPage;
+      try {
+        page = (
+          await this.exchange<EventPage>('GET', `${API}/events`, {
+            query: { ...query, after, wait: query.wait ?? 25 } as QueryValues,
+            signal,
+          })
+        ).body;
+      } catch (err) {
+        if (signal?.aborted) return;
+        throw err;
+      }
+      yield* page.items;
+      after = page.next;
+      await onCursor?.(after);
+    }
+  }
+
   private remember(info: SessionInfo): SessionInfo {
     if (this.sessionSigner) this.sessionSigner.csrfToken = info.csrfToken;
     return info;
@@ -321,6 +391,7 @@ export class BzCtrlClient {
       body?: unknown;
       query?: QueryValues | undefined;
       headers?: Record<string, string>;
+      signal?: AbortSignal;
     } = {},
   ): Promise<{ body: T; response: Response }> {
     const url = new URL(`${this.baseUrl}${path}`);
@@ -336,6 +407,7 @@ export class BzCtrlClient {
         ...options.headers,
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
     });
     const response = await this.send(request);
     if (!response.ok) throw await BzCtrlError.fromResponse(response);
