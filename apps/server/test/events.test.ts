@@ -399,6 +399,21 @@ describe.each(dialects)('events and the change feed on %s', (dialect) => {
     expect(gone.body.detail).toMatch(/retention/);
     const fresh = await everything(member);
     expect(fresh.items.map((e) => e.todo.title)).toContain('Kept');
+    // The jobs sweep what is past BZCTRL_EVENT_RETENTION_DAYS (30 by default).
+    const config = readConfig({ BZCTRL_DATABASE_URL: t.databaseUrl });
+    const silentLog = { info() {}, warn() {}, error() {} } as never;
+    const soon = await runJobsOnce(t.server.db, config, silentLog, new Date(Date.now() + 29 * DAY));
+    expect(soon.eventsSwept).toBe(0);
+    const later = await runJobsOnce(
+      t.server.db,
+      config,
+      silentLog,
+      new Date(Date.now() + 31 * DAY),
+    );
+    expect(later.eventsSwept).toBeGreaterThan(0);
+    expect((await everything(member)).items).toEqual([]);
+    const stale = await t.request('GET', `${API}/events?after=${fresh.next}`, { token: member });
+    expect(stale.status).toBe(200);
   });
 
   it('ends a long poll at once when the server stops', async () => {

@@ -4,18 +4,22 @@ import type { Db } from '../../platform/db/database.ts';
 import { type MailRunCounts, sendQueuedMails } from '../../platform/mail/outbox.sender.ts';
 import { type Repeated, startScheduler } from '../../platform/scheduler.ts';
 import { removeStaleUploads } from '../attachments/attachments.service.ts';
+import { sweepEvents } from '../events/events.repository.ts';
 import { expireOverdueTodos, sendDueReminders } from './lifecycle.jobs.ts';
 
 export interface JobRunCounts extends MailRunCounts {
   reminded: number;
   expired: number;
   staleUploads: number;
+  /** Events past the retention (BZCTRL_EVENT_RETENTION_DAYS) deleted from the feed. */
+  eventsSwept: number;
 }
 
 /**
  * One run of every lifecycle job at `now`: reminders first (so a todo both overdue and
- * due for its reminder still gets it), then expiry, then the mail outbox (so the
- * reminders just queued go out in the same run). A failing job is logged and does not
+ * due for its reminder still gets it), then expiry, then stale uploads and events past
+ * their retention, then the mail outbox (so the reminders just queued go out in the
+ * same run). A failing job is logged and does not
  * keep the others from running. Safe to run from several processes on one PostgreSQL.
  *
  * @example
@@ -32,6 +36,7 @@ export async function runJobsOnce(
     reminded: 0,
     expired: 0,
     staleUploads: 0,
+    eventsSwept: 0,
     sent: 0,
     failed: 0,
     gaveUp: 0,
@@ -53,6 +58,10 @@ export async function runJobsOnce(
   });
   await guarded('uploads', async () => {
     counts.staleUploads = await removeStaleUploads(db, config, now);
+  });
+  await guarded('events', async () => {
+    const before = new Date(now.getTime() - config.eventRetentionDays * 86_400_000);
+    counts.eventsSwept = await sweepEvents(db, before.toISOString());
   });
   await guarded('mail', async () => {
     Object.assign(counts, await sendQueuedMails(db, config, log, now, signal));
