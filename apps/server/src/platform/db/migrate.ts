@@ -8,6 +8,7 @@ import * as sessions from './migrations/005-sessions.ts';
 import * as dueDateByDone from './migrations/006-due-date-by-done.ts';
 import * as itsmIncidents from './migrations/007-itsm-incidents.ts';
 import * as authGeneration from './migrations/008-auth-generation.ts';
+import * as sharedLinks from './migrations/010-shared-links.ts';
 
 /** Migrations in order; each receives the engine so DDL can differ where it must. */
 const migrations = {
@@ -19,6 +20,7 @@ const migrations = {
   '006-due-date-by-done': dueDateByDone,
   '007-itsm-incidents': itsmIncidents,
   '008-auth-generation': authGeneration,
+  '010-shared-links': sharedLinks,
 };
 
 class StaticProvider implements MigrationProvider {
