@@ -1,6 +1,7 @@
 import { BzCtrlClient } from '@bzctrl/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkKey, signLinkToken } from '../src/core/links/link-token.ts';
+import { ConfigError, readConfig } from '../src/platform/config.ts';
 import { redactUrl } from '../src/platform/http/log-redaction.ts';
 import { dialects, PASSWORDS, startTestServer, type TestServer } from './support/harness.ts';
 import { spawnServe } from './support/serve-process.ts';
@@ -131,6 +132,9 @@ describe.each(dialects)('shared links on %s', (dialect) => {
       expect(bad.status, `${expiresIn}: ${bad.text}`).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['expiresIn']);
     }
+    // No body at all: the default lifetime.
+    const bare = await t.request('POST', `${TODOS}/${todo.key}/links`, { token: member });
+    expect(bare.status, bare.text).toBe(201);
     const unknown = await share(todo.key, { expiresIn: 60, readOnly: false });
     expect(unknown.status).toBe(400);
   });
@@ -258,6 +262,23 @@ describe.runIf(dialects.includes('postgres'))('shared links across processes', (
     } finally {
       await b.stop();
       await a.close();
+    }
+  });
+});
+
+describe('BZCTRL_SECRET_KEY', () => {
+  it('is optional, and refused when shorter than 32 characters without repeating it', () => {
+    expect(readConfig({}).secretKey).toBeUndefined();
+    expect(readConfig({ BZCTRL_SECRET_KEY: SECRET }).secretKey).toBe(SECRET);
+    try {
+      readConfig({ BZCTRL_SECRET_KEY: 'short-secret-value' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual([
+        expect.stringMatching(/^BZCTRL_SECRET_KEY must be at least 32 characters/),
+      ]);
+      expect(String(err)).not.toContain('short-secret-value');
     }
   });
 });

@@ -39,6 +39,10 @@ export async function sharedLinkRoutes(instance: FastifyInstance, deps: AppDeps)
 
   app.post(`${TODOS}/:ref/links`, {
     onRequest: app.authenticate,
+    // Every field is optional, so a POST without a body means the defaults.
+    preValidation: async (request) => {
+      request.body ??= {};
+    },
     preHandler: requireScope('todo:read'),
     schema: {
       summary: 'Share a todo read-only',
@@ -49,14 +53,14 @@ export async function sharedLinkRoutes(instance: FastifyInstance, deps: AppDeps)
       tags: ['todos'],
       security: [{ bearer: [] }],
       params: TodoRefParams,
-      body: Type.Optional(refTo(CreateSharedLinkBody)),
+      body: refTo(CreateSharedLinkBody),
       response: { 201: Type.Ref('SharedLink'), ...problemResponses },
     },
     handler: async (request, reply) => {
       const link = await createSharedLink(
         ctxOf(request, deps, 'native'),
         request.params.ref,
-        request.body?.expiresIn,
+        request.body.expiresIn,
       );
       return reply.code(201).header('Cache-Control', 'no-store').send(link);
     },
