@@ -5,10 +5,10 @@ import {
   createSharedLink,
   readSharedTodo,
   revokeSharedLinks,
+  sharedLinkKey,
 } from '../../core/links/links.service.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import { problemResponses, refTo } from '../../platform/http/problem.ts';
-import { serverSecret } from '../../platform/server-secret.ts';
 import { requireScope } from '../auth.plugin.ts';
 import {
   CreateSharedLinkBody,
@@ -32,9 +32,10 @@ export async function sharedLinkRoutes(instance: FastifyInstance, deps: AppDeps)
   app.addSchema(CreateSharedLinkBody);
   app.addSchema(SharedLinkSchema);
   app.addSchema(SharedTodoSchema);
+  const signingKey = () => sharedLinkKey(deps.db, deps.config);
   // The signing secret is made (or read) at start, not by the first link.
   app.addHook('onReady', async () => {
-    await serverSecret(deps.db, deps.config);
+    await signingKey();
   });
 
   app.post(`${TODOS}/:ref/links`, {
@@ -59,6 +60,7 @@ export async function sharedLinkRoutes(instance: FastifyInstance, deps: AppDeps)
     handler: async (request, reply) => {
       const link = await createSharedLink(
         ctxOf(request, deps, 'native'),
+        await signingKey(),
         request.params.ref,
         request.body.expiresIn,
       );
@@ -96,7 +98,8 @@ export async function sharedLinkRoutes(instance: FastifyInstance, deps: AppDeps)
     },
     handler: async (request, reply) => {
       const todo = await readSharedTodo(
-        { db: deps.db, config: deps.config, now: new Date() },
+        { db: deps.db, now: new Date() },
+        await signingKey(),
         request.params.token,
       );
       return reply.header('Cache-Control', 'no-store').send(todo);

@@ -56,21 +56,26 @@ export function sharedLinkUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/app/#/shared/${token}`;
 }
 
-async function signingKey(ctx: Pick<Ctx, 'db' | 'config'>): Promise<Buffer> {
-  return linkKey(await serverSecret(ctx.db, ctx.config));
+/**
+ * The key links are signed with. Takes the server's own Db, not a request's view of it
+ * (`requestDb`), so the secret is read once per process.
+ */
+export async function sharedLinkKey(db: Db, config: Ctx['config']): Promise<Buffer> {
+  return linkKey(await serverSecret(db, config));
 }
 
-/** A link to the caller's todo that works for `expiresIn` seconds (404 for a todo it cannot see). */
+/**
+ * A link to the caller's todo, signed with `key` (`sharedLinkKey`), that works for
+ * `expiresIn` seconds; 404 for a todo the caller cannot see.
+ */
 export async function createSharedLink(
   ctx: Ctx,
+  key: Buffer,
   ref: string,
   expiresIn: number = DEFAULT_LINK_SECONDS,
 ): Promise<SharedLink> {
   const { todo } = await getTodoTarget(ctx, ref);
-  const [key, generation] = await Promise.all([
-    signingKey(ctx),
-    findLinkGeneration(ctx.db.kysely, todo.id),
-  ]);
+  const generation = await findLinkGeneration(ctx.db.kysely, todo.id);
   const expiresAt = Math.floor(ctx.now.getTime() / 1000) + expiresIn;
   const token = signLinkToken(key, {
     todoId: todo.id,
@@ -101,12 +106,13 @@ function noSuchLink(): AppError {
   return new AppError('not_found', 'This link does not exist, has expired or was revoked');
 }
 
-/** What a shared link shows, for anyone holding it; no caller, no session. */
+/** What a shared link signed with `key` shows, for anyone holding it; no caller, no session. */
 export async function readSharedTodo(
-  ctx: { db: Db; config: Ctx['config']; now: Date },
+  ctx: { db: Db; now: Date },
+  key: Buffer,
   token: string,
 ): Promise<SharedTodo> {
-  const claims = verifyLinkToken(await signingKey(ctx), token);
+  const claims = verifyLinkToken(key, token);
   if (!claims || claims.expiresAt * 1000 <= ctx.now.getTime()) throw noSuchLink();
   const db = ctx.db.kysely;
   const [found, generation] = await Promise.all([
