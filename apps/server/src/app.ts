@@ -13,6 +13,7 @@ import { attachmentRoutes } from './api/native/attachments.routes.ts';
 import { dashboardRoutes } from './api/native/dashboard.routes.ts';
 import { eventRoutes } from './api/native/events.routes.ts';
 import { formRoutes } from './api/native/form.routes.ts';
+import { sharedLinkRoutes } from './api/native/links.routes.ts';
 import { sessionRoutes } from './api/native/sessions.routes.ts';
 import { todoListRoutes } from './api/native/todo-list.routes.ts';
 import { todoRoutes } from './api/native/todos.routes.ts';
@@ -106,6 +107,7 @@ export async function buildApp(
     await todoListRoutes(scope, deps);
     await todoRoutes(scope, deps);
     await todoActivityRoutes(scope, deps);
+    await sharedLinkRoutes(scope, deps);
     await formRoutes(scope, deps);
     await dashboardRoutes(scope, deps);
     await eventRoutes(scope, deps);

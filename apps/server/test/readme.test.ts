@@ -34,9 +34,15 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
  */
 const DATE = /\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?/g;
 
+/** A shared link's token (signed, so different on every run), inside its URL. */
+const SHARED_TOKEN = /#\/shared\/[0-9a-z.]+\.[A-Za-z0-9_-]{43}/g;
+
 /** A string with what differs on every run masked. */
 function masked(text: string): string {
-  return text.replace(UUID, '<uuid>').replace(DATE, '<date>');
+  return text
+    .replace(UUID, '<uuid>')
+    .replace(SHARED_TOKEN, '#/shared/<token>')
+    .replace(DATE, '<date>');
 }
 
 interface Example {

@@ -12,6 +12,7 @@ const TodoForm = lazy(() => import('./pages/form/TodoForm.tsx'));
 const TodoDetails = lazy(() => import('./pages/todo/TodoDetails.tsx'));
 const Admin = lazy(() => import('./pages/admin/Admin.tsx'));
 const ApiConsole = lazy(() => import('./pages/console/ApiConsole.tsx'));
+const SharedTodo = lazy(() => import('./pages/shared/SharedTodo.tsx'));
 
 /** The page for a route; unknown routes say so rather than showing a blank screen. */
 function page(route: Route): { title: string; node: ReactNode } {
@@ -108,6 +109,16 @@ function skipToMain() {
 }
 
 export function App() {
+  const route = useRoute();
+  // A shared link's page needs no sign-in: it is shown outside the session gate and the
+  // shell, and asks nothing of the session.
+  if (route.segments[0] === 'shared') {
+    return (
+      <Suspense fallback={<Loading />}>
+        <SharedTodo token={route.segments[1] ?? ''} />
+      </Suspense>
+    );
+  }
   return (
     <SessionGate signIn={(props) => <SignIn {...props} />}>
       <Shell />

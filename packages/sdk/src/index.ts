@@ -23,6 +23,10 @@ export type TodoPreview = Schemas['TodoPreview'];
 export type TodoList = Schemas['TodoList'];
 export type Comment = Schemas['Comment'];
 export type TodoHistory = Schemas['TodoHistory'];
+/** A shared link as made: the URL to hand out and when it stops working. */
+export type SharedLink = Schemas['SharedLink'];
+/** A todo as a shared link shows it, read-only, to anyone holding the link. */
+export type SharedTodo = Schemas['SharedTodo'];
 export type CreateTodoBody = TodosPath['post']['requestBody']['content']['application/json'];
 export type UpdateTodoBody = TodoPath['patch']['requestBody']['content']['application/json'];
 export type ListTodosQuery = NonNullable<TodosPath['get']['parameters']['query']>;
@@ -117,6 +121,8 @@ export class BzCtrlClient {
   private readonly tokenManager: TokenManager;
   private readonly sessionSigner: SessionSigner | undefined;
   private readonly send: (request: Request) => Promise<Response>;
+  /** The same transport without credentials, for what needs none (a shared link). */
+  private readonly sendAnonymous: (request: Request) => Promise<Response>;
   private readonly baseUrl: string;
 
   constructor(options: BzCtrlClientOptions) {
@@ -140,15 +146,15 @@ export class BzCtrlClient {
       options.onTokens,
     );
     this.sessionSigner = options.session ? new SessionSigner() : undefined;
-    this.send = authorizedFetch(
-      this.sessionSigner ?? this.tokenManager,
-      {
-        retries: options.retries ?? 3,
-        baseDelayMs: options.retryPolicy?.baseDelayMs ?? 250,
-        maxDelayMs: options.retryPolicy?.maxDelayMs ?? 30_000,
-      },
-      (input, init) => fetchFn(input, init),
+    const policy = {
+      retries: options.retries ?? 3,
+      baseDelayMs: options.retryPolicy?.baseDelayMs ?? 250,
+      maxDelayMs: options.retryPolicy?.maxDelayMs ?? 30_000,
+    };
+    this.send = authorizedFetch(this.sessionSigner ?? this.tokenManager, policy, (input, init) =>
+      fetchFn(input, init),
     );
+    this.sendAnonymous = authorizedFetch(ANONYMOUS, policy, (input, init) => fetchFn(input, init));
     this.raw = createClient<paths>({ baseUrl: this.baseUrl, fetch: this.send });
   }
 
@@ -362,6 +368,40 @@ export class BzCtrlClient {
       this.call('GET', `${todoPath(ref)}/history`),
   };
 
+  /**
+   * Shared links (SPEC §8): a signed URL that shows one todo read-only, without signing
+   * in, until it expires (at most a day) or is revoked.
+   */
+  readonly links = {
+    /**
+     * Makes a link to a todo the caller may read; `expiresIn` is in seconds (1 to 86400,
+     * 900 by default). The URL is a credential: hand it only to whom may see the todo.
+     *
+     * @example
+     * const { url, expiresAt } = await bz.links.create('IMP-NLD-EXA-SWA-03', { expiresIn: 3600 });
+     */
+    create: (ref: string | number, options: { expiresIn?: number } = {}): Promise<SharedLink> =>
+      this.call('POST', `${todoPath(ref)}/links`, { body: options }),
+
+    /**
+     * Revokes every link made so far to a todo, at once, on every server process.
+     *
+     * @example
+     * await bz.links.revoke('IMP-NLD-EXA-SWA-03');
+     */
+    revoke: (ref: string | number): Promise<void> => this.call('DELETE', `${todoPath(ref)}/links`),
+
+    /**
+     * Reads the todo of a link, as its page does: the token is what follows `#/shared/`
+     * in the URL. Needs no sign-in; an unknown, expired or revoked link throws a 404.
+     *
+     * @example
+     * const todo = await bz.links.read(new URL(url).hash.replace('#/shared/', ''));
+     */
+    read: (token: string): Promise<SharedTodo> =>
+      this.call('GET', `${API}/shared/${encodeURIComponent(token)}`, { anonymous: true }),
+  };
+
   private async *pages(query: ListTodosQuery): AsyncIterableIterator<Todo> {
     let cursor: string | null | undefined;
     do {
@@ -378,7 +418,7 @@ export class BzCtrlClient {
   private async call<T>(
     method: string,
     path: string,
-    options: { body?: unknown; query?: QueryValues | undefined } = {},
+    options: { body?: unknown; query?: QueryValues | undefined; anonymous?: boolean } = {},
   ): Promise<T> {
     return (await this.exchange<T>(method, path, options)).body;
   }
@@ -392,6 +432,8 @@ export class BzCtrlClient {
       query?: QueryValues | undefined;
       headers?: Record<string, string>;
       signal?: AbortSignal;
+      /** Sent without a token or session: nothing signs in for it. */
+      anonymous?: boolean;
     } = {},
   ): Promise<{ body: T; response: Response }> {
     const url = new URL(`${this.baseUrl}${path}`);
@@ -409,12 +451,15 @@ export class BzCtrlClient {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
-    const response = await this.send(request);
+    const response = await (options.anonymous ? this.sendAnonymous : this.send)(request);
     if (!response.ok) throw await BzCtrlError.fromResponse(response);
     if (response.status === 204) return { body: undefined as T, response };
     return { body: (await response.json()) as T, response };
   }
 }
+
+/** Signs nothing: for calls whose URL is the credential. */
+const ANONYMOUS = { canRenew: false, sign: async () => '', invalidate: () => undefined };
 
 type QueryValues = Record<string, string | number | boolean | null | undefined | unknown[]>;
 

@@ -2124,6 +2124,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bzctrl-core-api/api/v1/todos/{ref}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share a todo read-only
+         * @description A signed URL that shows this todo read-only, without signing in, until it expires (expiresIn seconds, at most 86400, 900 by default) or its links are revoked. Anyone who may read the todo may make one.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the same key with the same request (kept at least 24 hours) returns the first response again (with `Idempotency-Replayed: true`) instead of acting twice. 1 to 255 visible ASCII characters, for example a UUID. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    /**
+                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
+                     * @example IMP-NLD-EXA-SWA-03
+                     */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateSharedLinkBody"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SharedLink"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Revoke all of a todo's shared links
+         * @description Every link made so far to this todo then answers 404, in every server process.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
+                     * @example IMP-NLD-EXA-SWA-03
+                     */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bzctrl-core-api/api/v1/shared/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the todo of a shared link
+         * @description No token or session: the link is the credential. An unknown, altered, expired or revoked link, and one whose todo was deleted, all get the same 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The part of a shared link after `#/shared/` */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A todo as a shared link shows it, read-only */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SharedTodo"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bzctrl-core-api/api/v1/workspaces": {
         parameters: {
             query?: never;
@@ -5346,6 +5521,60 @@ export interface components {
         TodoHistory: {
             /** @description Oldest first */
             items: components["schemas"]["HistoryEvent"][];
+        };
+        CreateSharedLinkBody: {
+            /**
+             * @description Seconds the link works, at most a day
+             * @default 900
+             * @example 3600
+             */
+            expiresIn: number;
+        };
+        SharedLink: {
+            /**
+             * @description Opens the todo read-only in the web app, without signing in
+             * @example https://bzctrl.example.com/app/#/shared/2s.0.lz1k2q.lqz8x9e8.<signature>
+             */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        /** @description A todo as a shared link shows it, read-only */
+        SharedTodo: {
+            /** @example IMP-NLD-EXA-SWA-03 */
+            key: string;
+            todoType: "TASK" | "INCIDENT";
+            title: string;
+            description: string;
+            result: string | null;
+            status: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
+            priority: "LOW" | "MEDIUM" | "HIGH" | null;
+            impact: "LOW" | "MEDIUM" | "HIGH" | null;
+            likelihood: "LOW" | "MEDIUM" | "HIGH" | null;
+            category: string[];
+            subCategory: string[];
+            tags: string[];
+            dueDate: string | null;
+            reminderDate: string | null;
+            workspace: string;
+            workspaceName: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Every change of status, oldest first */
+            statusHistory: {
+                /** Format: date-time */
+                at: string;
+                /** @description Null when the todo was created */
+                from: ("TODO" | "INPROGRESS" | "DONE" | "EXPIRED") | null;
+                to: "TODO" | "INPROGRESS" | "DONE" | "EXPIRED";
+            }[];
+            /**
+             * Format: date-time
+             * @description When this link stops working
+             */
+            linkExpiresAt: string;
         };
         WorkspaceSummary: {
             /** @example IMP-NLD-EXA-SWA */

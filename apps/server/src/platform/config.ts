@@ -60,6 +60,11 @@ export interface Config {
    * PostgreSQL, one on SQLite (one process per SQLite file).
    */
   readonly workers: number;
+  /**
+   * The key shared links are signed with (BZCTRL_SECRET_KEY); unset, the server generates
+   * one and keeps it in the database. Changing it ends every shared link. Never logged.
+   */
+  readonly secretKey: string | undefined;
 }
 
 /** The most worker processes `serve --workers` starts. */
@@ -169,6 +174,12 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push('BZCTRL_SMTP_URL must be smtp://[user:password@]host:port or smtps://…');
   }
 
+  const secretKey = env.BZCTRL_SECRET_KEY?.trim() || undefined;
+  // Said without the value: a secret does not belong in a start-up error either.
+  if (secretKey !== undefined && secretKey.length < 32) {
+    problems.push('BZCTRL_SECRET_KEY must be at least 32 characters (e.g. openssl rand -hex 32)');
+  }
+
   const onSqlite = databaseUrl.startsWith('sqlite:');
   const workers = int(
     'BZCTRL_WORKERS',
@@ -232,6 +243,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyTimeoutSeconds: int('BZCTRL_BODY_TIMEOUT', 300, 1, 86400),
     corsOrigins: corsOriginsOf(env.BZCTRL_CORS_ORIGINS, problems),
     workers,
+    secretKey,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

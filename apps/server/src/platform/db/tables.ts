@@ -32,6 +32,8 @@ export interface Database {
   authGeneration: AuthGenerationTable;
   events: EventTable;
   eventFeedState: EventFeedStateTable;
+  serverSecrets: ServerSecretTable;
+  todoLinkGenerations: TodoLinkGenerationTable;
 }
 
 export interface DomainTable {
@@ -374,4 +376,24 @@ export type EventRow = Selectable<EventTable>;
 export interface EventFeedStateTable {
   id: number;
   sweptThrough: number;
+}
+
+/** A secret of the server itself, by name (migration 010); never logged, never sent. */
+export interface ServerSecretTable {
+  /** `shared-links`: the key shared links are signed with, unless BZCTRL_SECRET_KEY is set. */
+  name: string;
+  /** 32 random bytes, base64url. */
+  value: string;
+  createdAt: string;
+}
+
+/**
+ * The generation a todo's shared links must carry (migration 010); no row reads as 0.
+ * Revoking the todo's links moves it on.
+ */
+export interface TodoLinkGenerationTable {
+  todoId: number;
+  generation: number;
+  /** When the links were last revoked. */
+  revokedAt: string;
 }

@@ -2,10 +2,11 @@ import type { FastifyRequest } from 'fastify';
 
 /**
  * Credentials a URL may carry: an exposed endpoint's UUID (the path segment after
- * `add-exposed-task/` is the endpoint's only credential) and OAuth parameters a client
- * put in the query against advice. The log keeps the rest of the URL.
+ * `add-exposed-task/` is the endpoint's only credential), a shared link's token (after
+ * `shared/`) and OAuth parameters a client put in the query against advice. The log
+ * keeps the rest of the URL.
  */
-const SECRET_SEGMENT = /(\/add-exposed-task\/)[^/?#]*/gi;
+const SECRET_SEGMENT = /(\/add-exposed-task\/|\/api\/v1\/shared\/)[^/?#]*/gi;
 const SECRET_PARAMS = new Set([
   'access_token',
   'refresh_token',

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Badge, CopyButton } from '../../ui/components.tsx';
 import { formatDateTime, STATUS_LABEL, type Status, TYPE_LABEL } from '../../ui/format.ts';
 import { externalRefText, type Notice } from './details.logic.ts';
+import { ShareLink } from './ShareLink.tsx';
 import { StatusControl } from './StatusControl.tsx';
 
 /** The todo's identity, title and origin, its status control, and the page's notice. */
@@ -32,6 +33,7 @@ export function TodoHeader({
         </div>
         <div className="todo-header__actions">
           <CopyButton value={t.taskLink} label="Copy link" />
+          <ShareLink todoKey={t.key} />
           <a className="button button--secondary" href={`#/todo/${encodeURIComponent(t.key)}/edit`}>
             Edit all fields
           </a>
