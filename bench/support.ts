@@ -242,18 +242,24 @@ export interface ServeProcess {
 export async function startServe(
   databaseUrl: string,
   dataDir: string,
-  options: { workers?: number; env?: Record<string, string> } = {},
+  options: {
+    workers?: number;
+    env?: Record<string, string>;
+    /** Another checkout of BzCtrl to run instead of this one (a baseline build). */
+    root?: string;
+  } = {},
 ): Promise<ServeProcess> {
   // BZCTRL_WORKERS would override the variant asked for; other BZCTRL_* settings in the
   // benchmark's environment reach the server, for side runs (BZCTRL_JOBS=false, …).
   const { BZCTRL_WORKERS: _workers, ...base } = process.env;
-  const args = [BIN, 'serve'];
+  const root = options.root ?? ROOT;
+  const args = [join(root, 'apps/server/bin/bzctrl.js'), 'serve'];
   if (options.workers !== undefined) args.push('--workers', String(options.workers));
   // BENCH_SERVE_NODE_ARGS: options for the server's node, e.g. to profile it under load:
   // "--cpu-prof --cpu-prof-dir=/tmp/prof" (the profile is written when the server stops).
   const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
-    cwd: ROOT,
+    cwd: root,
     env: {
       ...base,
       BZCTRL_DATABASE_URL: databaseUrl,
