@@ -41,4 +41,8 @@ describe('recordTodoChange is the one place a todo change records itself', () =>
   it('queues every mail a change sends', () => {
     expect(callers('enqueueMails')).toEqual(['core/todos/todo-change.ts']);
   });
+
+  it('writes every event of the change feed and the webhooks (SPEC §8)', () => {
+    expect(callers('insertEvent')).toEqual(['core/todos/todo-change.ts']);
+  });
 });
