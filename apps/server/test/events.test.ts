@@ -162,6 +162,19 @@ describe.each(dialects)('events and the change feed on %s', (dialect) => {
     expect(itsmUpdate.status, itsmUpdate.text).toBeLessThan(300);
     const itsmDelete = await t.request('DELETE', `/api/v1/incident/${incidentId}`, { token: erp });
     expect(itsmDelete.status, itsmDelete.text).toBeLessThan(300);
+    const endpoint = await t.request('POST', `${API}/admin/exposed-endpoints`, {
+      token: admin,
+      body: {
+        workspace: 'IMP-NLD-EXA-SWA',
+        name: 'Gate form',
+        defaults: { todoType: 'Incident', reporter: 'username@example.com' },
+      },
+    });
+    expect(endpoint.status, endpoint.text).toBe(201);
+    const exposed = await t.request('POST', `${API}/task/add-exposed-task/${endpoint.body.uuid}`, {
+      body: { title: 'From the gate form', description: 'Seal broken on arrival' },
+    });
+    expect(exposed.status, exposed.text).toBe(201);
     const overdue = await addTask(member, { title: 'Overdue one' });
     const yesterday = dateInZone(new Date(Date.now() - DAY), 'UTC');
     await t.server.db.kysely
@@ -222,6 +235,13 @@ describe.each(dialects)('events and the change feed on %s', (dialect) => {
     expect(nativeEvents[2]?.changes).toEqual({ status: ['INPROGRESS', 'DONE'] });
     expect(nativeEvents[3]?.changes).toEqual({ title: ['Native one', 'Native one, renamed'] });
     expect(nativeEvents[3]?.todo.title).toBe('Native one, renamed');
+    expect(items.filter((e) => e.todo.title === 'From the gate form')).toEqual([
+      expect.objectContaining({
+        type: 'todo.created',
+        dialect: 'exposed',
+        actor: { type: 'endpoint', name: 'Gate form', clientId: null },
+      }),
+    ]);
     const incidentEvents = items.filter((e) => e.todo.id === incidentId);
     expect(incidentEvents.map((e) => [e.type, e.dialect, e.actor.clientId])).toEqual([
       ['todo.created', 'itsm', 'erp'],
