@@ -306,6 +306,12 @@ describe.each(dialects)('events and the change feed on %s', (dialect) => {
       ['?limit=1001', 'limit'],
       ['?wait=31', 'wait'],
       ['?workspace=NOPE-NOPE-X', 'workspace'],
+      ['?after=', 'after'],
+      ['?after=%FF%FE%00', 'after'],
+      ['?after=cDotMQ', 'after'],
+      ['?limit=abc', 'limit'],
+      ['?wait=-1', 'wait'],
+      ['?includeOwn=maybe', 'includeOwn'],
     ] as const) {
       const res = await t.request('GET', `${API}/events${query}`, { token: member });
       expect(res.status, query).toBeGreaterThanOrEqual(400);
