@@ -140,7 +140,8 @@ export function Editor({
       } else {
         saved = await call((c) => c.todos.create(createBody(contract, values)));
       }
-      draft.clear();
+      // A draft still on offer was not this one: it stays until the user decides.
+      if (!draft.offer) draft.clear();
       navigate(todoHref(saved.key));
     } catch (err) {
       const byField = fieldErrors(err);

@@ -45,7 +45,8 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
     try {
       const comment = await call((c) => c.todos.comment(todoKey, draft.trim()));
       setDraft('');
-      stored.clear();
+      // A draft still on offer was not this one: it stays until the user decides.
+      if (!stored.offer) stored.clear();
       if (comments.data) comments.set({ items: [...comments.data.items, comment] });
       else comments.reload();
       onChanged();
