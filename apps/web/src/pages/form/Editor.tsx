@@ -4,7 +4,10 @@ import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { call, fieldErrors, raw } from '../../api.ts';
 import { href, navigate, todoHref } from '../../router.ts';
 import { PageHeader } from '../../ui/components.tsx';
+import { DraftOffer } from '../../ui/DraftOffer.tsx';
+import { changedFrom, mergeDraft } from '../../ui/drafts.logic.ts';
 import { useAsync } from '../../ui/use-async.ts';
+import { useDraft } from '../../ui/use-draft.ts';
 import { patchTodo } from '../todo/todo-api.ts';
 import type { Kit } from './fields.tsx';
 import {
@@ -26,7 +29,11 @@ import {
   WhatSection,
 } from './sections.tsx';
 
-/** The form itself, for a new todo or an existing one (then `todo` and its `etag`). */
+/**
+ * The form itself, for a new todo or an existing one (then `todo` and its `etag`). What the
+ * user changes is kept as a draft in the browser until saved or cancelled; opened again
+ * (a reload, a sign-in after the session ended), the form offers it back.
+ */
 export function Editor({
   todo,
   etag,
@@ -46,6 +53,27 @@ export function Editor({
   const inFlight = useRef(false);
   const formRef = useRef<HTMLFormElement>(null);
   const [focusNonce, setFocusNonce] = useState(0);
+  const draft = useDraft<Values>(todo ? `edit:${todo.key}` : 'new');
+  const keep = draft.save;
+  // How the form opened (the page re-renders with the URL; this stays).
+  const [opened] = useState(initial);
+
+  // Kept as typed: only what differs from how the form opened, with that as its base.
+  useEffect(() => {
+    keep(changedFrom(values, opened) ? values : undefined, opened);
+  }, [values, opened, keep]);
+
+  const restoreDraft = () => {
+    const offered = draft.restore();
+    if (!offered) return;
+    setValues((current) => {
+      const merged = mergeDraft(current, offered);
+      // A workspace the user may no longer use is not restored; the rest is.
+      const usable = workspaces.some((w) => w.key === merged.workspace);
+      return usable ? merged : { ...merged, workspace: current.workspace };
+    });
+    setErrors({});
+  };
 
   const form = useAsync(
     () =>
@@ -112,6 +140,8 @@ export function Editor({
       } else {
         saved = await call((c) => c.todos.create(createBody(contract, values)));
       }
+      // A draft still on offer was not this one: it stays until the user decides.
+      if (!draft.offer) draft.clear();
       navigate(todoHref(saved.key));
     } catch (err) {
       const byField = fieldErrors(err);
@@ -130,6 +160,17 @@ export function Editor({
   return (
     <form ref={formRef} className="todo-form" onSubmit={submit} noValidate aria-busy={sending}>
       <PageHeader title={todo ? `Edit ${todo.key}` : `New ${typeWord}`} />
+      {draft.offer && (
+        <DraftOffer
+          what={todo ? { kind: 'edit', todoKey: todo.key } : { kind: 'new' }}
+          savedAt={draft.offer.savedAt}
+          onRestore={restoreDraft}
+          onDiscard={() => {
+            draft.discard();
+            keep(changedFrom(values, opened) ? values : undefined, opened);
+          }}
+        />
+      )}
       <p className="todo-form__legend">
         Fields marked <span className="mandatory">*</span> are required.
       </p>
@@ -157,6 +198,7 @@ export function Editor({
         sending={sending}
         submitLabel={todo ? 'Save changes' : `Create ${typeWord}`}
         cancelHref={todo ? todoHref(todo.key) : '#/todos'}
+        onCancel={draft.clear}
       />
     </form>
   );

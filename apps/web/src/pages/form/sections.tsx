@@ -227,12 +227,15 @@ export function Actions({
   sending,
   submitLabel,
   cancelHref,
+  onCancel,
 }: {
   failure: unknown;
   errorCount: number;
   sending: boolean;
   submitLabel: string;
   cancelHref: string;
+  /** Cancelling throws the draft away: the user chose not to keep what they typed. */
+  onCancel?: () => void;
 }) {
   return (
     <div className="todo-form__actions">
@@ -246,7 +249,7 @@ export function Actions({
         <button type="submit" className="button" disabled={sending}>
           {sending ? 'Saving…' : submitLabel}
         </button>
-        <a className="button button--secondary" href={cancelHref}>
+        <a className="button button--secondary" href={cancelHref} onClick={onCancel}>
           Cancel
         </a>
       </div>

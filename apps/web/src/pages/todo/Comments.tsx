@@ -1,11 +1,19 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { call, describeError, fieldErrors, raw } from '../../api.ts';
 import { Empty, ErrorNote, Field, Loading } from '../../ui/components.tsx';
+import { DraftOffer } from '../../ui/DraftOffer.tsx';
+import { isBlank, restoredComment } from '../../ui/drafts.logic.ts';
 import { formatDateTime } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
+import { useDraft } from '../../ui/use-draft.ts';
 import './comments.css';
 
-/** The todo's comments, oldest first, and a form to add one (watchers are mailed). */
+/**
+ * The todo's comments, oldest first, and a form to add one (watchers are mailed). What is
+ * typed is kept as a draft in the browser until it is sent: when the session ends under
+ * "Add comment", the draft is offered back after signing in, and sent only when the user
+ * sends it again.
+ */
 export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: () => void }) {
   const comments = useAsync(
     () =>
@@ -19,6 +27,12 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [saving, setSaving] = useState(false);
+  const stored = useDraft<string>(`comment:${todoKey}`);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const keep = stored.save;
+
+  // Kept as typed, so a session that ends (or a reload) loses nothing.
+  useEffect(() => keep(isBlank(draft) ? undefined : draft), [draft, keep]);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
@@ -31,6 +45,8 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
     try {
       const comment = await call((c) => c.todos.comment(todoKey, draft.trim()));
       setDraft('');
+      // A draft still on offer was not this one: it stays until the user decides.
+      if (!stored.offer) stored.clear();
       if (comments.data) comments.set({ items: [...comments.data.items, comment] });
       else comments.reload();
       onChanged();
@@ -74,10 +90,27 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
         <ErrorNote error={comments.error} onRetry={comments.reload} />
       )}
       <form onSubmit={add} className="todo-comment-form">
+        {stored.offer && (
+          <DraftOffer
+            what={{ kind: 'comment' }}
+            savedAt={stored.offer.savedAt}
+            onRestore={() => {
+              const offered = stored.restore();
+              if (offered) setDraft((text) => restoredComment(text, offered.value));
+              box.current?.focus();
+            }}
+            onDiscard={() => {
+              stored.discard();
+              // What was typed meanwhile is kept from now on.
+              keep(isBlank(draft) ? undefined : draft);
+            }}
+          />
+        )}
         <Field label="Add a comment" error={error} hint="Watchers are told by e-mail.">
           {(props) => (
             <textarea
               {...props}
+              ref={box}
               value={draft}
               maxLength={10_000}
               onChange={(e) => setDraft(e.target.value)}

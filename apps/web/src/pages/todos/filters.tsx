@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Field } from '../../ui/components.tsx';
 import {
   type FilterName,
@@ -15,7 +15,11 @@ import { update } from './update.ts';
 
 type Workspace = { key: string; name: string };
 
-/** The filter card: search and sort, the main filters, and the rest behind "More filters". */
+/**
+ * The filter bar: search, the main filters and the sort on one line (their labels are for
+ * screen readers; each select's first option says what it filters), and the rest behind
+ * "More filters", open by itself when one of them is set.
+ */
 export function Filters({
   filters,
   sort,
@@ -27,34 +31,25 @@ export function Filters({
   errors: Record<string, string>;
   workspaces: Workspace[];
 }) {
+  const more = moreOpen(filters);
+  const [open, setOpen] = useState(more);
+  const panel = useId();
+  useEffect(() => {
+    if (more) setOpen(true);
+  }, [more]);
   return (
     <section className="card todos-filters" aria-label="Filters">
-      <div className="todos-filters__top">
+      <div className="todos-filters__bar">
         <div className="todos-filters__search">
           <TextFilter
             label="Search"
             name="q"
             type="search"
             value={filters.q}
-            placeholder="Words in title, description, result or tags"
+            placeholder="Search todos  ( / )"
             error={errors.q}
           />
         </div>
-        <div className="todos-filters__sort">
-          <Field label="Sort by">
-            {(p) => (
-              <select {...p} value={sort} onChange={(e) => update({ sort: e.target.value })}>
-                {SORTS.map(([v, l]) => (
-                  <option key={v} value={v}>
-                    {l}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </div>
-      </div>
-      <div className="todos-filters__main">
         <SelectFilter
           label="Workspace"
           name="workspace"
@@ -83,10 +78,29 @@ export function Filters({
           any="Any priority"
           options={LEVEL_OPTIONS}
         />
+        <Field label="Sort by">
+          {(p) => (
+            <select {...p} value={sort} onChange={(e) => update({ sort: e.target.value })}>
+              {SORTS.map(([v, l]) => (
+                <option key={v} value={v}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button
+          type="button"
+          className="button button--secondary todos-filters__toggle"
+          aria-expanded={open}
+          aria-controls={panel}
+          onClick={() => setOpen((o) => !o)}
+        >
+          More filters
+        </button>
       </div>
 
-      <details className="todos-filters__more" open={moreOpen(filters)}>
-        <summary>More filters</summary>
+      <div className="todos-filters__more" id={panel} hidden={!open}>
         <div className="todos-filters__grid">
           {(['impact', 'likelihood'] as const).map((name) => (
             <SelectFilter
@@ -119,7 +133,7 @@ export function Filters({
             />
           ))}
         </div>
-      </details>
+      </div>
     </section>
   );
 }

@@ -4,7 +4,6 @@ import {
   CLEAR_FILTERS,
   changedQuery,
   columnSort,
-  dateColumnField,
   FILTERS,
   isFiltered,
   moreOpen,
@@ -150,13 +149,6 @@ describe('what the page shows', () => {
 });
 
 describe('sortable columns', () => {
-  it('sorts the date column by the reminder only while the list is', () => {
-    expect(dateColumnField('reminderDate')).toBe('reminderDate');
-    expect(dateColumnField('-reminderDate')).toBe('reminderDate');
-    expect(dateColumnField('-dueDate')).toBe('dueDate');
-    expect(dateColumnField('-createdAt')).toBe('dueDate');
-  });
-
   it('goes ascending, then descending, then ascending again', () => {
     expect(columnSort('updatedAt', '-createdAt')).toEqual({
       direction: 'none',

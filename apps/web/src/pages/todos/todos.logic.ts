@@ -144,11 +144,6 @@ export function unknownOptionLabel(value: string): string {
   return value.split(',').join(' or ');
 }
 
-/** The date column sorts by the reminder while the list is sorted by it, else by due date. */
-export function dateColumnField(sort: string): 'reminderDate' | 'dueDate' {
-  return sort.endsWith('reminderDate') ? 'reminderDate' : 'dueDate';
-}
-
 export type Direction = 'ascending' | 'descending' | 'none';
 
 /**
