@@ -9,6 +9,7 @@ import * as dueDateByDone from './migrations/006-due-date-by-done.ts';
 import * as itsmIncidents from './migrations/007-itsm-incidents.ts';
 import * as authGeneration from './migrations/008-auth-generation.ts';
 import * as events from './migrations/009-events.ts';
+import * as webhooks from './migrations/011-webhooks.ts';
 
 /** Migrations in order; each receives the engine so DDL can differ where it must. */
 const migrations = {
@@ -21,6 +22,8 @@ const migrations = {
   '007-itsm-incidents': itsmIncidents,
   '008-auth-generation': authGeneration,
   '009-events': events,
+  // 010 is shared links (being built beside this); names sort, so it slots in before 011.
+  '011-webhooks': webhooks,
 };
 
 class StaticProvider implements MigrationProvider {
