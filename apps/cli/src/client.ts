@@ -3,12 +3,16 @@ import { NotLoggedIn } from './credentials.ts';
 import { UsageError } from './output.ts';
 
 /**
- * The API-client commands (`login`, `todo …`): they talk to a running server through the
+ * The API-client commands (`login`, `todo …`, `webhooks …`): they talk to a running server through the
  * SDK. Errors end as one line on stderr: exit code 2 for a usage mistake, 1 otherwise.
  */
-export async function runClientCommand(command: 'login' | 'todo', argv: string[]): Promise<number> {
+export async function runClientCommand(
+  command: 'login' | 'todo' | 'webhooks',
+  argv: string[],
+): Promise<number> {
   try {
     if (command === 'login') return await (await import('./login.ts')).runLogin(argv);
+    if (command === 'webhooks') return await (await import('./webhooks.ts')).runWebhooks(argv);
     return await (await import('./todo.ts')).runTodo(argv);
   } catch (err) {
     if (err instanceof UsageError) {

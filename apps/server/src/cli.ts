@@ -26,6 +26,7 @@ Commands:
   provision <file>    apply a provisioning file (idempotent) and exit
   login               sign in to a BzCtrl server (bzctrl login --help)
   todo <command>      add, get, list, update and comment on todos (bzctrl todo --help)
+  webhooks <command>  add, list, deliveries and replay of webhooks (bzctrl webhooks --help)
   help                show this text
 
 Configuration comes from BZCTRL_* environment variables or a .env file; see the README.`;
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   // The API-client commands live in @bzctrl/cli (apps/cli): they parse their own options and
   // need no server configuration, so the one `bzctrl` command hands them over untouched.
   const first = argv[0];
-  if (first === 'login' || first === 'todo') {
+  if (first === 'login' || first === 'todo' || first === 'webhooks') {
     const { runClientCommand } = await import('@bzctrl/cli');
     return runClientCommand(first, argv.slice(1));
   }
