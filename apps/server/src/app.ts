@@ -18,6 +18,7 @@ import { sessionRoutes } from './api/native/sessions.routes.ts';
 import { todoListRoutes } from './api/native/todo-list.routes.ts';
 import { todoRoutes } from './api/native/todos.routes.ts';
 import { TodoSchema } from './api/native/todos.schemas.ts';
+import { webhookRoutes } from './api/native/webhooks.routes.ts';
 import { oauthRoutes } from './api/oauth/oauth.routes.ts';
 import { shortDialectRoutes } from './api/short/short.routes.ts';
 import type { Config } from './platform/config.ts';
@@ -111,6 +112,7 @@ export async function buildApp(
     await formRoutes(scope, deps);
     await dashboardRoutes(scope, deps);
     await eventRoutes(scope, deps);
+    await webhookRoutes(scope, deps);
     await adminRoutes(scope, deps);
     await exposedRoutes(scope, deps);
     await scope.register(attachmentRoutes, deps);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.ts';
 import { authSweep } from './core/access/token-sweep.ts';
 import { lifecycleJobs } from './core/lifecycle/lifecycle.run.ts';
+import { webhookDelivery } from './core/webhooks/webhooks.delivery.ts';
 import type { Config } from './platform/config.ts';
 import { walCheckpointer } from './platform/db/checkpointer.ts';
 import { type Db, openDatabase } from './platform/db/database.ts';
@@ -57,7 +58,9 @@ export async function startServer(
     const checkpointer = walCheckpointer(db, app.log);
     const stopTimers = startScheduler(app.log, [
       authSweep(db, config, app.log),
-      ...(config.jobsEnabled ? [lifecycleJobs(db, config, app.log)] : []),
+      ...(config.jobsEnabled
+        ? [lifecycleJobs(db, config, app.log), webhookDelivery(db, config, app.log)]
+        : []),
       ...(checkpointer ? [checkpointer] : []),
     ]);
     const shutDown = async () => {

@@ -41,6 +41,19 @@ export interface Config {
   readonly jobIntervalSeconds: number;
   /** Days the change feed keeps events (SPEC §8: at least 30 by default). */
   readonly eventRetentionDays: number;
+  /**
+   * Webhook targets in private, loopback, link-local, unique-local, CGNAT or metadata
+   * ranges are refused unless this is true (SPEC §8).
+   */
+  readonly webhookAllowPrivate: boolean;
+  /** Hosts a webhook may reach over plain HTTP (besides loopback, when private is allowed). */
+  readonly webhookHttpHosts: readonly string[];
+  /** Milliseconds a webhook target has to answer (SPEC §8: 10 s). */
+  readonly webhookTimeoutMs: number;
+  /** The first retry's delay; each further one doubles it (with jitter), up to an hour. */
+  readonly webhookBackoffMs: number;
+  /** Hours a failing subscription keeps failing before it is disabled (SPEC §8: 24). */
+  readonly webhookDisableAfterHours: number;
   /** Requests per minute per authenticated caller (or per address when anonymous). */
   readonly rateLimitPerMinute: number;
   /** Creates per minute through one exposed endpoint, and from one address. */
@@ -234,6 +247,14 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     jobsEnabled: bool('BZCTRL_JOBS', true),
     jobIntervalSeconds: int('BZCTRL_JOB_INTERVAL', 60, 1, 3600),
     eventRetentionDays: int('BZCTRL_EVENT_RETENTION_DAYS', 30, 1, 3650),
+    webhookAllowPrivate: bool('BZCTRL_WEBHOOK_ALLOW_PRIVATE', false),
+    webhookHttpHosts: (env.BZCTRL_WEBHOOK_HTTP_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== ''),
+    webhookTimeoutMs: int('BZCTRL_WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    webhookBackoffMs: int('BZCTRL_WEBHOOK_BACKOFF_MS', 5_000, 10, 30_000),
+    webhookDisableAfterHours: int('BZCTRL_WEBHOOK_DISABLE_AFTER_HOURS', 24, 1, 720),
     rateLimitPerMinute: int('BZCTRL_RATE_LIMIT', 1200, 1, 1_000_000),
     exposedRateLimitPerMinute: int('BZCTRL_EXPOSED_RATE_LIMIT', 60, 1, 1_000_000),
     exposedRateLimitPerAddress: int('BZCTRL_EXPOSED_RATE_LIMIT_PER_ADDRESS', 30, 1, 1_000_000),

@@ -10,6 +10,7 @@ import * as itsmIncidents from './migrations/007-itsm-incidents.ts';
 import * as authGeneration from './migrations/008-auth-generation.ts';
 import * as events from './migrations/009-events.ts';
 import * as sharedLinks from './migrations/010-shared-links.ts';
+import * as webhooks from './migrations/011-webhooks.ts';
 
 /** Migrations in order; each receives the engine so DDL can differ where it must. */
 const migrations = {
@@ -23,6 +24,7 @@ const migrations = {
   '008-auth-generation': authGeneration,
   '009-events': events,
   '010-shared-links': sharedLinks,
+  '011-webhooks': webhooks,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -34,6 +34,8 @@ export interface Database {
   eventFeedState: EventFeedStateTable;
   serverSecrets: ServerSecretTable;
   todoLinkGenerations: TodoLinkGenerationTable;
+  webhookSubscriptions: WebhookSubscriptionTable;
+  webhookDeliveries: WebhookDeliveryTable;
 }
 
 export interface DomainTable {
@@ -397,3 +399,64 @@ export interface TodoLinkGenerationTable {
   /** When the links were last revoked. */
   revokedAt: string;
 }
+
+/** A webhook subscription (SPEC §8, migration 011). */
+export interface WebhookSubscriptionTable {
+  id: Generated<number>;
+  url: string;
+  /** JSON array: `todo.*` or event types. */
+  events: string;
+  /** JSON array of workspace ids, or null for every workspace the owner may use. */
+  workspaceIds: string | null;
+  includeOwn: number;
+  ownerUserId: number | null;
+  ownerClientId: number | null;
+  /** `whsec_…`: kept as is, since every delivery is signed with it. */
+  secret: string;
+  /** The secret before the last rotation, still signing until `previousSecretUntil`. */
+  previousSecret: string | null;
+  previousSecretUntil: string | null;
+  /** `active` or `disabled`. */
+  status: string;
+  disabledAt: string | null;
+  disabledReason: string | null;
+  /** When the current run of failed attempts began; null while deliveries succeed. */
+  failingSince: string | null;
+  /** The last event position the fan-out has considered for this subscription. */
+  position: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One message to one subscription, kept before it is attempted (at least once). */
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  subscriptionId: number;
+  /** The event it carries; null for a test ping. */
+  eventId: number | null;
+  /** The todo, for the order per todo; null for a ping. */
+  todoId: number | null;
+  eventType: string;
+  /** The `webhook-id`: the same on every attempt and replay of the message. */
+  messageId: string;
+  /** The exact JSON body sent. */
+  payload: string;
+  /** The delivery this one replays, if it is a replay. */
+  replayOf: number | null;
+  /** `pending`, `delivered` or `failed` (given up). */
+  status: string;
+  attempts: number;
+  nextAttemptAt: string;
+  /** A claimed delivery's lease: another worker may take it after this. */
+  lockedUntil: string | null;
+  lastAttemptAt: string | null;
+  lastStatus: number | null;
+  /** The first bytes (≤ 1 KB) of the last answer. */
+  lastBody: string | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+export type WebhookSubscriptionRow = Selectable<WebhookSubscriptionTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;

@@ -1,0 +1,387 @@
+import { Webhook as Signer } from 'standardwebhooks';
+import type { Config } from '../../platform/config.ts';
+import type { Logger } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { WebhookDeliveryRow, WebhookSubscriptionRow } from '../../platform/db/tables.ts';
+import {
+  checkTarget,
+  type PostResult,
+  postTo,
+  TargetRefused,
+} from '../../platform/http/outbound.ts';
+import { enqueueMails } from '../../platform/mail/outbox.repository.ts';
+import type { Repeated } from '../../platform/scheduler.ts';
+import { waitForEvents } from '../events/events.feed.ts';
+import { toTodoEvent } from '../events/events.model.ts';
+import { headPosition, readEvents, sequenceEvents } from '../events/events.repository.ts';
+import { backoffMs, GIVE_UP_AFTER_MS, KEEP_ANSWER_BYTES, matchesType } from './webhooks.model.ts';
+import {
+  adminEmails,
+  claimDueDeliveries,
+  clientWorkspaceIds,
+  findSubscription,
+  insertDeliveries,
+  isActiveAdmin,
+  lockSubscription,
+  releaseAllLeases,
+  subscriptionsBehind,
+  updateDelivery,
+  updateSubscription,
+} from './webhooks.repository.ts';
+
+/**
+ * Webhook delivery, in two loops that run in every `serve` process:
+ *
+ * - the fan-out turns events into delivery rows, per subscription from its `position`
+ *   on, under the subscription's row lock (SKIP LOCKED on PostgreSQL), so each event is
+ *   considered once per subscription however many processes run it;
+ * - the sender claims due deliveries (SKIP LOCKED on PostgreSQL; one at a time per todo
+ *   and subscription, oldest first), POSTs them signed, and records the answer, retrying
+ *   with exponential backoff and disabling a subscription that has failed for 24 h.
+ *
+ * A delivery row is committed before its first attempt; a claim is a lease that runs
+ * out, so a process that dies mid-attempt loses nothing (at least once).
+ */
+
+/** Events one fan-out pass reads per subscription. */
+const FAN_OUT_BATCH = 500;
+/** Deliveries in flight per process. */
+const MAX_IN_FLIGHT = 32;
+
+/** The workspaces and echo rule a subscription delivers under now; null: nothing (owner gone). */
+async function scopeOf(
+  db: Db,
+  sub: WebhookSubscriptionRow,
+): Promise<{ workspaceIds: number[] | null; excludeClientId: number | null } | null> {
+  const chosen = sub.workspaceIds === null ? null : (JSON.parse(sub.workspaceIds) as number[]);
+  if (sub.ownerClientId !== null) {
+    const owned = await clientWorkspaceIds(db.kysely, Number(sub.ownerClientId));
+    if (owned === null) return null;
+    return {
+      workspaceIds: chosen === null ? owned : chosen.filter((id) => owned.includes(id)),
+      excludeClientId: sub.includeOwn === 1 ? null : Number(sub.ownerClientId),
+    };
+  }
+  if (sub.ownerUserId === null || !(await isActiveAdmin(db.kysely, Number(sub.ownerUserId)))) {
+    return null;
+  }
+  return { workspaceIds: chosen, excludeClientId: null };
+}
+
+/**
+ * One fan-out pass over every active subscription behind the newest event. Returns how
+ * many deliveries it made, the head it worked to, and whether events are left (a batch
+ * was full).
+ */
+export async function fanOutOnce(
+  db: Db,
+  config: Config,
+  now: Date = new Date(),
+): Promise<{ made: number; head: number; more: boolean }> {
+  await sequenceEvents(db);
+  const head = await headPosition(db);
+  let made = 0;
+  let more = false;
+  for (const id of await subscriptionsBehind(db.kysely, head)) {
+    await db.kysely.transaction().execute(async (trx) => {
+      const sub = await lockSubscription(trx, db.engine, id);
+      if (!sub || Number(sub.position) >= head) return;
+      const scope = await scopeOf(db, sub);
+      const rows =
+        scope === null
+          ? []
+          : await readEvents(db, {
+              after: Number(sub.position),
+              through: head,
+              limit: FAN_OUT_BATCH,
+              ...scope,
+            });
+      const full = rows.length === FAN_OUT_BATCH;
+      if (full) more = true;
+      const filters = JSON.parse(sub.events) as string[];
+      const ts = now.toISOString();
+      const ids = await insertDeliveries(
+        trx,
+        rows
+          .filter((r) => matchesType(filters, r.type))
+          .map((r) => ({
+            subscriptionId: id,
+            eventId: Number(r.id),
+            todoId: Number(r.todoId),
+            eventType: r.type,
+            messageId: `msg_${id}_${r.id}`,
+            payload: JSON.stringify(toTodoEvent(r, config.publicUrl)),
+            replayOf: null,
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: ts,
+            createdAt: ts,
+          })),
+      );
+      made += ids.length;
+      await updateSubscription(trx, id, {
+        position: full ? (rows.at(-1)?.at ?? head) : head,
+      });
+    });
+  }
+  return { made, head, more };
+}
+
+/** The `webhook-signature` value: one `v1,…` per secret in use, space-separated. */
+export function signatureOf(
+  sub: Pick<WebhookSubscriptionRow, 'secret' | 'previousSecret' | 'previousSecretUntil'>,
+  messageId: string,
+  at: Date,
+  payload: string,
+): string {
+  const secrets = [sub.secret];
+  if (
+    sub.previousSecret &&
+    sub.previousSecretUntil &&
+    Date.parse(sub.previousSecretUntil) > at.getTime()
+  ) {
+    secrets.push(sub.previousSecret);
+  }
+  return secrets.map((s) => new Signer(s).sign(messageId, at, payload)).join(' ');
+}
+
+/** One attempt: POSTs the delivery to its subscription's target, checked again now. */
+async function attempt(
+  db: Db,
+  config: Config,
+  d: WebhookDeliveryRow,
+  now: Date,
+  signal?: AbortSignal,
+): Promise<PostResult | null> {
+  const sub = await findSubscription(db.kysely, Number(d.subscriptionId), null);
+  if (!sub) return null;
+  try {
+    const target = await checkTarget(sub.url, {
+      allowPrivate: config.webhookAllowPrivate,
+      httpHosts: config.webhookHttpHosts,
+    });
+    const timestamp = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    return await postTo(
+      target,
+      d.payload,
+      {
+        'webhook-id': d.messageId,
+        'webhook-timestamp': String(timestamp.getTime() / 1000),
+        'webhook-signature': signatureOf(sub, d.messageId, timestamp, d.payload),
+      },
+      { timeoutMs: config.webhookTimeoutMs, keepBytes: KEEP_ANSWER_BYTES, signal },
+    );
+  } catch (err) {
+    if (err instanceof TargetRefused)
+      return { status: null, body: '', error: `refused: ${err.message}` };
+    throw err;
+  }
+}
+
+// PostgreSQL text refuses NUL; an answer's bytes are kept for people to read.
+const printable = (s: string) => s.split(String.fromCharCode(0)).join('');
+
+/** Records an attempt's outcome: delivered, or the next attempt, or given up; and the subscription's health. */
+async function record(
+  db: Db,
+  config: Config,
+  log: Logger,
+  d: WebhookDeliveryRow,
+  result: PostResult,
+  now: Date,
+): Promise<void> {
+  const ts = now.toISOString();
+  const ok = result.status !== null && result.status >= 200 && result.status < 300;
+  const answer = {
+    lastAttemptAt: ts,
+    lastStatus: result.status,
+    lastBody: result.status === null ? null : printable(result.body),
+    lastError:
+      result.error ??
+      (ok
+        ? null
+        : result.status !== null && result.status >= 300 && result.status < 400
+          ? `answered ${result.status}: redirects are not followed`
+          : `answered ${result.status}`),
+    lockedUntil: null,
+  };
+  const subId = Number(d.subscriptionId);
+  await db.kysely.transaction().execute(async (trx) => {
+    if (ok) {
+      await updateDelivery(trx, Number(d.id), { ...answer, status: 'delivered', deliveredAt: ts });
+      await trx
+        .updateTable('webhookSubscriptions')
+        .set({ failingSince: null })
+        .where('id', '=', subId)
+        .where('failingSince', 'is not', null)
+        .execute();
+      return;
+    }
+    const givingUp = now.getTime() - Date.parse(d.createdAt) >= GIVE_UP_AFTER_MS;
+    await updateDelivery(trx, Number(d.id), {
+      ...answer,
+      status: givingUp ? 'failed' : 'pending',
+      nextAttemptAt: new Date(
+        now.getTime() + backoffMs(Number(d.attempts), config.webhookBackoffMs),
+      ).toISOString(),
+    });
+    await trx
+      .updateTable('webhookSubscriptions')
+      .set({ failingSince: ts })
+      .where('id', '=', subId)
+      .where('failingSince', 'is', null)
+      .execute();
+    const disableBefore = new Date(now.getTime() - config.webhookDisableAfterHours * 3600_000);
+    const disabled = await trx
+      .updateTable('webhookSubscriptions')
+      .set({
+        status: 'disabled',
+        disabledAt: ts,
+        disabledReason: `every delivery failed for ${config.webhookDisableAfterHours} h (last: ${answer.lastError})`,
+        updatedAt: ts,
+      })
+      .where('id', '=', subId)
+      .where('status', '=', 'active')
+      .where('failingSince', '<=', disableBefore.toISOString())
+      .returning(['id', 'url'])
+      .executeTakeFirst();
+    if (!disabled) return;
+    log.warn({ webhook: subId }, 'webhook disabled after failing for too long');
+    const to = await adminEmails(trx);
+    await enqueueMails(
+      trx,
+      to.map((address) => ({
+        to: address,
+        kind: 'webhook-disabled',
+        todoId: null,
+        subject: `BzCtrl webhook ${subId} was disabled`,
+        text:
+          `Every delivery to webhook ${subId} (${disabled.url}) failed for ${config.webhookDisableAfterHours} hours, ` +
+          `so BzCtrl disabled it. The last attempt: ${answer.lastError}.\n\n` +
+          'Its undelivered events are kept. Once the receiver works again, enable the webhook ' +
+          `(PATCH /bzctrl-core-api/api/v1/webhooks/${subId} with {"enabled": true}) and they are delivered, in order.\n`,
+      })),
+      ts,
+    );
+  });
+}
+
+/**
+ * Claims and attempts due deliveries once, at `now` (tests pass their own clock), and
+ * waits for them. Returns how many it attempted.
+ */
+export async function deliverDueOnce(
+  db: Db,
+  config: Config,
+  log: Logger,
+  now: Date = new Date(),
+  limit = MAX_IN_FLIGHT,
+): Promise<number> {
+  const claimed = await claim(db, config, now, limit, []);
+  await Promise.all(claimed.map((d) => attemptAndRecord(db, config, log, d, () => now)));
+  return claimed.length;
+}
+
+function claim(db: Db, config: Config, now: Date, limit: number, exclude: readonly number[]) {
+  return claimDueDeliveries(db.kysely, db.engine, {
+    now: now.toISOString(),
+    // Past the attempt's own deadline, so a lease ends only when its process is gone.
+    leaseUntil: new Date(now.getTime() + config.webhookTimeoutMs + 5000).toISOString(),
+    limit,
+    exclude,
+  });
+}
+
+async function attemptAndRecord(
+  db: Db,
+  config: Config,
+  log: Logger,
+  d: WebhookDeliveryRow,
+  clock: () => Date,
+  signal?: AbortSignal,
+): Promise<void> {
+  const result = await attempt(db, config, d, clock(), signal);
+  if (result === null) return;
+  if (signal?.aborted) {
+    // Stopped mid-attempt: whether it arrived is unknown, so it is sent again (at least once).
+    await updateDelivery(db.kysely, Number(d.id), { lockedUntil: null });
+    return;
+  }
+  await record(db, config, log, d, result, clock());
+}
+
+/**
+ * The two loops as the server runs them (while jobs are on): `run` goes until the server
+ * stops; the scheduler starts it again a second later should it fail.
+ */
+export function webhookDelivery(db: Db, config: Config, log: Logger): Repeated {
+  return {
+    name: 'webhook delivery',
+    everyMs: 1000,
+    run: async (signal) => {
+      if (db.engine === 'sqlite') await releaseAllLeases(db.kysely);
+      let wake: () => void = () => undefined;
+      const nudge = () => wake();
+      const idleMs = Math.min(1000, config.webhookBackoffMs);
+      const inFlight = new Map<number, Promise<void>>();
+
+      const fanOut = async () => {
+        while (!signal.aborted) {
+          try {
+            const r = await fanOutOnce(db, config);
+            if (r.made > 0) nudge();
+            if (!r.more) await waitForEvents(db, r.head, 1000, signal);
+          } catch (err) {
+            log.error({ err }, 'webhook fan-out failed; trying again in a second');
+            await sleep(1000, signal);
+          }
+        }
+      };
+
+      const send = async () => {
+        while (!signal.aborted) {
+          const idle = new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          try {
+            const free = MAX_IN_FLIGHT - inFlight.size;
+            const claimed =
+              free > 0 ? await claim(db, config, new Date(), free, [...inFlight.keys()]) : [];
+            for (const d of claimed) {
+              const id = Number(d.id);
+              const p = attemptAndRecord(db, config, log, d, () => new Date(), signal)
+                .catch((err) =>
+                  log.error({ err, delivery: id }, 'webhook delivery failed to record'),
+                )
+                .finally(() => {
+                  inFlight.delete(id);
+                  nudge();
+                });
+              inFlight.set(id, p);
+            }
+            if (claimed.length > 0 && inFlight.size < MAX_IN_FLIGHT) continue;
+          } catch (err) {
+            log.error({ err }, 'webhook claim failed; trying again in a second');
+            await sleep(1000, signal);
+          }
+          await Promise.race([idle, sleep(idleMs, signal)]);
+        }
+        await Promise.all(inFlight.values());
+      };
+
+      await Promise.all([fanOut(), send()]);
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
