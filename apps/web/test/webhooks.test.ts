@@ -99,8 +99,6 @@ describeBrowser('web app webhooks', () => {
     await row.getByRole('cell', { name: 'IMP-NLD-EXA-SWA' }).waitFor();
     await row.getByText('Enabled').waitFor();
     await row.getByText('None yet').waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await screenshot(page, 'admin-webhooks');
 
     // Leaving the screen and coming back: the secret is gone for good.
     const sections = page.getByRole('navigation', { name: 'Admin sections' });
@@ -149,7 +147,7 @@ describeBrowser('web app webhooks', () => {
     await replayed.getByText('Delivered').waitFor();
     await replayed.getByText('back again').waitFor();
     await row.getByText('Delivered').waitFor();
-    await screenshot(page, 'admin-webhook-deliveries');
+    await screenshot(page, 'admin-webhooks');
 
     // Rotating asks first, then shows the new secret once; the receiver gets it signed.
     await row.getByRole('button', { name: 'Rotate secret' }).click();
