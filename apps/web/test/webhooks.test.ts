@@ -97,6 +97,7 @@ describeBrowser('web app webhooks', () => {
     const row = page.getByRole('row').filter({ hasText: rx.url });
     await row.getByRole('cell', { name: 'Created, Status changed' }).waitFor();
     await row.getByRole('cell', { name: 'IMP-NLD-EXA-SWA' }).waitFor();
+    await row.getByRole('cell', { name: 'admin@example.com' }).waitFor();
     await row.getByText('Enabled').waitFor();
     await row.getByText('None yet').waitFor();
 
@@ -174,6 +175,24 @@ describeBrowser('web app webhooks', () => {
     const admin = await t.login('admin@example.com');
     const left = await t.request('GET', '/bzctrl-core-api/api/v1/webhooks', { token: admin });
     expect(left.body.items).toEqual([]);
+
+    // An API client's own webhook is listed too, under its owner.
+    const granted = await t.request('POST', '/bzctrl-core-api/oauth/token', {
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'erp',
+        client_secret: 'erp-client-secret-0001',
+      }),
+    });
+    const made = await t.request('POST', '/bzctrl-core-api/api/v1/webhooks', {
+      token: granted.body.access_token,
+      body: { url: rx.url, events: ['todo.deleted'], includeOwn: true },
+    });
+    expect(made.status, made.text).toBe(201);
+    await page.reload();
+    const erpRow = page.getByRole('row').filter({ hasText: 'erp (API client)' });
+    await erpRow.getByRole('cell', { name: 'Deleted · own changes too' }).waitFor();
+    expect(await page.getByText(made.body.secret).count()).toBe(0);
     expectNoConsoleErrors(w);
     await w.context.close();
   });

@@ -55,8 +55,12 @@ export function WebhookDeliveries({
   const items = state.data?.items;
   const { reload } = state;
 
+  // A disabled webhook's deliveries wait for it to be enabled: nothing to watch.
   const pollable =
-    items !== undefined && state.status === 'ready' && shouldRefresh(items, new Date());
+    hook.enabled &&
+    items !== undefined &&
+    state.status === 'ready' &&
+    shouldRefresh(items, new Date());
   useEffect(() => {
     if (!pollable) return;
     const timer = setTimeout(reload, REFRESH_MS);

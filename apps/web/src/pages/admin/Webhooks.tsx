@@ -108,12 +108,21 @@ export function Webhooks({ query }: { query: URLSearchParams }) {
                   {
                     header: 'Events',
                     className: 'admin-small-text',
-                    cell: ({ hook }) => describeEvents(hook.events),
+                    cell: ({ hook }) =>
+                      `${describeEvents(hook.events)}${hook.includeOwn ? ' · own changes too' : ''}`,
                   },
                   {
                     header: 'Workspaces',
                     className: 'admin-keys',
                     cell: ({ hook }) => hook.workspaces?.join(', ') ?? 'All',
+                  },
+                  {
+                    header: 'Owner',
+                    className: 'admin-small-text',
+                    cell: ({ hook }) =>
+                      hook.owner.type === 'client'
+                        ? `${hook.owner.name} (API client)`
+                        : hook.owner.name,
                   },
                   { header: 'Status', cell: ({ hook }) => <HookStatus hook={hook} /> },
                   { header: 'Last delivery', cell: ({ last }) => <LastDelivery last={last} /> },

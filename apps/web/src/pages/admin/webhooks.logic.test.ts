@@ -177,15 +177,19 @@ describe('states in words', () => {
 
 describe('shouldRefresh', () => {
   const now = new Date('2026-01-01T10:00:00.000Z');
-  it('looks again while a delivery waits or retries soon, not for a retry far off', () => {
-    expect(shouldRefresh([delivery()], now)).toBe(true);
-    expect(shouldRefresh([delivery({ status: 'delivered', attempts: 1 })], now)).toBe(false);
+  const at = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
+  it('looks again while an attempt is due soon, not for a retry far off', () => {
+    expect(shouldRefresh([delivery({ nextAttemptAt: at(0) })], now)).toBe(true);
+    expect(shouldRefresh([delivery({ attempts: 1, nextAttemptAt: at(10) })], now)).toBe(true);
+    expect(shouldRefresh([delivery({ attempts: 3, nextAttemptAt: at(3600) })], now)).toBe(false);
     expect(
-      shouldRefresh([delivery({ attempts: 1, nextAttemptAt: '2026-01-01T10:00:10.000Z' })], now),
-    ).toBe(true);
-    expect(
-      shouldRefresh([delivery({ attempts: 3, nextAttemptAt: '2026-01-01T11:00:00.000Z' })], now),
+      shouldRefresh([delivery({ status: 'delivered', attempts: 1, nextAttemptAt: null })], now),
     ).toBe(false);
     expect(shouldRefresh([], now)).toBe(false);
+  });
+
+  it('stops when an attempt is long overdue (the sender is not running)', () => {
+    expect(shouldRefresh([delivery({ nextAttemptAt: at(-20) })], now)).toBe(true);
+    expect(shouldRefresh([delivery({ nextAttemptAt: at(-31) })], now)).toBe(false);
   });
 });

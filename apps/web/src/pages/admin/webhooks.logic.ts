@@ -201,15 +201,19 @@ export function describeAnswer(d: WebhookDelivery): { status?: number; text: str
 }
 
 /**
- * Whether the deliveries view should look again soon: a delivery waits for its first
- * attempt, or its next attempt is due within `soonMs`. Otherwise it stays as it is until
- * the admin refreshes it, so an open tab does not poll a receiver that is down for hours.
+ * Whether the deliveries view should look again soon: a delivery's next attempt (the first
+ * one included) is due within `soonMs`, or was due at most `lateMs` ago and has not been
+ * made yet. Otherwise the log stays as it is until the admin refreshes it, so an open tab
+ * polls neither a receiver that is down for hours nor a server whose sender is stopped.
  */
-export function shouldRefresh(items: readonly WebhookDelivery[], now: Date, soonMs = 15_000) {
-  return items.some(
-    (d) =>
-      d.status === 'pending' &&
-      (d.attempts === 0 ||
-        (d.nextAttemptAt !== null && Date.parse(d.nextAttemptAt) - now.getTime() <= soonMs)),
-  );
+export function shouldRefresh(
+  items: readonly WebhookDelivery[],
+  now: Date,
+  { soonMs = 15_000, lateMs = 30_000 } = {},
+): boolean {
+  return items.some((d) => {
+    if (d.status !== 'pending' || d.nextAttemptAt === null) return false;
+    const due = Date.parse(d.nextAttemptAt) - now.getTime();
+    return due <= soonMs && due >= -lateMs;
+  });
 }
