@@ -150,6 +150,16 @@ describeBrowser('web app webhooks', () => {
     await row.getByText('Delivered').waitFor();
     await screenshot(page, 'admin-webhooks');
 
+    // Changed to every todo event, for every workspace; the secret stays.
+    await row.getByRole('button', { name: /^Edit webhook \d+$/ }).click();
+    const edit = page.getByRole('form', { name: /^Change webhook \d+$/ });
+    await edit.getByRole('radio', { name: /All todo events/ }).check();
+    await edit.getByRole('checkbox', { name: /IMP-NLD-EXA-SWA/ }).uncheck();
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await row.getByRole('cell', { name: 'All todo events', exact: true }).waitFor();
+    await row.getByRole('cell', { name: 'All', exact: true }).waitFor();
+    expect(await edit.count()).toBe(0);
+
     // Rotating asks first, then shows the new secret once; the receiver gets it signed.
     await row.getByRole('button', { name: 'Rotate secret' }).click();
     await row.getByRole('button', { name: 'Rotate now' }).click();

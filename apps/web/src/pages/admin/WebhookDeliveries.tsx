@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { API, raw } from '../../api.ts';
+import { raw } from '../../api.ts';
 import { Badge, Empty, ErrorNote, Loading } from '../../ui/components.tsx';
 import { useAsync } from '../../ui/use-async.ts';
 import { SmallButton } from './actions.tsx';
@@ -8,6 +8,7 @@ import {
   deliveryState,
   describeAnswer,
   eventLabel,
+  HOOKS,
   shouldRefresh,
   type Webhook,
   type WebhookDelivery,
@@ -45,7 +46,7 @@ export function WebhookDeliveries({
   const state = useAsync(
     () =>
       raw((r) =>
-        r.GET(`${API}/webhooks/{id}/deliveries`, {
+        r.GET(`${HOOKS}/{id}/deliveries`, {
           params: { path, query: { limit: Math.min(PAGE * pages, 200) } },
         }),
       ),
@@ -78,7 +79,7 @@ export function WebhookDeliveries({
   const replay = (d: WebhookDelivery) =>
     outcome.run(async () => {
       await raw((r) =>
-        r.POST(`${API}/webhooks/{id}/deliveries/{deliveryId}/replay`, {
+        r.POST(`${HOOKS}/{id}/deliveries/{deliveryId}/replay`, {
           params: { path: { id: hook.id, deliveryId: d.id } },
         }),
       );

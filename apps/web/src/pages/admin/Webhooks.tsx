@@ -1,29 +1,21 @@
 import { useState } from 'react';
-import { API, BzCtrlError, raw } from '../../api.ts';
+import { raw } from '../../api.ts';
 import { href, navigate } from '../../router.ts';
 import { Badge, Empty } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { ConfirmAction, DeleteAction, OnceOnlyPanel, SmallButton } from './actions.tsx';
-import { AdminForm, TextField, useAdminForm, WorkspacePicker } from './forms.tsx';
 import { AdminCard, AdminSection, AdminTable, useAdminSection, withWorkspaces } from './shared.tsx';
 import { WebhookDeliveries } from './WebhookDeliveries.tsx';
+import { WebhookForm } from './WebhookForm.tsx';
 import {
-  blankWebhookForm,
-  checkWebhookForm,
   deliveryState,
   describeEvents,
-  EVENT_LABEL,
-  EVENT_TYPES,
-  plainWebhookMessage,
+  HOOKS,
   type Webhook,
   type WebhookDelivery,
-  type WebhookFormValues,
   type WebhookWithSecret,
-  webhookBody,
   webhookState,
 } from './webhooks.logic.ts';
-
-const HOOKS = `${API}/webhooks` as const;
 
 /** Every subscription with its newest delivery (the list's "last delivery"). */
 async function loadAll() {
@@ -59,7 +51,7 @@ function nameOf(h: Webhook): string {
  */
 export function Webhooks({ query }: { query: URLSearchParams }) {
   const section = useAdminSection(loadAll);
-  const { act, outcome, refresh } = section;
+  const { act, changed, outcome, refresh } = section;
   const [secret, setSecret] = useState<{ hook: WebhookWithSecret; rotated: boolean }>();
   const open = Number(query.get('deliveries')) || undefined;
   const showDeliveries = (id: number | undefined) =>
@@ -127,6 +119,18 @@ export function Webhooks({ query }: { query: URLSearchParams }) {
                   { header: 'Status', cell: ({ hook }) => <HookStatus hook={hook} /> },
                   { header: 'Last delivery', cell: ({ last }) => <LastDelivery last={last} /> },
                 ]}
+                edit={{
+                  onSaved: changed,
+                  name: ({ hook }) => `webhook ${hook.id}`,
+                  render: ({ hook }, { close, saved }) => (
+                    <WebhookForm
+                      hook={hook}
+                      workspaces={workspaces}
+                      onClose={close}
+                      onSaved={() => saved(`${nameOf(hook)} saved.`)}
+                    />
+                  ),
+                }}
                 actions={({ hook }) => {
                   const path = { id: hook.id };
                   const name = nameOf(hook);
@@ -252,121 +256,5 @@ function LastDelivery({ last }: { last: WebhookDelivery | undefined }) {
         {formatDateTime(last.lastAttemptAt ?? last.createdAt)}
       </div>
     </>
-  );
-}
-
-/** The API's field errors in plain words (the form shows them at their fields). */
-function plainErrors(err: unknown): unknown {
-  if (!(err instanceof BzCtrlError) || err.errors.length === 0) return err;
-  return new BzCtrlError(
-    err.status,
-    err.code,
-    err.detail,
-    err.errors.map((e) => ({ field: e.field, message: plainWebhookMessage(e.field, e.message) })),
-    err.requestId,
-  );
-}
-
-/** Subscribes a new receiver; the answer's secret goes to the once-only panel. */
-function WebhookForm({
-  workspaces,
-  onCreated,
-}: {
-  workspaces: { key: string; name: string }[];
-  onCreated: (created: WebhookWithSecret) => void;
-}) {
-  const form = useAdminForm<WebhookFormValues>(blankWebhookForm, { scope: 'events' });
-  const { scope, types, includeOwn } = form.values;
-
-  return (
-    <AdminForm
-      form={form}
-      card
-      title="New webhook"
-      submitLabel="Create webhook"
-      onSubmit={async () => {
-        const problems = checkWebhookForm(form.values);
-        if (problems.length) {
-          throw new BzCtrlError(400, 'validation_failed', 'Check the fields', problems);
-        }
-        const body = webhookBody(form.values);
-        const created = await raw((r) => r.POST(HOOKS, { body })).catch((err) => {
-          throw plainErrors(err);
-        });
-        form.set(blankWebhookForm);
-        onCreated(created);
-      }}
-    >
-      <TextField
-        label="Target URL"
-        required
-        autoComplete="off"
-        hint="Where BzCtrl POSTs each event: an https:// address of the receiving system."
-        {...form.field('url')}
-      />
-      <fieldset className={`admin-picker${form.fields.events ? ' admin-picker--invalid' : ''}`}>
-        <legend>Events</legend>
-        <div className="admin-picker__options">
-          <label>
-            <input
-              type="radio"
-              name="webhook-scope"
-              checked={scope === 'all'}
-              onChange={() => form.set({ scope: 'all' })}
-            />{' '}
-            All todo events <span className="admin-muted admin-key">todo.*</span>
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="webhook-scope"
-              checked={scope === 'chosen'}
-              onChange={() => form.set({ scope: 'chosen' })}
-            />{' '}
-            Only the types ticked below
-          </label>
-        </div>
-        {scope === 'chosen' && (
-          <div className="admin-picker__options">
-            {EVENT_TYPES.map((t) => (
-              <label key={t}>
-                <input
-                  type="checkbox"
-                  checked={types.includes(t)}
-                  onChange={(e) =>
-                    form.set({
-                      types: e.target.checked ? [...types, t] : types.filter((x) => x !== t),
-                    })
-                  }
-                />{' '}
-                {EVENT_LABEL[t]} <span className="admin-muted admin-key">{t}</span>
-              </label>
-            ))}
-          </div>
-        )}
-        {form.fields.events && (
-          <p className="field__error" role="alert">
-            {form.fields.events}
-          </p>
-        )}
-      </fieldset>
-      <WorkspacePicker
-        legend="Only these workspaces (none ticked: every workspace)"
-        options={workspaces}
-        {...form.field('workspaces')}
-      />
-      <label className="admin-check">
-        <input
-          type="checkbox"
-          checked={includeOwn}
-          onChange={(e) => form.set({ includeOwn: e.target.checked })}
-        />{' '}
-        Include its owner's own changes
-      </label>
-      <p className="field__hint webhook-hint">
-        Matters for a webhook an API client owns: by default it does not hear the changes it made
-        itself. A webhook created here is yours and gets every change either way.
-      </p>
-    </AdminForm>
   );
 }

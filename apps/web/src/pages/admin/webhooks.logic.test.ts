@@ -10,6 +10,8 @@ import {
   type Webhook,
   type WebhookDelivery,
   webhookBody,
+  webhookFormOf,
+  webhookPatch,
   webhookState,
 } from './webhooks.logic.ts';
 
@@ -86,6 +88,27 @@ describe('the create form', () => {
       workspaces: ['IMP-NLD-EXA-SWA'],
       includeOwn: true,
     });
+  });
+});
+
+describe('changing a webhook', () => {
+  it('reads a webhook into the form and back, no workspace meaning every one', () => {
+    const chosen = hook({ events: ['todo.deleted', 'todo.created'], workspaces: ['A-B-C-D'] });
+    const values = webhookFormOf(chosen);
+    expect(values).toEqual({
+      url: chosen.url,
+      scope: 'chosen',
+      types: ['todo.created', 'todo.deleted'],
+      workspaces: ['A-B-C-D'],
+      includeOwn: false,
+    });
+    expect(webhookPatch({ ...values, workspaces: [] })).toEqual({
+      url: chosen.url,
+      events: ['todo.created', 'todo.deleted'],
+      includeOwn: false,
+      workspaces: null,
+    });
+    expect(webhookFormOf(hook()).scope).toBe('all');
   });
 });
 

@@ -4,6 +4,9 @@
 
 import type { components, paths } from '@bzctrl/sdk';
 
+/** The webhooks API under the SDK's typed paths. */
+export const HOOKS = '/bzctrl-core-api/api/v1/webhooks';
+
 export type Webhook = components['schemas']['Webhook'];
 export type WebhookWithSecret = components['schemas']['WebhookWithSecret'];
 export type WebhookDelivery = components['schemas']['WebhookDelivery'];
@@ -61,6 +64,24 @@ export const blankWebhookForm: WebhookFormValues = {
   workspaces: [],
   includeOwn: false,
 };
+
+/** A subscription as the form shows it, to change it. */
+export function webhookFormOf(h: Webhook): WebhookFormValues {
+  const all = h.events.includes('todo.*');
+  return {
+    url: h.url,
+    scope: all ? 'all' : 'chosen',
+    types: all ? [] : EVENT_TYPES.filter((t) => h.events.includes(t)),
+    workspaces: h.workspaces ?? [],
+    includeOwn: h.includeOwn,
+  };
+}
+
+/** The change body: everything the form shows; no workspace ticked is every workspace (null). */
+export function webhookPatch(v: WebhookFormValues) {
+  const { workspaces, ...rest } = webhookBody(v);
+  return { ...rest, workspaces: workspaces ?? null };
+}
 
 /** The longest target URL the API takes. */
 export const MAX_URL = 2000;
