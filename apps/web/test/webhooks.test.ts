@@ -126,7 +126,6 @@ describeBrowser('web app webhooks', () => {
     answer = [500, 'receiver broken: database down'];
     await row.getByRole('button', { name: 'Send test' }).click();
     await rx.until(() => rx.got.length >= 2);
-    expect(await deliveryRows(page).count()).toBeGreaterThanOrEqual(1);
     await expect.poll(() => deliveryRows(page).count()).toBe(2);
     const failed = deliveryRows(page).first();
     await failed.getByText('Failed, will retry').waitFor();
@@ -168,9 +167,14 @@ describeBrowser('web app webhooks', () => {
     expect(rotated).not.toBe(secret);
     await page.getByRole('button', { name: 'I have stored it' }).click();
     await expect.poll(() => page.getByText(rotated).count()).toBe(0);
+    // (The failed delivery's own retry may arrive meanwhile: the new ping is the new message.)
+    const seen = new Set(rx.got.map((r) => r.headers['webhook-id']));
+    const isNew = (r: Received) => !seen.has(r.headers['webhook-id']);
     await row.getByRole('button', { name: 'Send test' }).click();
-    await rx.until(() => rx.got.length >= 4);
-    expect(verified(rotated, rx.got[3] as Received)).toMatchObject({ type: 'webhook.test' });
+    await rx.until(() => rx.got.some(isNew));
+    expect(verified(rotated, rx.got.find(isNew) as Received)).toMatchObject({
+      type: 'webhook.test',
+    });
 
     // Disabled with its reason, enabled again.
     await row.getByRole('button', { name: 'Disable' }).click();
