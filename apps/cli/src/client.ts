@@ -3,16 +3,18 @@ import { NotLoggedIn } from './credentials.ts';
 import { UsageError } from './output.ts';
 
 /**
- * The API-client commands (`login`, `todo …`, `events tail`): they talk to a running server through the
- * SDK. Errors end as one line on stderr: exit code 2 for a usage mistake, 1 otherwise.
+ * The API-client commands (`login`, `todo …`, `events tail`, `webhooks …`): they talk to a
+ * running server through the SDK. Errors end as one line on stderr: exit code 2 for a usage
+ * mistake, 1 otherwise.
  */
 export async function runClientCommand(
-  command: 'login' | 'todo' | 'events',
+  command: 'login' | 'todo' | 'events' | 'webhooks',
   argv: string[],
 ): Promise<number> {
   try {
     if (command === 'login') return await (await import('./login.ts')).runLogin(argv);
     if (command === 'events') return await (await import('./events.ts')).runEvents(argv);
+    if (command === 'webhooks') return await (await import('./webhooks.ts')).runWebhooks(argv);
     return await (await import('./todo.ts')).runTodo(argv);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -27,6 +27,7 @@ Commands:
   login               sign in to a BzCtrl server (bzctrl login --help)
   todo <command>      add, get, list, update and comment on todos (bzctrl todo --help)
   events tail         print the events of your workspaces as they happen (bzctrl events --help)
+  webhooks <command>  add, list, deliveries and replay of webhooks (bzctrl webhooks --help)
   help                show this text
 
 Configuration comes from BZCTRL_* environment variables or a .env file; see the README.`;
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   // The API-client commands live in @bzctrl/cli (apps/cli): they parse their own options and
   // need no server configuration, so the one `bzctrl` command hands them over untouched.
   const first = argv[0];
-  if (first === 'login' || first === 'todo' || first === 'events') {
+  if (first === 'login' || first === 'todo' || first === 'events' || first === 'webhooks') {
     const { runClientCommand } = await import('@bzctrl/cli');
     return runClientCommand(first, argv.slice(1));
   }

@@ -59,7 +59,12 @@ export async function startServer(
     const stopTimers = startScheduler(app.log, [
       authSweep(db, config, app.log),
       ...(config.jobsEnabled
-        ? [lifecycleJobs(db, config, app.log), webhookDelivery(db, config, app.log)]
+        ? [
+            lifecycleJobs(db, config, app.log),
+            webhookDelivery(db, config, app.log, () =>
+              openDatabase(config.databaseUrl, { poolSize: 4 }),
+            ),
+          ]
         : []),
       ...(checkpointer ? [checkpointer] : []),
     ]);

@@ -237,6 +237,20 @@ describe.each(dialects)('webhooks on %s', (dialect) => {
     expect((await t.request('GET', `${HOOKS}/abc`, { token: admin })).status).toBe(400);
     expect((await t.request('DELETE', `${HOOKS}/${mine.id}`, { token: erp })).status).toBe(204);
     expect((await t.request('GET', `${HOOKS}/${mine.id}`, { token: erp })).status).toBe(404);
+    // Audited like admin entities, never with the secret.
+    const audit = await t.server.db.kysely
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('entityType', '=', 'webhook')
+      .where('entityId', '=', mine.id)
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(['create', 'update', 'delete']);
+    expect(audit.every((a) => a.actorLabel.includes('erp'))).toBe(true);
+    expect(JSON.parse(audit[1]?.changes ?? '{}')).toMatchObject({
+      events: [['todo.*'], ['todo.created', 'todo.commented']],
+    });
+    expect(audit.map((a) => a.changes).join()).not.toContain(mine.secret.slice(6));
   });
 
   it('delivers later, in order per todo, to a receiver that fails its first attempts', async () => {

@@ -3,11 +3,24 @@ import { BzCtrlError } from './errors.ts';
 import type { components, paths } from './schema.d.ts';
 import { type SessionInfo, SessionSigner, TokenManager, type TokenSet } from './tokens.ts';
 import { authorizedFetch, type RetryPolicy } from './transport.ts';
+import { webhooksApi } from './webhooks.ts';
 
 export { BzCtrlError, type FieldError } from './errors.ts';
 export type { components, paths } from './schema.d.ts';
 export type { SessionInfo, TokenSet } from './tokens.ts';
 export { newIdempotencyKey } from './transport.ts';
+export {
+  type CreateWebhookBody,
+  type ListDeliveriesQuery,
+  type UpdateWebhookBody,
+  verifyWebhook,
+  type WebhookDelivery,
+  type WebhookEvent,
+  type WebhookHeaders,
+  type WebhookSubscription,
+  WebhookVerificationError,
+  type WebhookWithSecret,
+} from './webhooks.ts';
 
 const API = '/bzctrl-core-api/api/v1';
 
@@ -401,6 +414,11 @@ export class BzCtrlClient {
     read: (token: string): Promise<SharedTodo> =>
       this.call('GET', `${API}/shared/${encodeURIComponent(token)}`, { anonymous: true }),
   };
+
+  /** Webhook subscriptions and their delivery log (`/bzctrl-core-api/api/v1/webhooks`). */
+  readonly webhooks = webhooksApi((method, path, options) =>
+    this.call(method, path, options as { body?: unknown; query?: QueryValues }),
+  );
 
   private async *pages(query: ListTodosQuery): AsyncIterableIterator<Todo> {
     let cursor: string | null | undefined;

@@ -19,7 +19,7 @@ import {
   adminEmails,
   claimDueDeliveries,
   clientWorkspaceIds,
-  findSubscription,
+  findSubscriptions,
   insertDeliveries,
   isActiveAdmin,
   lockSubscription,
@@ -82,47 +82,44 @@ export async function fanOutOnce(
   const head = await headPosition(db);
   let made = 0;
   let more = false;
-  for (const id of await subscriptionsBehind(db.kysely, head)) {
-    await db.kysely.transaction().execute(async (trx) => {
-      const sub = await lockSubscription(trx, db.engine, id);
-      if (!sub || Number(sub.position) >= head) return;
-      const scope = await scopeOf(db, sub);
-      const rows =
-        scope === null
-          ? []
-          : await readEvents(db, {
-              after: Number(sub.position),
-              through: head,
-              limit: FAN_OUT_BATCH,
-              ...scope,
-            });
-      const full = rows.length === FAN_OUT_BATCH;
-      if (full) more = true;
-      const filters = JSON.parse(sub.events) as string[];
-      const ts = now.toISOString();
-      const ids = await insertDeliveries(
-        trx,
-        rows
-          .filter((r) => matchesType(filters, r.type))
-          .map((r) => ({
-            subscriptionId: id,
-            eventId: Number(r.id),
-            todoId: Number(r.todoId),
-            eventType: r.type,
-            messageId: `msg_${id}_${r.id}`,
-            payload: JSON.stringify(toTodoEvent(r, config.publicUrl)),
-            replayOf: null,
-            status: 'pending',
-            attempts: 0,
-            nextAttemptAt: ts,
-            createdAt: ts,
-          })),
-      );
-      made += ids.length;
-      await updateSubscription(trx, id, {
-        position: full ? (rows.at(-1)?.at ?? head) : head,
-      });
+  for (const sub of await subscriptionsBehind(db.kysely, head)) {
+    const id = Number(sub.id);
+    const from = Number(sub.position);
+    // Read outside the transaction, so it holds its connection and row lock briefly.
+    const scope = await scopeOf(db, sub);
+    const rows =
+      scope === null
+        ? []
+        : await readEvents(db, { after: from, through: head, limit: FAN_OUT_BATCH, ...scope });
+    const full = rows.length === FAN_OUT_BATCH;
+    const filters = JSON.parse(sub.events) as string[];
+    const ts = now.toISOString();
+    const deliveries = rows
+      .filter((r) => matchesType(filters, r.type))
+      .map((r) => ({
+        subscriptionId: id,
+        eventId: Number(r.id),
+        todoId: Number(r.todoId),
+        eventType: r.type,
+        messageId: `msg_${id}_${r.id}`,
+        payload: JSON.stringify(toTodoEvent(r, config.publicUrl)),
+        replayOf: null,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: ts,
+        createdAt: ts,
+      }));
+    const done = await db.kysely.transaction().execute(async (trx) => {
+      const locked = await lockSubscription(trx, db.engine, id);
+      // Another process moved it meanwhile (or holds it now): the next pass goes on from there.
+      if (!locked || Number(locked.position) !== from) return false;
+      await insertDeliveries(trx, deliveries);
+      await updateSubscription(trx, id, { position: full ? (rows.at(-1)?.at ?? head) : head });
+      return true;
     });
+    if (!done) continue;
+    made += deliveries.length;
+    if (full) more = true;
   }
   return { made, head, more };
 }
@@ -147,14 +144,12 @@ export function signatureOf(
 
 /** One attempt: POSTs the delivery to its subscription's target, checked again now. */
 async function attempt(
-  db: Db,
   config: Config,
+  sub: WebhookSubscriptionRow,
   d: WebhookDeliveryRow,
   now: Date,
   signal?: AbortSignal,
-): Promise<PostResult | null> {
-  const sub = await findSubscription(db.kysely, Number(d.subscriptionId), null);
-  if (!sub) return null;
+): Promise<PostResult> {
   try {
     const target = await checkTarget(sub.url, {
       allowPrivate: config.webhookAllowPrivate,
@@ -186,6 +181,7 @@ async function record(
   db: Db,
   config: Config,
   log: Logger,
+  sub: WebhookSubscriptionRow,
   d: WebhookDeliveryRow,
   result: PostResult,
   now: Date,
@@ -206,6 +202,15 @@ async function record(
     lockedUntil: null,
   };
   const subId = Number(d.subscriptionId);
+  if (ok && sub.failingSince === null) {
+    // The common case in one statement: nothing about the subscription changes.
+    await updateDelivery(db.kysely, Number(d.id), {
+      ...answer,
+      status: 'delivered',
+      deliveredAt: ts,
+    });
+    return;
+  }
   await db.kysely.transaction().execute(async (trx) => {
     if (ok) {
       await updateDelivery(trx, Number(d.id), { ...answer, status: 'delivered', deliveredAt: ts });
@@ -278,8 +283,19 @@ export async function deliverDueOnce(
   limit = MAX_IN_FLIGHT,
 ): Promise<number> {
   const claimed = await claim(db, config, now, limit, []);
-  await Promise.all(claimed.map((d) => attemptAndRecord(db, config, log, d, () => now)));
+  const subs = await subscriptionsOf(db, claimed);
+  await Promise.all(claimed.map((d) => attemptAndRecord(db, config, log, subs, d, () => now)));
   return claimed.length;
+}
+
+/** The subscriptions of a batch of claimed deliveries, in one query. */
+async function subscriptionsOf(
+  db: Db,
+  claimed: WebhookDeliveryRow[],
+): Promise<Map<number, WebhookSubscriptionRow>> {
+  const ids = [...new Set(claimed.map((d) => Number(d.subscriptionId)))];
+  const rows = ids.length ? await findSubscriptions(db.kysely, ids) : [];
+  return new Map(rows.map((r) => [Number(r.id), r]));
 }
 
 function claim(db: Db, config: Config, now: Date, limit: number, exclude: readonly number[]) {
@@ -296,82 +312,114 @@ async function attemptAndRecord(
   db: Db,
   config: Config,
   log: Logger,
+  subs: Map<number, WebhookSubscriptionRow>,
   d: WebhookDeliveryRow,
   clock: () => Date,
   signal?: AbortSignal,
 ): Promise<void> {
-  const result = await attempt(db, config, d, clock(), signal);
-  if (result === null) return;
+  const sub = subs.get(Number(d.subscriptionId));
+  if (!sub) return; // deleted meanwhile, with its deliveries
+  const a0 = performance.now();
+  const result = await attempt(config, sub, d, clock(), signal);
+  const a1 = performance.now();
   if (signal?.aborted) {
     // Stopped mid-attempt: whether it arrived is unknown, so it is sent again (at least once).
     await updateDelivery(db.kysely, Number(d.id), { lockedUntil: null });
     return;
   }
-  await record(db, config, log, d, result, clock());
+  await record(db, config, log, sub, d, result, clock());
+  console.error('phase', Math.round(a1 - a0), Math.round(performance.now() - a1));
 }
 
 /**
  * The two loops as the server runs them (while jobs are on): `run` goes until the server
  * stops; the scheduler starts it again a second later should it fail.
  */
-export function webhookDelivery(db: Db, config: Config, log: Logger): Repeated {
+export function webhookDelivery(
+  shared: Db,
+  config: Config,
+  log: Logger,
+  openOwn?: () => Db,
+): Repeated {
   return {
     name: 'webhook delivery',
     everyMs: 1000,
     run: async (signal) => {
-      if (db.engine === 'sqlite') await releaseAllLeases(db.kysely);
-      let wake: () => void = () => undefined;
-      const nudge = () => wake();
-      const idleMs = Math.min(1000, config.webhookBackoffMs);
-      const inFlight = new Map<number, Promise<void>>();
-
-      const fanOut = async () => {
-        while (!signal.aborted) {
-          try {
-            const r = await fanOutOnce(db, config);
-            if (r.made > 0) nudge();
-            if (!r.more) await waitForEvents(db, r.head, 1000, signal);
-          } catch (err) {
-            log.error({ err }, 'webhook fan-out failed; trying again in a second');
-            await sleep(1000, signal);
-          }
-        }
-      };
-
-      const send = async () => {
-        while (!signal.aborted) {
-          const idle = new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          try {
-            const free = MAX_IN_FLIGHT - inFlight.size;
-            const claimed =
-              free > 0 ? await claim(db, config, new Date(), free, [...inFlight.keys()]) : [];
-            for (const d of claimed) {
-              const id = Number(d.id);
-              const p = attemptAndRecord(db, config, log, d, () => new Date(), signal)
-                .catch((err) =>
-                  log.error({ err, delivery: id }, 'webhook delivery failed to record'),
-                )
-                .finally(() => {
-                  inFlight.delete(id);
-                  nudge();
-                });
-              inFlight.set(id, p);
-            }
-            if (claimed.length > 0 && inFlight.size < MAX_IN_FLIGHT) continue;
-          } catch (err) {
-            log.error({ err }, 'webhook claim failed; trying again in a second');
-            await sleep(1000, signal);
-          }
-          await Promise.race([idle, sleep(idleMs, signal)]);
-        }
-        await Promise.all(inFlight.values());
-      };
-
-      await Promise.all([fanOut(), send()]);
+      // On PostgreSQL the loops get connections of their own, so a burst of requests
+      // queued for the shared pool does not hold up delivery (SQLite has one writer).
+      const db = shared.engine === 'postgres' && openOwn ? openOwn() : shared;
+      try {
+        await loops(db, config, log, signal);
+      } finally {
+        if (db !== shared) await db.close();
+      }
     },
   };
+}
+
+async function loops(db: Db, config: Config, log: Logger, signal: AbortSignal): Promise<void> {
+  {
+    if (db.engine === 'sqlite') await releaseAllLeases(db.kysely);
+    let wake: () => void = () => undefined;
+    const nudge = () => wake();
+    const idleMs = Math.min(1000, config.webhookBackoffMs);
+    const inFlight = new Map<number, Promise<void>>();
+
+    const fanOut = async () => {
+      while (!signal.aborted) {
+        try {
+          const f0 = performance.now();
+          const r = await fanOutOnce(db, config);
+          if (r.made) console.error('fan', Math.round(performance.now() - f0), r.made);
+          if (r.made > 0) nudge();
+          if (!r.more) await waitForEvents(db, r.head, 1000, signal);
+        } catch (err) {
+          log.error({ err }, 'webhook fan-out failed; trying again in a second');
+          await sleep(1000, signal);
+        }
+      }
+    };
+
+    const send = async () => {
+      while (!signal.aborted) {
+        const idle = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        try {
+          const c0 = performance.now();
+          const free = MAX_IN_FLIGHT - inFlight.size;
+          const claimed =
+            free > 0 ? await claim(db, config, new Date(), free, [...inFlight.keys()]) : [];
+          const subs = await subscriptionsOf(db, claimed);
+          if (claimed.length)
+            console.error(
+              'claim',
+              Math.round(performance.now() - c0),
+              claimed.length,
+              inFlight.size,
+            );
+          for (const d of claimed) {
+            const id = Number(d.id);
+            const p = attemptAndRecord(db, config, log, subs, d, () => new Date(), signal)
+              .catch((err) => log.error({ err, delivery: id }, 'webhook delivery failed to record'))
+              .finally(() => {
+                inFlight.delete(id);
+                nudge();
+              });
+            inFlight.set(id, p);
+          }
+          if (claimed.length > 0 && inFlight.size < MAX_IN_FLIGHT) continue;
+        } catch (err) {
+          log.error({ err }, 'webhook claim failed; trying again in a second');
+          await sleep(1000, signal);
+        }
+        await Promise.race([idle, sleep(idleMs, signal)]);
+      }
+      await Promise.all(inFlight.values());
+    };
+
+    await Promise.all([fanOut(), send()]);
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

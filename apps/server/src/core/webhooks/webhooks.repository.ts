@@ -38,6 +38,13 @@ export async function findSubscription(
     .executeTakeFirst();
 }
 
+export async function findSubscriptions(
+  db: Executor,
+  ids: number[],
+): Promise<WebhookSubscriptionRow[]> {
+  return db.selectFrom('webhookSubscriptions').selectAll().where('id', 'in', ids).execute();
+}
+
 export async function listSubscriptions(
   db: Executor,
   ownerClientId: number | null,
@@ -99,15 +106,17 @@ export async function namesFor(db: Executor, rows: WebhookSubscriptionRow[]) {
 }
 
 /** Active subscriptions whose fan-out has not reached `head`. */
-export async function subscriptionsBehind(db: Executor, head: number): Promise<number[]> {
-  const rows = await db
+export async function subscriptionsBehind(
+  db: Executor,
+  head: number,
+): Promise<WebhookSubscriptionRow[]> {
+  return db
     .selectFrom('webhookSubscriptions')
-    .select('id')
+    .selectAll()
     .where('status', '=', 'active')
     .where('position', '<', head)
     .orderBy('id')
     .execute();
-  return rows.map((r) => Number(r.id));
 }
 
 /**
