@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { raw } from '../../api.ts';
+import { call } from '../../api.ts';
 import { Badge, Empty, ErrorNote, Loading } from '../../ui/components.tsx';
 import { useAsync } from '../../ui/use-async.ts';
 import { SmallButton } from './actions.tsx';
@@ -8,7 +8,6 @@ import {
   deliveryState,
   describeAnswer,
   eventLabel,
-  HOOKS,
   shouldRefresh,
   type Webhook,
   type WebhookDelivery,
@@ -42,14 +41,8 @@ export function WebhookDeliveries({
   onClose: () => void;
 }) {
   const [pages, setPages] = useState(1);
-  const path = { id: hook.id };
   const state = useAsync(
-    () =>
-      raw((r) =>
-        r.GET(`${HOOKS}/{id}/deliveries`, {
-          params: { path, query: { limit: Math.min(PAGE * pages, 200) } },
-        }),
-      ),
+    () => call((c) => c.webhooks.deliveries(hook.id, { limit: Math.min(PAGE * pages, 200) })),
     [hook.id, pages, hook.updatedAt, newest?.id],
   );
   const outcome = useOutcome();
@@ -78,11 +71,7 @@ export function WebhookDeliveries({
 
   const replay = (d: WebhookDelivery) =>
     outcome.run(async () => {
-      await raw((r) =>
-        r.POST(`${HOOKS}/{id}/deliveries/{deliveryId}/replay`, {
-          params: { path: { id: hook.id, deliveryId: d.id } },
-        }),
-      );
+      await call((c) => c.webhooks.replay(hook.id, d.id));
       reload();
     }, `Delivery ${d.id} is sent again.`);
 

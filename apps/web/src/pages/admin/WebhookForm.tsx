@@ -1,12 +1,11 @@
 import { useId } from 'react';
-import { BzCtrlError, raw } from '../../api.ts';
+import { BzCtrlError, call } from '../../api.ts';
 import { AdminForm, TextField, useAdminForm, WorkspacePicker } from './forms.tsx';
 import {
   blankWebhookForm,
   checkWebhookForm,
   EVENT_LABEL,
   EVENT_TYPES,
-  HOOKS,
   plainWebhookMessage,
   type Webhook,
   type WebhookFormValues,
@@ -67,11 +66,11 @@ export function WebhookForm({
         try {
           if (hook) {
             const body = webhookPatch(form.values);
-            await raw((r) => r.PATCH(`${HOOKS}/{id}`, { params: { path: { id: hook.id } }, body }));
+            await call((c) => c.webhooks.update(hook.id, body));
             onSaved?.();
           } else {
             const body = webhookBody(form.values);
-            const created = await raw((r) => r.POST(HOOKS, { body }));
+            const created = await call((c) => c.webhooks.create(body));
             form.set(blankWebhookForm);
             onCreated?.(created);
           }

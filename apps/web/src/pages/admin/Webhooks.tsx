@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { raw } from '../../api.ts';
+import { call } from '../../api.ts';
 import { href, navigate } from '../../router.ts';
 import { Badge, Empty } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
@@ -10,7 +10,6 @@ import { WebhookForm } from './WebhookForm.tsx';
 import {
   deliveryState,
   describeEvents,
-  HOOKS,
   type Webhook,
   type WebhookDelivery,
   type WebhookWithSecret,
@@ -19,14 +18,11 @@ import {
 
 /** Every subscription with its newest delivery (the list's "last delivery"). */
 async function loadAll() {
-  const { list, workspaces } = await withWorkspaces(raw((r) => r.GET(HOOKS)));
+  const { list, workspaces } = await withWorkspaces(call((c) => c.webhooks.list()));
+  // One call per webhook: the API's subscriptions carry no summary of their last delivery.
   const hooks = await Promise.all(
     list.items.map(async (hook) => {
-      const { items } = await raw((r) =>
-        r.GET(`${HOOKS}/{id}/deliveries`, {
-          params: { path: { id: hook.id }, query: { limit: 1 } },
-        }),
-      );
+      const { items } = await call((c) => c.webhooks.deliveries(hook.id, { limit: 1 }));
       return { hook, last: items[0] };
     }),
   );
@@ -132,7 +128,6 @@ export function Webhooks({ query }: { query: URLSearchParams }) {
                   ),
                 }}
                 actions={({ hook }) => {
-                  const path = { id: hook.id };
                   const name = nameOf(hook);
                   return (
                     <>
@@ -145,7 +140,7 @@ export function Webhooks({ query }: { query: URLSearchParams }) {
                       <SmallButton
                         onClick={() =>
                           act(async () => {
-                            await raw((r) => r.POST(`${HOOKS}/{id}/test`, { params: { path } }));
+                            await call((c) => c.webhooks.test(hook.id));
                             showDeliveries(hook.id);
                           }, `A test ping to ${name} is on its way.`)
                         }
@@ -158,9 +153,7 @@ export function Webhooks({ query }: { query: URLSearchParams }) {
                         confirmLabel="Rotate now"
                         onConfirm={() =>
                           outcome.run(async () => {
-                            const rotated = await raw((r) =>
-                              r.POST(`${HOOKS}/{id}/rotate-secret`, { params: { path } }),
-                            );
+                            const rotated = await call((c) => c.webhooks.rotateSecret(hook.id));
                             setSecret({ hook: rotated, rotated: true });
                           }, `The secret of ${name} was rotated.`)
                         }
@@ -169,12 +162,7 @@ export function Webhooks({ query }: { query: URLSearchParams }) {
                         onClick={() =>
                           act(
                             () =>
-                              raw((r) =>
-                                r.PATCH(`${HOOKS}/{id}`, {
-                                  params: { path },
-                                  body: { enabled: !hook.enabled },
-                                }),
-                              ),
+                              call((c) => c.webhooks.update(hook.id, { enabled: !hook.enabled })),
                             hook.enabled
                               ? `${name} is disabled; its events wait until it is enabled again.`
                               : `${name} is enabled; waiting events are delivered now.`,
@@ -188,7 +176,7 @@ export function Webhooks({ query }: { query: URLSearchParams }) {
                         confirmLabel="Delete webhook"
                         onConfirm={() =>
                           act(async () => {
-                            await raw((r) => r.DELETE(`${HOOKS}/{id}`, { params: { path } }));
+                            await call((c) => c.webhooks.delete(hook.id));
                             if (open === hook.id) showDeliveries(undefined);
                           }, `${name} deleted.`)
                         }

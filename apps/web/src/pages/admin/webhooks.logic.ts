@@ -2,16 +2,14 @@
 // turned into a body, the API's field errors in plain words, and what a subscription's
 // and a delivery's state read as.
 
-import type { components, paths } from '@bzctrl/sdk';
+import type {
+  CreateWebhookBody,
+  WebhookSubscription as Webhook,
+  WebhookDelivery,
+  WebhookWithSecret,
+} from '@bzctrl/sdk';
 
-/** The webhooks API under the SDK's typed paths. */
-export const HOOKS = '/bzctrl-core-api/api/v1/webhooks';
-
-export type Webhook = components['schemas']['Webhook'];
-export type WebhookWithSecret = components['schemas']['WebhookWithSecret'];
-export type WebhookDelivery = components['schemas']['WebhookDelivery'];
-export type CreateWebhookBody =
-  paths['/bzctrl-core-api/api/v1/webhooks']['post']['requestBody']['content']['application/json'];
+export type { Webhook, WebhookDelivery, WebhookWithSecret };
 
 /** What a subscription's `events` may hold: `todo.*` or event types. */
 export type EventFilter = CreateWebhookBody['events'][number];
