@@ -176,11 +176,22 @@ describeBrowser('web app webhooks', () => {
       type: 'webhook.test',
     });
 
-    // Disabled with its reason, enabled again.
+    // Disabled with its reason, a test waits for it; enabled again, the test is sent.
     await row.getByRole('button', { name: 'Disable' }).click();
     await row.getByText('Disabled by an administrator').waitFor();
+    const known = new Set(rx.got.map((r) => r.headers['webhook-id']));
+    const isLater = (r: Received) => !known.has(r.headers['webhook-id']);
+    await row.getByRole('button', { name: 'Send test' }).click();
+    await page.getByText(/is queued; it is sent once the webhook is enabled\.$/).waitFor();
+    await page
+      .getByText(/This webhook is disabled: its deliveries wait until it is enabled\./)
+      .waitFor();
+    await deliveryRows(page).first().getByText('Waiting').waitFor();
+    expect(rx.got.some(isLater)).toBe(false);
     await row.getByRole('button', { name: 'Enable' }).click();
     await row.getByText('Enabled').waitFor();
+    await rx.until(() => rx.got.some(isLater));
+    await deliveryRows(page).first().getByText('Delivered').waitFor();
 
     // Delete asks first; then the webhook is gone from the list and from the API.
     await row.getByRole('button', { name: 'Delete' }).click();

@@ -82,6 +82,7 @@ export function WebhookDeliveries({
         <>
           To <span className="admin-key">{hook.url}</span>, newest first. A failed delivery is
           retried with growing pauses for at least a day; Replay sends it again now.
+          {!hook.enabled && ' This webhook is disabled: its deliveries wait until it is enabled.'}
         </>
       }
     >

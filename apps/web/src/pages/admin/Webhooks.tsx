@@ -139,10 +139,15 @@ export function Webhooks({ query }: { query: URLSearchParams }) {
                       </SmallButton>
                       <SmallButton
                         onClick={() =>
-                          act(async () => {
-                            await call((c) => c.webhooks.test(hook.id));
-                            showDeliveries(hook.id);
-                          }, `A test ping to ${name} is on its way.`)
+                          act(
+                            async () => {
+                              await call((c) => c.webhooks.test(hook.id));
+                              showDeliveries(hook.id);
+                            },
+                            hook.enabled
+                              ? `A test ping to ${name} is on its way.`
+                              : `A test ping to ${name} is queued; it is sent once the webhook is enabled.`,
+                          )
                         }
                       >
                         Send test
