@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.ts';
 import { authSweep } from './core/access/token-sweep.ts';
 import { lifecycleJobs } from './core/lifecycle/lifecycle.run.ts';
-import { webhookDelivery } from './core/webhooks/webhooks.delivery.ts';
+import { webhookDelivery } from './core/webhooks/webhooks.worker.ts';
 import type { Config } from './platform/config.ts';
 import { walCheckpointer } from './platform/db/checkpointer.ts';
 import { type Db, openDatabase } from './platform/db/database.ts';

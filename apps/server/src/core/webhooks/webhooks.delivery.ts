@@ -10,8 +10,6 @@ import {
   TargetRefused,
 } from '../../platform/http/outbound.ts';
 import { enqueueMails } from '../../platform/mail/outbox.repository.ts';
-import type { Repeated } from '../../platform/scheduler.ts';
-import { waitForEvents } from '../events/events.feed.ts';
 import { toTodoEvent } from '../events/events.model.ts';
 import { headPosition, readEvents, sequenceEvents } from '../events/events.repository.ts';
 import { backoffMs, GIVE_UP_AFTER_MS, KEEP_ANSWER_BYTES, matchesType } from './webhooks.model.ts';
@@ -23,14 +21,14 @@ import {
   insertDeliveries,
   isActiveAdmin,
   lockSubscription,
-  releaseAllLeases,
   subscriptionsBehind,
   updateDelivery,
   updateSubscription,
 } from './webhooks.repository.ts';
 
 /**
- * Webhook delivery, in two loops that run in every `serve` process:
+ * The steps of webhook delivery, which webhooks.worker.ts runs in two loops in every
+ * `serve` process (and tests call with a clock of their own):
  *
  * - the fan-out turns events into delivery rows, per subscription from its `position`
  *   on, under the subscription's row lock (SKIP LOCKED on PostgreSQL), so each event is
@@ -46,7 +44,7 @@ import {
 /** Events one fan-out pass reads per subscription. */
 const FAN_OUT_BATCH = 500;
 /** Deliveries in flight per process. */
-const MAX_IN_FLIGHT = 32;
+export const MAX_IN_FLIGHT = 32;
 
 /** The workspaces and echo rule a subscription delivers under now; null: nothing (owner gone). */
 async function scopeOf(
@@ -289,7 +287,7 @@ export async function deliverDueOnce(
 }
 
 /** The subscriptions of a batch of claimed deliveries, in one query. */
-async function subscriptionsOf(
+export async function subscriptionsOf(
   db: Db,
   claimed: WebhookDeliveryRow[],
 ): Promise<Map<number, WebhookSubscriptionRow>> {
@@ -298,7 +296,13 @@ async function subscriptionsOf(
   return new Map(rows.map((r) => [Number(r.id), r]));
 }
 
-function claim(db: Db, config: Config, now: Date, limit: number, exclude: readonly number[]) {
+export function claim(
+  db: Db,
+  config: Config,
+  now: Date,
+  limit: number,
+  exclude: readonly number[],
+) {
   return claimDueDeliveries(db.kysely, db.engine, {
     now: now.toISOString(),
     // Past the attempt's own deadline, so a lease ends only when its process is gone.
@@ -308,7 +312,7 @@ function claim(db: Db, config: Config, now: Date, limit: number, exclude: readon
   });
 }
 
-async function attemptAndRecord(
+export async function attemptAndRecord(
   db: Db,
   config: Config,
   log: Logger,
@@ -329,107 +333,4 @@ async function attemptAndRecord(
   }
   await record(db, config, log, sub, d, result, clock());
   console.error('phase', Math.round(a1 - a0), Math.round(performance.now() - a1));
-}
-
-/**
- * The two loops as the server runs them (while jobs are on): `run` goes until the server
- * stops; the scheduler starts it again a second later should it fail.
- */
-export function webhookDelivery(
-  shared: Db,
-  config: Config,
-  log: Logger,
-  openOwn?: () => Db,
-): Repeated {
-  return {
-    name: 'webhook delivery',
-    everyMs: 1000,
-    run: async (signal) => {
-      // On PostgreSQL the loops get connections of their own, so a burst of requests
-      // queued for the shared pool does not hold up delivery (SQLite has one writer).
-      const db = shared.engine === 'postgres' && openOwn ? openOwn() : shared;
-      try {
-        await loops(db, config, log, signal);
-      } finally {
-        if (db !== shared) await db.close();
-      }
-    },
-  };
-}
-
-async function loops(db: Db, config: Config, log: Logger, signal: AbortSignal): Promise<void> {
-  {
-    if (db.engine === 'sqlite') await releaseAllLeases(db.kysely);
-    let wake: () => void = () => undefined;
-    const nudge = () => wake();
-    const idleMs = Math.min(1000, config.webhookBackoffMs);
-    const inFlight = new Map<number, Promise<void>>();
-
-    const fanOut = async () => {
-      while (!signal.aborted) {
-        try {
-          const f0 = performance.now();
-          const r = await fanOutOnce(db, config);
-          if (r.made) console.error('fan', Math.round(performance.now() - f0), r.made);
-          if (r.made > 0) nudge();
-          if (!r.more) await waitForEvents(db, r.head, 1000, signal);
-        } catch (err) {
-          log.error({ err }, 'webhook fan-out failed; trying again in a second');
-          await sleep(1000, signal);
-        }
-      }
-    };
-
-    const send = async () => {
-      while (!signal.aborted) {
-        const idle = new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        try {
-          const c0 = performance.now();
-          const free = MAX_IN_FLIGHT - inFlight.size;
-          const claimed =
-            free > 0 ? await claim(db, config, new Date(), free, [...inFlight.keys()]) : [];
-          const subs = await subscriptionsOf(db, claimed);
-          if (claimed.length)
-            console.error(
-              'claim',
-              Math.round(performance.now() - c0),
-              claimed.length,
-              inFlight.size,
-            );
-          for (const d of claimed) {
-            const id = Number(d.id);
-            const p = attemptAndRecord(db, config, log, subs, d, () => new Date(), signal)
-              .catch((err) => log.error({ err, delivery: id }, 'webhook delivery failed to record'))
-              .finally(() => {
-                inFlight.delete(id);
-                nudge();
-              });
-            inFlight.set(id, p);
-          }
-          if (claimed.length > 0 && inFlight.size < MAX_IN_FLIGHT) continue;
-        } catch (err) {
-          log.error({ err }, 'webhook claim failed; trying again in a second');
-          await sleep(1000, signal);
-        }
-        await Promise.race([idle, sleep(idleMs, signal)]);
-      }
-      await Promise.all(inFlight.values());
-    };
-
-    await Promise.all([fanOut(), send()]);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

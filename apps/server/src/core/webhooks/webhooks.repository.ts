@@ -279,15 +279,3 @@ export async function releaseAllLeases(db: Executor): Promise<void> {
     .where('lockedUntil', 'is not', null)
     .execute();
 }
-
-/** When the next pending delivery of an active subscription is due, if any. */
-export async function nextDueAt(db: Executor): Promise<string | null> {
-  const row = await db
-    .selectFrom('webhookDeliveries as d')
-    .innerJoin('webhookSubscriptions as s', 's.id', 'd.subscriptionId')
-    .select((eb) => eb.fn.min('d.nextAttemptAt').as('at'))
-    .where('d.status', '=', 'pending')
-    .where('s.status', '=', 'active')
-    .executeTakeFirst();
-  return (row?.at as string | null | undefined) ?? null;
-}
