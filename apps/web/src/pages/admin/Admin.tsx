@@ -6,16 +6,18 @@ import { CustomFields } from './CustomFields.tsx';
 import { Endpoints } from './Endpoints.tsx';
 import { Locations } from './Locations.tsx';
 import { Users } from './Users.tsx';
+import { Webhooks } from './Webhooks.tsx';
 import { Workspaces } from './Workspaces.tsx';
 import './admin.css';
 
-const SECTIONS: { slug: string; label: string; render: () => ReactNode }[] = [
+const SECTIONS: { slug: string; label: string; render: (query: URLSearchParams) => ReactNode }[] = [
   { slug: 'workspaces', label: 'Domains & workspaces', render: () => <Workspaces /> },
   { slug: 'users', label: 'Users', render: () => <Users /> },
   { slug: 'clients', label: 'API clients', render: () => <Clients /> },
   { slug: 'endpoints', label: 'Exposed endpoints', render: () => <Endpoints /> },
   { slug: 'locations', label: 'Locations', render: () => <Locations /> },
   { slug: 'custom-fields', label: 'Custom fields', render: () => <CustomFields /> },
+  { slug: 'webhooks', label: 'Webhooks', render: (query) => <Webhooks query={query} /> },
 ];
 
 /**
@@ -24,6 +26,7 @@ const SECTIONS: { slug: string; label: string; render: () => ReactNode }[] = [
  */
 export default function Admin({
   section,
+  query,
 }: {
   section: string | undefined;
   query: URLSearchParams;
@@ -56,7 +59,7 @@ export default function Admin({
       </nav>
       <div className="admin-section">
         {current ? (
-          current.render()
+          current.render(query)
         ) : (
           <Empty title="This admin section does not exist">
             <a href="#/admin">Go to the admin overview</a>
