@@ -323,14 +323,11 @@ export async function attemptAndRecord(
 ): Promise<void> {
   const sub = subs.get(Number(d.subscriptionId));
   if (!sub) return; // deleted meanwhile, with its deliveries
-  const a0 = performance.now();
   const result = await attempt(config, sub, d, clock(), signal);
-  const a1 = performance.now();
   if (signal?.aborted) {
     // Stopped mid-attempt: whether it arrived is unknown, so it is sent again (at least once).
     await updateDelivery(db.kysely, Number(d.id), { lockedUntil: null });
     return;
   }
   await record(db, config, log, sub, d, result, clock());
-  console.error('phase', Math.round(a1 - a0), Math.round(performance.now() - a1));
 }

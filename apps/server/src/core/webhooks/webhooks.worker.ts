@@ -46,68 +46,56 @@ export function webhookDelivery(
 }
 
 async function loops(db: Db, config: Config, log: Logger, signal: AbortSignal): Promise<void> {
-  {
-    if (db.engine === 'sqlite') await releaseAllLeases(db.kysely);
-    let wake: () => void = () => undefined;
-    const nudge = () => wake();
-    const idleMs = Math.min(1000, config.webhookBackoffMs);
-    const inFlight = new Map<number, Promise<void>>();
+  if (db.engine === 'sqlite') await releaseAllLeases(db.kysely);
+  let wake: () => void = () => undefined;
+  const nudge = () => wake();
+  const idleMs = Math.min(1000, config.webhookBackoffMs);
+  const inFlight = new Map<number, Promise<void>>();
 
-    const fanOut = async () => {
-      while (!signal.aborted) {
-        try {
-          const f0 = performance.now();
-          const r = await fanOutOnce(db, config);
-          if (r.made) console.error('fan', Math.round(performance.now() - f0), r.made);
-          if (r.made > 0) nudge();
-          if (!r.more) await waitForEvents(db, r.head, 1000, signal);
-        } catch (err) {
-          log.error({ err }, 'webhook fan-out failed; trying again in a second');
-          await sleep(1000, signal);
-        }
+  const fanOut = async () => {
+    while (!signal.aborted) {
+      try {
+        const r = await fanOutOnce(db, config);
+        if (r.made > 0) nudge();
+        if (!r.more) await waitForEvents(db, r.head, 1000, signal);
+      } catch (err) {
+        log.error({ err }, 'webhook fan-out failed; trying again in a second');
+        await sleep(1000, signal);
       }
-    };
+    }
+  };
 
-    const send = async () => {
-      while (!signal.aborted) {
-        const idle = new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        try {
-          const c0 = performance.now();
-          const free = MAX_IN_FLIGHT - inFlight.size;
-          const claimed =
-            free > 0 ? await claim(db, config, new Date(), free, [...inFlight.keys()]) : [];
-          const subs = await subscriptionsOf(db, claimed);
-          if (claimed.length)
-            console.error(
-              'claim',
-              Math.round(performance.now() - c0),
-              claimed.length,
-              inFlight.size,
-            );
-          for (const d of claimed) {
-            const id = Number(d.id);
-            const p = attemptAndRecord(db, config, log, subs, d, () => new Date(), signal)
-              .catch((err) => log.error({ err, delivery: id }, 'webhook delivery failed to record'))
-              .finally(() => {
-                inFlight.delete(id);
-                nudge();
-              });
-            inFlight.set(id, p);
-          }
-          if (claimed.length > 0 && inFlight.size < MAX_IN_FLIGHT) continue;
-        } catch (err) {
-          log.error({ err }, 'webhook claim failed; trying again in a second');
-          await sleep(1000, signal);
+  const send = async () => {
+    while (!signal.aborted) {
+      const idle = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      try {
+        const free = MAX_IN_FLIGHT - inFlight.size;
+        const claimed =
+          free > 0 ? await claim(db, config, new Date(), free, [...inFlight.keys()]) : [];
+        const subs = await subscriptionsOf(db, claimed);
+        for (const d of claimed) {
+          const id = Number(d.id);
+          const p = attemptAndRecord(db, config, log, subs, d, () => new Date(), signal)
+            .catch((err) => log.error({ err, delivery: id }, 'webhook delivery failed to record'))
+            .finally(() => {
+              inFlight.delete(id);
+              nudge();
+            });
+          inFlight.set(id, p);
         }
-        await Promise.race([idle, sleep(idleMs, signal)]);
+        if (claimed.length > 0 && inFlight.size < MAX_IN_FLIGHT) continue;
+      } catch (err) {
+        log.error({ err }, 'webhook claim failed; trying again in a second');
+        await sleep(1000, signal);
       }
-      await Promise.all(inFlight.values());
-    };
+      await Promise.race([idle, sleep(idleMs, signal)]);
+    }
+    await Promise.all(inFlight.values());
+  };
 
-    await Promise.all([fanOut(), send()]);
-  }
+  await Promise.all([fanOut(), send()]);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
