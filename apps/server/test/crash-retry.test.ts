@@ -13,7 +13,8 @@ import { type ServeProcess, spawnServe } from './support/serve-process.ts';
  * answer is sent again, byte for byte, with its key. Then the database is counted.
  */
 
-const ROUNDS = 10;
+/** Kill -9 rounds: ten on SQLite, five on PostgreSQL (as in durability.test.ts). */
+const roundsOn = (dialect: string) => (dialect === 'postgres' ? 5 : 10);
 const WORKERS = 12;
 const API = '/bzctrl-core-api/api/v1';
 const REPLAYED = 'idempotency-replayed';
@@ -45,6 +46,7 @@ interface Sent {
 }
 
 describe.each(dialects)('a crash under keyed load on %s', (dialect) => {
+  const ROUNDS = roundsOn(dialect);
   let t: TestServer;
   let dataDir: string;
   let member: string;

@@ -1,4 +1,4 @@
-import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { Webhook } from 'standardwebhooks';
 import type { components, paths } from './schema.d.ts';
 
 const HOOKS = '/bzctrl-core-api/api/v1/webhooks';
@@ -155,11 +155,23 @@ export function verifyWebhook(
     return Array.isArray(v) ? v.join(' ') : (v ?? '');
   };
   const body = typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
-  return new Webhook(secret).verify(body, {
-    'webhook-id': get('webhook-id'),
-    'webhook-timestamp': get('webhook-timestamp'),
-    'webhook-signature': get('webhook-signature'),
-  }) as WebhookEvent;
+  try {
+    return new Webhook(secret).verify(body, {
+      'webhook-id': get('webhook-id'),
+      'webhook-timestamp': get('webhook-timestamp'),
+      'webhook-signature': get('webhook-signature'),
+    }) as WebhookEvent;
+  } catch (err) {
+    throw new WebhookVerificationError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * A delivery that does not verify: a wrong or missing signature, or a timestamp too far
+ * from now. The SDK's own class, so its declarations need nothing of Node's.
+ */
+export class WebhookVerificationError extends Error {
+  override name = 'WebhookVerificationError';
 }
 
 /** What a delivery carries: an event (`Event` of the API) or a `webhook.test` ping. */
@@ -167,4 +179,3 @@ export type WebhookEvent =
   | Schemas['Event']
   | { type: 'webhook.test'; occurredAt: string; webhook: { id: number }; message: string };
 
-export { WebhookVerificationError };

@@ -59,7 +59,15 @@ beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), 'bzctrl-sdk-consumer-'));
   mkdirSync(join(app, 'node_modules/@bzctrl'), { recursive: true });
   symlinkSync(SDK, join(app, 'node_modules/@bzctrl/sdk'), 'dir');
-  for (const dep of ['openapi-fetch', 'openapi-typescript-helpers']) {
+  for (const dep of [
+    'openapi-fetch',
+    'openapi-typescript-helpers',
+    // verifyWebhook's, and what it depends on.
+    'standardwebhooks',
+    '@stablelib/base64',
+    'fast-sha256',
+  ]) {
+    mkdirSync(dirname(join(app, 'node_modules', dep)), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules', dep), join(app, 'node_modules', dep), 'dir');
   }
   writeFileSync(join(app, 'package.json'), JSON.stringify({ type: 'module' }));

@@ -27,19 +27,29 @@ function callers(name: string): string[] {
 }
 
 describe('recordTodoChange is the one place a todo change records itself', () => {
-  it('writes every audit event of a todo; the others are admin entities and exposed endpoints', () => {
+  it('writes every audit event of a todo; the others are admin entities, exposed endpoints and webhooks', () => {
     expect(callers('insertAuditEvent')).toEqual([
       'core/audit/admin-change.ts',
       'core/exposed/exposed.service.ts',
       'core/todos/todo-change.ts',
+      'core/webhooks/webhooks.service.ts',
     ]);
     expect(readFileSync(join(SRC, 'core/exposed/exposed.service.ts'), 'utf8')).toMatch(
       /entityType: 'exposedEndpoint'/,
     );
+    expect(readFileSync(join(SRC, 'core/webhooks/webhooks.service.ts'), 'utf8')).toMatch(
+      /entityType: 'webhook'/,
+    );
   });
 
-  it('queues every mail a change sends', () => {
-    expect(callers('enqueueMails')).toEqual(['core/todos/todo-change.ts']);
+  it('queues every mail a todo change sends; the other is the mail about a disabled webhook', () => {
+    expect(callers('enqueueMails')).toEqual([
+      'core/todos/todo-change.ts',
+      'core/webhooks/webhooks.delivery.ts',
+    ]);
+    expect(readFileSync(join(SRC, 'core/webhooks/webhooks.delivery.ts'), 'utf8')).toMatch(
+      /kind: 'webhook-disabled'/,
+    );
   });
 
   it('writes every event of the change feed and the webhooks (SPEC §8)', () => {
