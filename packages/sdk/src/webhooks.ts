@@ -178,4 +178,3 @@ export class WebhookVerificationError extends Error {
 export type WebhookEvent =
   | Schemas['Event']
   | { type: 'webhook.test'; occurredAt: string; webhook: { id: number }; message: string };
-
