@@ -23,12 +23,10 @@ import { formatTodoKey, type TodoInput } from './todo-fields.ts';
 import { parseNewTodo } from './todo-input.ts';
 import { loadTodo } from './todo-load.ts';
 import {
-  assignTodoKey,
   findTodoIdByExternalRef,
   insertTodo,
   insertTodoCategories,
   insertTodoTags,
-  provisionalKey,
 } from './todos.repository.ts';
 import { insertWatchers } from './watchers.repository.ts';
 
@@ -203,21 +201,14 @@ export async function createTodo(
   let stored: { id: number; key: string };
   try {
     stored = await writeTransaction(ctx, async (trx) => {
-      // SQLite has one writer anyway: the key first. PostgreSQL: last (assignTodoKey).
-      const keyFirst = ctx.db.engine === 'sqlite';
-      let numbered = provisionalKey();
-      if (keyFirst) {
-        const seq = await nextTodoSeq(trx, ws.id);
-        numbered = { seq, key: formatTodoKey(ws.key, seq) };
-      }
-      const id = await insertTodo(trx, { ...row, ...numbered });
+      const seq = await nextTodoSeq(trx, ws.id);
+      const key = formatTodoKey(ws.key, seq);
+      const id = await insertTodo(trx, { ...row, seq, key });
       await insertTodoTags(trx, id, f.tags);
       await insertTodoCategories(trx, id, f);
       await insertWatchers(trx, id, watcherIds, now);
       await replaceCustomValues(trx, id, custom);
       const extended = await createExtensions(trx, { id, workspaceId: ws.id }, cmd.extensions);
-      if (!keyFirst) numbered = await assignTodoKey(trx, id, ws);
-      const { key } = numbered;
       const { externalSystem, externalId, ...rest } = row;
       await recordTodoChange(trx, {
         by: ctx,

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
 import type { Engine } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
@@ -14,44 +13,6 @@ const insertCategoryRows = preparedInsert('todoCategories', [
   'position',
   'value',
 ]);
-
-/**
- * PostgreSQL: gives a todo inserted with a provisional key (`provisionalKey`) the next
- * key of its workspace, in one statement. The workspace row it bumps stays locked until
- * the transaction ends and serializes every create of the workspace, so the create
- * takes it last: the lock is then held for this statement, the change record and the
- * commit, not for the whole create.
- */
-const assignKey = preparedQuery<{ seq: number; key: string }>((db, arg) => ({
-  compile: () =>
-    sql<{ seq: number; key: string }>`
-      with s as (
-        update workspaces set todo_seq = todo_seq + 1 where id = ${arg(0)} returning todo_seq
-      )
-      update todos set seq = s.todo_seq,
-        key = ${arg(1)} || '-' || lpad(s.todo_seq::text, greatest(2, length(s.todo_seq::text)), '0')
-      from s where todos.id = ${arg(2)}
-      returning todos.seq, todos.key`.compile(db),
-}));
-
-export async function assignTodoKey(
-  db: Executor,
-  todoId: number,
-  workspace: { id: number; key: string },
-): Promise<{ seq: number; key: string }> {
-  const [row] = await assignKey(db, workspace.id, workspace.key, todoId);
-  if (!row) throw new Error(`todo ${todoId} or workspace ${workspace.id} does not exist`);
-  return { seq: Number(row.seq), key: row.key };
-}
-
-/**
- * A key and sequence number no committed todo has, unique among creates in flight, for a
- * todo whose key `assignTodoKey` gives before the transaction ends.
- */
-export function provisionalKey(): { seq: number; key: string } {
-  const n = randomInt(1, 2 ** 47);
-  return { seq: -n, key: `~${n}` };
-}
 
 export async function insertTodo(db: Executor, values: NewTodo): Promise<number> {
   const [row] = await insertTodoRow(db, [values]);
