@@ -1,4 +1,3 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type {
   BzCtrlClient,
   CreateTodoBody,
@@ -6,7 +5,7 @@ import type {
   Todo,
   UpdateTodoBody,
 } from '@bzctrl/sdk';
-import { clientFromCredentials } from './credentials.ts';
+import { common, flag, help, parse, runSubcommand, type Subcommand } from './args.ts';
 import { printJson, printTodo, printTodoTable, UsageError } from './output.ts';
 
 export const TODO_USAGE = `Usage: bzctrl todo <command> [options]
@@ -68,22 +67,7 @@ const COMMENT_USAGE = `Usage: bzctrl todo comment <key-or-id> <text> [--json]`;
 
 const text = { type: 'string' } as const;
 const list = { type: 'string', multiple: true } as const;
-const flag = { type: 'boolean', default: false } as const;
-const common = { json: flag, help: { type: 'boolean', short: 'h', default: false } } as const;
 const levels = { priority: text, impact: text, likelihood: text } as const;
-
-/** parseArgs with the command's usage attached to every mistake. */
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(
-  args: string[],
-  options: O,
-  usage: string,
-) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message, usage);
-  }
-}
 
 /** Copies the given options into a body under their API names, leaving out the unset. */
 function fieldsOf(values: Record<string, unknown>, names: Record<string, string>) {
@@ -265,12 +249,7 @@ function oneRef(positionals: string[], usage: string): string {
   return positionals[0] as string;
 }
 
-function help(usage: string): number {
-  console.log(usage);
-  return 0;
-}
-
-const COMMANDS: Record<string, (args: string[], bz: () => BzCtrlClient) => Promise<number>> = {
+const COMMANDS: Record<string, Subcommand> = {
   add,
   get,
   list: listTodos,
@@ -279,12 +258,6 @@ const COMMANDS: Record<string, (args: string[], bz: () => BzCtrlClient) => Promi
 };
 
 /** `bzctrl todo <command> …` on the session `bzctrl login` stored. */
-export async function runTodo(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command) throw new UsageError('name a todo command', TODO_USAGE);
-  if (command === 'help' || command === '--help' || command === '-h') return help(TODO_USAGE);
-  const run = COMMANDS[command];
-  if (!run) throw new UsageError(`unknown todo command "${command}"`, TODO_USAGE);
-  // The client is made only when needed, so --help works before any login.
-  return run(rest, clientFromCredentials);
+export function runTodo(argv: string[]): Promise<number> {
+  return runSubcommand('todo', TODO_USAGE, COMMANDS, argv);
 }

@@ -1,6 +1,5 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { BzCtrlClient, WebhookDelivery, WebhookSubscription } from '@bzctrl/sdk';
-import { clientFromCredentials } from './credentials.ts';
+import { common, flag, help, parse, runSubcommand, type Subcommand } from './args.ts';
 import { printJson, UsageError } from './output.ts';
 
 export const WEBHOOKS_USAGE = `Usage: bzctrl webhooks <command> [options]
@@ -37,25 +36,6 @@ const REPLAY_USAGE = `Usage: bzctrl webhooks replay <webhook-id> <delivery-id> [
 
 const text = { type: 'string' } as const;
 const list = { type: 'string', multiple: true } as const;
-const flag = { type: 'boolean', default: false } as const;
-const common = { json: flag, help: { type: 'boolean', short: 'h', default: false } } as const;
-
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(
-  args: string[],
-  options: O,
-  usage: string,
-) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message, usage);
-  }
-}
-
-function help(usage: string): number {
-  console.log(usage);
-  return 0;
-}
 
 /** A positive whole number from the command line, or a usage mistake naming it. */
 function idOf(raw: string | undefined, what: string, usage: string): number {
@@ -176,7 +156,7 @@ async function replay(args: string[], bz: () => BzCtrlClient): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[], bz: () => BzCtrlClient) => Promise<number>> = {
+const COMMANDS: Record<string, Subcommand> = {
   add,
   list: listHooks,
   deliveries,
@@ -184,11 +164,6 @@ const COMMANDS: Record<string, (args: string[], bz: () => BzCtrlClient) => Promi
 };
 
 /** `bzctrl webhooks <command> …` on the session `bzctrl login` stored. */
-export async function runWebhooks(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command) throw new UsageError('name a webhooks command', WEBHOOKS_USAGE);
-  if (command === 'help' || command === '--help' || command === '-h') return help(WEBHOOKS_USAGE);
-  const run = COMMANDS[command];
-  if (!run) throw new UsageError(`unknown webhooks command "${command}"`, WEBHOOKS_USAGE);
-  return run(rest, clientFromCredentials);
+export function runWebhooks(argv: string[]): Promise<number> {
+  return runSubcommand('webhooks', WEBHOOKS_USAGE, COMMANDS, argv);
 }

@@ -32,17 +32,6 @@ describe.each(dialects)('todo comments, watchers and history on %s', (dialect) =
   /** The `other` API client: OTH-BEL-ANT-OPS only. */
   let otherClient: string;
 
-  const clientToken = async (clientId: string, secret: string) => {
-    const res = await t.request('POST', '/bzctrl-core-api/oauth/token', {
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: clientId,
-        client_secret: secret,
-      }),
-    });
-    expect(res.status).toBe(200);
-    return res.body.access_token as string;
-  };
   const createTodo = async (extra: Record<string, unknown> = {}, token = member) => {
     const res = await t.request('POST', ADD, {
       token,
@@ -85,8 +74,8 @@ describe.each(dialects)('todo comments, watchers and history on %s', (dialect) =
       t.login('rge@vtti.com'),
       t.login('outsider@other.example'),
       t.login('admin@example.com'),
-      clientToken('erp', 'erp-client-secret-0001'),
-      clientToken('other', 'other-client-secret-01'),
+      t.clientLogin('erp', 'erp-client-secret-0001'),
+      t.clientLogin('other', 'other-client-secret-01'),
     ]);
   });
   afterAll(() => t?.close());

@@ -33,17 +33,6 @@ describe.each(dialects)('events and the change feed on %s', (dialect) => {
   let outsider: string;
   let erp: string;
 
-  const clientToken = async (clientId: string, secret: string) => {
-    const res = await t.request('POST', '/bzctrl-core-api/oauth/token', {
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: clientId,
-        client_secret: secret,
-      }),
-    });
-    expect(res.status, res.text).toBe(200);
-    return res.body.access_token as string;
-  };
   const addTask = async (token: string, extra: Record<string, unknown> = {}) => {
     const res = await t.request('POST', ADD, {
       token,
@@ -83,7 +72,7 @@ describe.each(dialects)('events and the change feed on %s', (dialect) => {
     member = await t.login('example@example.com');
     admin = await t.login('admin@example.com');
     outsider = await t.login('outsider@other.example');
-    erp = await clientToken('erp', 'erp-client-secret-0001');
+    erp = await t.clientLogin('erp', 'erp-client-secret-0001');
   });
   afterAll(() => t?.close());
 

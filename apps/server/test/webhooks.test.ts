@@ -31,17 +31,6 @@ describe.each(dialects)('webhooks on %s', (dialect) => {
   let other: string;
   const receivers: Receiver[] = [];
 
-  const clientToken = async (clientId: string, secret: string) => {
-    const res = await t.request('POST', '/bzctrl-core-api/oauth/token', {
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: clientId,
-        client_secret: secret,
-      }),
-    });
-    expect(res.status, res.text).toBe(200);
-    return res.body.access_token as string;
-  };
   const receiver = async (...a: Parameters<typeof startReceiver>) => {
     const r = await startReceiver(...a);
     receivers.push(r);
@@ -95,8 +84,8 @@ describe.each(dialects)('webhooks on %s', (dialect) => {
     });
     admin = await t.login('admin@example.com');
     member = await t.login('example@example.com');
-    erp = await clientToken('erp', 'erp-client-secret-0001');
-    other = await clientToken('other', 'other-client-secret-01');
+    erp = await t.clientLogin('erp', 'erp-client-secret-0001');
+    other = await t.clientLogin('other', 'other-client-secret-01');
   });
   afterAll(async () => {
     await t?.close();

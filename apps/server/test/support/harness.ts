@@ -111,6 +111,8 @@ export interface TestServer {
   ): Promise<Reply>;
   /** A password-grant access token for a fixture user. */
   login(email: string, password?: string): Promise<string>;
+  /** A client-credentials access token for an API client. */
+  clientLogin(clientId: string, secret: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -219,6 +221,18 @@ export async function startTestServer(
         }),
       });
       if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${res.text}`);
+      return res.body.access_token as string;
+    },
+    clientLogin: async (clientId, secret) => {
+      const res = await request('POST', '/bzctrl-core-api/oauth/token', {
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: secret,
+        }),
+      });
+      if (res.status !== 200)
+        throw new Error(`login ${clientId} failed: ${res.status} ${res.text}`);
       return res.body.access_token as string;
     },
     close: async () => {
