@@ -31,6 +31,7 @@ import { requestLogValue } from './platform/http/log-redaction.ts';
 import { openApiOptions, swaggerUiOptions } from './platform/http/openapi.ts';
 import { Problem, useProblemDetails } from './platform/http/problem.ts';
 import { rateLimitPlugin } from './platform/http/rate-limit.plugin.ts';
+import { sharedSerializers } from './platform/http/serializers.ts';
 import { webPlugin } from './platform/http/web.plugin.ts';
 import { idempotencyPlugin } from './platform/idempotency/idempotency.plugin.ts';
 
@@ -72,6 +73,7 @@ export async function buildApp(
     // problem) instead of Fastify's default of dropping it silently.
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     return503OnClosing: true,
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializers } },
   });
   const deps = { db, config, stopping: options.stopping ?? new AbortController().signal };
 
