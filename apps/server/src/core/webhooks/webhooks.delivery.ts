@@ -15,6 +15,7 @@ import { headPosition, readEvents, sequenceEvents } from '../events/events.repos
 import { backoffMs, GIVE_UP_AFTER_MS, KEEP_ANSWER_BYTES, matchesType } from './webhooks.model.ts';
 import {
   adminEmails,
+  anyActiveSubscription,
   claimDueDeliveries,
   clientWorkspaceIds,
   findSubscriptions,
@@ -75,7 +76,10 @@ export async function fanOutOnce(
   db: Db,
   config: Config,
   now: Date = new Date(),
-): Promise<{ made: number; head: number; more: boolean }> {
+): Promise<{ made: number; head: number; more: boolean; idle: boolean }> {
+  // No subscription: nothing to fan out, and no reason to number events for it.
+  if (!(await anyActiveSubscription(db.kysely)))
+    return { made: 0, head: 0, more: false, idle: true };
   await sequenceEvents(db);
   const head = await headPosition(db);
   let made = 0;
@@ -119,7 +123,7 @@ export async function fanOutOnce(
     made += deliveries.length;
     if (full) more = true;
   }
-  return { made, head, more };
+  return { made, head, more, idle: false };
 }
 
 /** The `webhook-signature` value: one `v1,…` per secret in use, space-separated. */

@@ -105,6 +105,17 @@ export async function namesFor(db: Executor, rows: WebhookSubscriptionRow[]) {
   };
 }
 
+/** Whether any subscription is active: without one, nothing needs the fan-out. */
+export async function anyActiveSubscription(db: Executor): Promise<boolean> {
+  const row = await db
+    .selectFrom('webhookSubscriptions')
+    .select('id')
+    .where('status', '=', 'active')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Active subscriptions whose fan-out has not reached `head`. */
 export async function subscriptionsBehind(
   db: Executor,

@@ -14,7 +14,9 @@ import { releaseAllLeases } from './webhooks.repository.ts';
 
 /**
  * The webhook loops of a `serve` process (webhooks.delivery.ts has the steps): the
- * fan-out wakes on new events (the feed's head watcher, ~50 ms); the sender is woken by
+ * fan-out wakes on new events (the feed's head watcher, ~50 ms) while a subscription is
+ * active, and otherwise looks once a second, so an idle server costs one cheap query a
+ * second, not twenty; the sender is woken by
  * the fan-out and by finished attempts, and otherwise looks for due retries every second
  * at most.
  */
@@ -57,7 +59,9 @@ async function loops(db: Db, config: Config, log: Logger, signal: AbortSignal): 
       try {
         const r = await fanOutOnce(db, config);
         if (r.made > 0) nudge();
-        if (!r.more) await waitForEvents(db, r.head, 1000, signal);
+        // Without a subscription it looks once a second instead of watching the head.
+        if (r.idle) await sleep(1000, signal);
+        else if (!r.more) await waitForEvents(db, r.head, 1000, signal);
       } catch (err) {
         log.error({ err }, 'webhook fan-out failed; trying again in a second');
         await sleep(1000, signal);
