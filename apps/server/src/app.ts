@@ -42,6 +42,8 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
   /** Aborts when the server starts to stop: long polls answer at once. */
   stopping?: AbortSignal;
+  /** Aborts when the server drains before stopping (SIGTERM): /readyz answers 503. */
+  unready?: AbortSignal;
 }
 
 /**
@@ -75,7 +77,12 @@ export async function buildApp(
     return503OnClosing: true,
     schemaController: { compilersFactory: { buildSerializer: sharedSerializers } },
   });
-  const deps = { db, config, stopping: options.stopping ?? new AbortController().signal };
+  const deps = {
+    db,
+    config,
+    stopping: options.stopping ?? new AbortController().signal,
+    unready: options.unready ?? new AbortController().signal,
+  };
 
   // JSON APIs only: a text/plain body is 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');

@@ -78,6 +78,11 @@ export interface Config {
    * one and keeps it in the database. Changing it ends every shared link. Never logged.
    */
   readonly secretKey: string | undefined;
+  /**
+   * Seconds `serve` keeps serving after SIGTERM with /readyz answering 503, so a load
+   * balancer stops sending it requests before it stops accepting them; 0 stops at once.
+   */
+  readonly drainSeconds: number;
 }
 
 /** The most worker processes `serve --workers` starts. */
@@ -265,6 +270,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     corsOrigins: corsOriginsOf(env.BZCTRL_CORS_ORIGINS, problems),
     workers,
     secretKey,
+    drainSeconds: int('BZCTRL_DRAIN_SECONDS', 10, 0, 3600),
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -9,6 +9,8 @@ export interface AppDeps {
   config: Config;
   /** Aborts when the server starts to stop (long polls end early). */
   stopping: AbortSignal;
+  /** Aborts when the server drains before stopping: /readyz answers 503 from then on. */
+  unready: AbortSignal;
 }
 
 /** The service context of an authenticated request. */
