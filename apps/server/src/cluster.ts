@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { serveClusterMetrics } from './platform/metrics/metrics.ts';
 
 /**
  * `serve --workers N`: N processes share the port (node:cluster hands each new connection
@@ -122,6 +123,7 @@ export function superviseWorkers(
     });
   };
 
+  serveClusterMetrics();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   for (let i = 0; i < count; i++) fork();

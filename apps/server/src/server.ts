@@ -10,6 +10,7 @@ import { type Db, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { AppError } from './platform/errors.ts';
 import { problemBody } from './platform/http/problem.ts';
+import { createMetrics } from './platform/metrics/metrics.ts';
 import { startScheduler } from './platform/scheduler.ts';
 
 export interface RunningServer {
@@ -44,7 +45,9 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   let app: FastifyInstance | undefined;
+  const metrics = options.metrics ?? createMetrics();
   const db = openDatabase(config.databaseUrl, {
+    observe: metrics.db,
     sqliteSynchronous: config.sqliteSynchronous,
     poolSize: config.dbPoolSize,
     onIdleError: (err) => app?.log.warn({ err }, 'an idle database connection was dropped'),
@@ -55,6 +58,7 @@ export async function startServer(
     const unready = new AbortController();
     app = await buildApp(config, db, {
       ...options,
+      metrics,
       stopping: stopping.signal,
       unready: unready.signal,
     });

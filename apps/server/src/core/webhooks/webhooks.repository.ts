@@ -290,3 +290,18 @@ export async function releaseAllLeases(db: Executor): Promise<void> {
     .where('lockedUntil', 'is not', null)
     .execute();
 }
+
+/** For the metrics: deliveries still to make, and when the longest-waiting one was due. */
+export async function findDeliveryQueue(
+  db: Executor,
+): Promise<{ depth: number; oldestDue: string | null }> {
+  const row = await db
+    .selectFrom('webhookDeliveries')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('depth'),
+      eb.fn.min('nextAttemptAt').as('oldestDue'),
+    ])
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { depth: Number(row.depth), oldestDue: row.oldestDue ?? null };
+}
