@@ -18,7 +18,12 @@ describe.each(dialects)('metrics on %s', (dialect) => {
   beforeAll(async () => {
     // Behind a trusted proxy, so a test can speak from another address (X-Forwarded-For).
     t = await startTestServer(dialect, {
-      env: { BZCTRL_TRUST_PROXY: 'true', BZCTRL_METRICS_TOKEN: 'metrics-token-0123456789' },
+      env: {
+        BZCTRL_TRUST_PROXY: 'true',
+        BZCTRL_METRICS_TOKEN: 'metrics-token-0123456789',
+        // A low cap, so the test can reach the sign-in throttle.
+        BZCTRL_LOGIN_MAX_FAILURES_PER_ACCOUNT: '2',
+      },
     });
     member = await t.login('example@example.com');
   });
@@ -67,6 +72,23 @@ describe.each(dialects)('metrics on %s', (dialect) => {
       }),
     });
     expect(failed.status).toBe(400);
+    // Another account: two wrong passwords, then the throttle (the cap is 2).
+    const wrongGuesses = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await t.request('POST', TOKEN, {
+        body: new URLSearchParams({
+          grant_type: 'password',
+          username: 'rge@vtti.com',
+          password: 'x',
+        }),
+      });
+      wrongGuesses.push(res.status);
+    }
+    expect(wrongGuesses).toEqual([400, 400, 429]);
+    const webSignIn = await t.request('POST', `${API}/session`, {
+      body: { username: 'username@example.com', password: 'not the password' },
+    });
+    expect(webSignIn.status).toBe(401);
     expect((await t.request('GET', '/no/such/route')).status).toBe(404);
 
     const after = await scrape();
@@ -75,8 +97,13 @@ describe.each(dialects)('metrics on %s', (dialect) => {
     expect(created(after, 'short') - created(before, 'short')).toBe(0);
     const loginFailures = (m: Map<string, Family>) =>
       sampleValue(m, 'bzctrl_login_failures_total', { endpoint: 'token' });
-    expect(loginFailures(after) - loginFailures(before)).toBe(1);
-    expect(sampleValue(after, 'bzctrl_login_throttled_total', { endpoint: 'token' })).toBe(0);
+    expect(loginFailures(after) - loginFailures(before)).toBe(3);
+    const throttled = (m: Map<string, Family>) =>
+      sampleValue(m, 'bzctrl_login_throttled_total', { endpoint: 'token' });
+    expect(throttled(after) - throttled(before)).toBe(1);
+    const webFailures = (m: Map<string, Family>) =>
+      sampleValue(m, 'bzctrl_login_failures_total', { endpoint: 'session' });
+    expect(webFailures(after) - webFailures(before)).toBe(1);
 
     const requests = (m: Map<string, Family>, labels: Record<string, string>) =>
       sampleValue(m, 'bzctrl_http_requests_total', labels);

@@ -37,9 +37,22 @@ const QUERY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 /** Transactions per COMMIT. */
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+let processRegistry: Registry | undefined;
+
+/**
+ * prom-client's default metrics (CPU, memory, event-loop lag, GC), once per process: they
+ * describe the process, not one app, and each collection keeps its own sampling timers.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: 'bzctrl_http_requests_total',
     help: 'HTTP requests answered, by route pattern, method and status',
@@ -93,11 +106,13 @@ export function createMetrics(): Metrics {
   if (cluster.isWorker) {
     // Constructing one installs prom-client's answering listener in this worker.
     new AggregatorRegistry();
-    AggregatorRegistry.setRegistries(registry);
+    AggregatorRegistry.setRegistries([processMetrics(), registry]);
   }
   return {
     registry,
-    scrape: () => (cluster.isWorker ? askPrimary() : registry.metrics()),
+    // Merged at each scrape, so gauges added after this are in it too.
+    scrape: () =>
+      cluster.isWorker ? askPrimary() : Registry.merge([processMetrics(), registry]).metrics(),
     request: (route, method, status, seconds) => {
       const labels = { route, method, status: String(status) };
       requests.inc(labels);
