@@ -23,6 +23,8 @@ describe.each(dialects)('metrics on %s', (dialect) => {
         BZCTRL_METRICS_TOKEN: 'metrics-token-0123456789',
         // A low cap, so the test can reach the sign-in throttle.
         BZCTRL_LOGIN_MAX_FAILURES_PER_ACCOUNT: '2',
+        // A webhook to loopback; the harness runs no jobs, so its deliveries stay queued.
+        BZCTRL_WEBHOOK_ALLOW_PRIVATE: 'true',
       },
     });
     member = await t.login('example@example.com');
@@ -140,6 +142,33 @@ describe.each(dialects)('metrics on %s', (dialect) => {
     expect(after.get('process_cpu_user_seconds_total')?.type).toBe('counter');
     expect(after.get('nodejs_eventloop_lag_seconds')?.type).toBe('gauge');
     for (const f of after.values()) expect(f.help, f.name).not.toBe('');
+  });
+
+  it('reads the webhook queue at scrape time: active subscriptions only', async () => {
+    const admin = await t.login('admin@example.com');
+    const hook = await t.request('POST', `${API}/webhooks`, {
+      token: admin,
+      body: { url: 'http://127.0.0.1:9/hook', events: ['todo.*'] },
+    });
+    expect(hook.status, hook.text).toBe(201);
+    const ping = await t.request('POST', `${API}/webhooks/${hook.body.id}/test`, {
+      token: admin,
+    });
+    expect(ping.status, ping.text).toBeLessThan(300);
+    const queued = await scrape();
+    expect(sampleValue(queued, 'bzctrl_webhook_queue_depth')).toBe(1);
+    const lag = sampleValue(queued, 'bzctrl_webhook_queue_lag_seconds');
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(60);
+
+    const off = await t.request('PATCH', `${API}/webhooks/${hook.body.id}`, {
+      token: admin,
+      body: { enabled: false },
+    });
+    expect(off.status, off.text).toBe(200);
+    const idle = await scrape();
+    expect(sampleValue(idle, 'bzctrl_webhook_queue_depth')).toBe(0);
+    expect(sampleValue(idle, 'bzctrl_webhook_queue_lag_seconds')).toBe(0);
   });
 
   it('answers loopback, and another address only with the token', async () => {
