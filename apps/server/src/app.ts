@@ -21,6 +21,7 @@ import { TodoSchema } from './api/native/todos.schemas.ts';
 import { webhookRoutes } from './api/native/webhooks.routes.ts';
 import { oauthRoutes } from './api/oauth/oauth.routes.ts';
 import { shortDialectRoutes } from './api/short/short.routes.ts';
+import { findDeliveryQueue } from './core/webhooks/webhooks.repository.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
 import { useBodyLimits } from './platform/http/body-limits.ts';
@@ -28,12 +29,14 @@ import { rejectNonFiniteParameters, rejectUncleanInput } from './platform/http/c
 import { corsPlugin } from './platform/http/cors.plugin.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
 import { requestLogValue } from './platform/http/log-redaction.ts';
+import { metricsRoutes } from './platform/http/metrics.routes.ts';
 import { openApiOptions, swaggerUiOptions } from './platform/http/openapi.ts';
 import { Problem, useProblemDetails } from './platform/http/problem.ts';
 import { rateLimitPlugin } from './platform/http/rate-limit.plugin.ts';
 import { sharedSerializers } from './platform/http/serializers.ts';
 import { webPlugin } from './platform/http/web.plugin.ts';
 import { idempotencyPlugin } from './platform/idempotency/idempotency.plugin.ts';
+import { createMetrics, type Metrics } from './platform/metrics/metrics.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -42,6 +45,10 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
   /** Aborts when the server starts to stop: long polls answer at once. */
   stopping?: AbortSignal;
+  /** Aborts when the server drains before stopping (SIGTERM): /readyz answers 503. */
+  unready?: AbortSignal;
+  /** The server's metrics, already counting its database; a registry of its own if absent. */
+  metrics?: Metrics;
 }
 
 /**
@@ -75,7 +82,14 @@ export async function buildApp(
     return503OnClosing: true,
     schemaController: { compilersFactory: { buildSerializer: sharedSerializers } },
   });
-  const deps = { db, config, stopping: options.stopping ?? new AbortController().signal };
+  const deps = {
+    db,
+    config,
+    stopping: options.stopping ?? new AbortController().signal,
+    unready: options.unready ?? new AbortController().signal,
+    metrics: options.metrics ?? createMetrics(),
+  };
+  countQueues(deps.metrics, db);
 
   // JSON APIs only: a text/plain body is 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
@@ -95,6 +109,8 @@ export async function buildApp(
   await app.register(swagger, openApiOptions());
   await app.register(swaggerUi, swaggerUiOptions);
 
+  // First, so every route's answers are counted, unmatched ones included.
+  await metricsRoutes(app, deps);
   await app.register(corsPlugin, deps);
   await app.register(authPlugin, { db });
   await app.register(rateLimitPlugin, deps);
@@ -121,4 +137,21 @@ export async function buildApp(
   });
   app.get('/bzctrl-core-api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** The webhook delivery queue, read when Prometheus scrapes: one indexed query a gauge. */
+function countQueues(metrics: Metrics, db: Db): void {
+  metrics.gaugeOnScrape(
+    'bzctrl_webhook_queue_depth',
+    'Webhook deliveries waiting to be made (first attempts and retries)',
+    async () => (await findDeliveryQueue(db.kysely)).depth,
+  );
+  metrics.gaugeOnScrape(
+    'bzctrl_webhook_queue_lag_seconds',
+    'How long the longest-waiting due webhook delivery is overdue; 0 when none is due',
+    async () => {
+      const { oldestDue } = await findDeliveryQueue(db.kysely);
+      return oldestDue === null ? 0 : Math.max(0, (Date.now() - Date.parse(oldestDue)) / 1000);
+    },
+  );
 }

@@ -187,7 +187,7 @@ async function serve(config: Config, demo: boolean): Promise<void> {
     ...(await demoLogOptions(demo)),
     prepare: (db, app) => prepareSystem(db, config, docs, app.log),
   });
-  closeOnSignals(server);
+  closeOnSignals(server, config.drainSeconds * 1000);
   // The bound address, not the configured one: with BZCTRL_PORT=0 the system picks a port.
   console.log(`BzCtrl listening on ${server.url}`);
   if (demo) printDemoBanner(server.url);
@@ -210,7 +210,7 @@ async function serveWithWorkers(config: Config, demo: boolean): Promise<number> 
     await db.close();
   }
   const say = (line: string) => console.log(`bzctrl primary (pid ${process.pid}): ${line}`);
-  const workers = superviseWorkers(config.workers, say);
+  const workers = superviseWorkers(config.workers, say, config.drainSeconds * 1000);
   try {
     const url = await workers.listening;
     console.log(
@@ -230,7 +230,7 @@ async function serveAsWorker(config: Config, demo: boolean): Promise<void> {
   const { reportListening } = await import('./cluster.ts');
   // The primary migrated and prepared the database before starting this worker.
   const server = await startServer(config, { ...(await demoLogOptions(demo)), migrate: false });
-  closeOnSignals(server);
+  closeOnSignals(server, config.drainSeconds * 1000);
   reportListening(server.url);
 }
 

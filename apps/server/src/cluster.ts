@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { serveClusterMetrics } from './platform/metrics/metrics.ts';
 
 /**
  * `serve --workers N`: N processes share the port (node:cluster hands each new connection
@@ -8,7 +9,7 @@ import cluster, { type Worker } from 'node:cluster';
 
 /** A worker that dies before it listens, this many times in a row, stops the whole server. */
 const START_FAILURES_ALLOWED = 3;
-/** A primary whose workers do not stop after SIGTERM kills them after this. */
+/** A primary whose workers do not stop after SIGTERM (and their drain) kills them after this. */
 const STOP_GRACE_MS = 15_000;
 
 interface Listening {
@@ -37,7 +38,11 @@ export interface Supervision {
  * each death in the last minute (1 s, 2 s, 4 s … at most 30 s), so a crash loop does not
  * spin. Workers that die before listening three times in a row stop the server (exit 1).
  */
-export function superviseWorkers(count: number, say: (line: string) => void): Supervision {
+export function superviseWorkers(
+  count: number,
+  say: (line: string) => void,
+  drainMs = 0,
+): Supervision {
   let stopping = false;
   let exitCode = 0;
   let startFailures = 0;
@@ -57,15 +62,18 @@ export function superviseWorkers(count: number, say: (line: string) => void): Su
   let announced = false;
 
   const stop = (signal: NodeJS.Signals) => {
+    // Each worker drains on its own first SIGTERM and ends its drain early on a second
+    // one, so a signal is passed on as it came, every time.
+    for (const worker of live.keys()) worker.process.kill(signal);
     if (stopping) return;
     stopping = true;
-    for (const worker of live.keys()) worker.process.kill(signal);
     if (live.size === 0) finish(exitCode);
+    const graceMs = STOP_GRACE_MS + (signal === 'SIGTERM' ? drainMs : 0);
     const force = setTimeout(() => {
-      say(`workers still running ${STOP_GRACE_MS / 1000} s after ${signal}; killing them`);
+      say(`workers still running ${graceMs / 1000} s after ${signal}; killing them`);
       exitCode = 1;
       for (const worker of live.keys()) worker.process.kill('SIGKILL');
-    }, STOP_GRACE_MS);
+    }, graceMs);
     force.unref();
   };
 
@@ -98,7 +106,8 @@ export function superviseWorkers(count: number, say: (line: string) => void): Su
         say(`worker ${n} ${how} before listening, ${startFailures} times in a row; stopping`);
         exitCode = 1;
         fail(new Error('the workers did not start'));
-        stop('SIGTERM');
+        // No drain: the server never got ready.
+        stop('SIGINT');
         return;
       }
       const now = Date.now();
@@ -114,8 +123,9 @@ export function superviseWorkers(count: number, say: (line: string) => void): Su
     });
   };
 
+  serveClusterMetrics();
   process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   for (let i = 0; i < count; i++) fork();
   // A caller that only waits for `stopped` must not see an unhandled rejection.
   listening.catch(() => undefined);

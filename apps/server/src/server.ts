@@ -10,6 +10,7 @@ import { type Db, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { AppError } from './platform/errors.ts';
 import { problemBody } from './platform/http/problem.ts';
+import { createMetrics } from './platform/metrics/metrics.ts';
 import { startScheduler } from './platform/scheduler.ts';
 
 export interface RunningServer {
@@ -18,6 +19,8 @@ export interface RunningServer {
   url: string;
   /** Requests the server has accepted and not yet finished (their client may have left). */
   inFlight(): number;
+  /** From now on /readyz answers 503 (draining); everything else is served as before. */
+  unready(): void;
   /**
    * Stops accepting and refuses (503) every request that has not started, waits for the
    * requests and background jobs that have, then closes the database, last.
@@ -42,7 +45,9 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   let app: FastifyInstance | undefined;
+  const metrics = options.metrics ?? createMetrics();
   const db = openDatabase(config.databaseUrl, {
+    observe: metrics.db,
     sqliteSynchronous: config.sqliteSynchronous,
     poolSize: config.dbPoolSize,
     onIdleError: (err) => app?.log.warn({ err }, 'an idle database connection was dropped'),
@@ -50,7 +55,13 @@ export async function startServer(
   try {
     if (options.migrate !== false) await migrateToLatest(db);
     const stopping = new AbortController();
-    app = await buildApp(config, db, { ...options, stopping: stopping.signal });
+    const unready = new AbortController();
+    app = await buildApp(config, db, {
+      ...options,
+      metrics,
+      stopping: stopping.signal,
+      unready: unready.signal,
+    });
     const requests = trackRequests(app);
     await options.prepare?.(db, app);
     const address = await app.listen({ host: config.host, port: config.port });
@@ -69,6 +80,7 @@ export async function startServer(
       ...(checkpointer ? [checkpointer] : []),
     ]);
     const shutDown = async () => {
+      unready.abort();
       requests.drain();
       stopping.abort();
       // No new connection from here; idle kept-alive ones are closed at once.
@@ -87,6 +99,7 @@ export async function startServer(
       db,
       url: address,
       inFlight: () => requests.count(),
+      unready: () => unready.abort(),
       close: () => {
         closing ??= shutDown();
         return closing;
@@ -99,9 +112,37 @@ export async function startServer(
   }
 }
 
-/** SIGTERM/SIGINT: a graceful stop; after `graceMs`, an exit without closing the database. */
-export function closeOnSignals(server: RunningServer, graceMs = 10_000): void {
-  const stop = (signal: string) => {
+/**
+ * SIGTERM: /readyz answers 503 at once while the server goes on serving for `drainMs`, so
+ * a load balancer takes it out of rotation before it stops accepting; then a graceful
+ * stop. A second SIGTERM (or a SIGINT) during the drain ends it early. SIGINT (Ctrl-C)
+ * stops without a drain. After `graceMs` of stopping, an exit without closing the database.
+ */
+export function closeOnSignals(server: RunningServer, drainMs = 0, graceMs = 10_000): void {
+  let endDrain: (() => void) | undefined;
+  let stopping = false;
+  const stop = async (signal: string, drain: number) => {
+    if (stopping) {
+      if (endDrain) server.app.log.info({ signal }, 'drain ended early');
+      endDrain?.();
+      return;
+    }
+    stopping = true;
+    server.unready();
+    if (drain > 0) {
+      server.app.log.info(
+        { signal, drainSeconds: drain / 1000 },
+        'draining: /readyz answers 503, requests are still served until the drain ends',
+      );
+      await new Promise<void>((res) => {
+        const timer = setTimeout(res, drain);
+        endDrain = () => {
+          clearTimeout(timer);
+          res();
+        };
+      });
+      endDrain = undefined;
+    }
     const started = Date.now();
     server.app.log.info(
       { signal, inFlight: server.inFlight() },
@@ -130,8 +171,8 @@ export function closeOnSignals(server: RunningServer, graceMs = 10_000): void {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM', drainMs));
+  process.on('SIGINT', () => void stop('SIGINT', 0));
 }
 
 /** Told to a request that arrives while the server shuts down. */

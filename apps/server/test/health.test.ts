@@ -30,6 +30,14 @@ describe.each(dialects)('health on %s', (dialect) => {
     await t2.server.db.close();
     const r = await t2.request('GET', '/readyz');
     expect(r.status).toBe(503);
+    expect(r.body).toEqual({ status: 'database unreachable' });
+    // Draining (SIGTERM) says so in problem details, without asking the database.
+    t2.server.unready();
+    const draining = await t2.request('GET', '/readyz');
+    expect(draining.status).toBe(503);
+    expect(draining.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(draining.body).toMatchObject({ status: 503, code: 'unavailable', draining: true });
+    expect((await t2.request('GET', '/healthz')).status).toBe(200);
     await t2.server.app.close();
   });
 });

@@ -110,6 +110,42 @@ describe.each(dialects)('graceful shutdown on %s', (dialect) => {
     }
   });
 
+  it('drains after SIGTERM: /readyz 503 at once, requests still served, then exits 0', async () => {
+    const child = spawnServe({
+      BZCTRL_DATABASE_URL: t.databaseUrl,
+      BZCTRL_DATA_DIR: dataDir,
+      BZCTRL_PUBLIC_URL: 'https://bzctrl.test',
+      BZCTRL_JOBS: 'false',
+      BZCTRL_DRAIN_SECONDS: '2',
+    });
+    const url = await child.listening;
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+    const signalled = Date.now();
+    child.send('SIGTERM');
+    // The signal is handled once the log says so; until then /readyz may still be 200.
+    await until('the drain to start', () => child.output().includes('"msg":"draining'));
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await ready.json()).toMatchObject({ status: 503, code: 'unavailable', draining: true });
+
+    // Everything else is served as usual, a write included.
+    const created = await fetch(`${url}${API}/todos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${member}`, 'content-type': 'application/json' },
+      body: create('created while draining'),
+    });
+    expect(created.status).toBe(201);
+    expect(Date.now() - signalled).toBeLessThan(2_000);
+
+    // Then it stops by itself, no sooner than the drain allows, and cleanly.
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(2_000);
+    expect(child.output()).toMatch(/"msg":"shut down"/);
+    expect(child.output()).not.toMatch(/"level":(50|60)/);
+  }, 60_000);
+
   it('answers every accepted request under load, keeps every 2xx and exits 0', async () => {
     const env = {
       BZCTRL_DATABASE_URL: t.databaseUrl,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
+import { parseExposition, sampleValue } from './support/prometheus.ts';
 import { spawnServe } from './support/serve-process.ts';
 
 /**
@@ -89,6 +90,16 @@ describe.each(dialects.filter((d) => d === 'postgres'))('serve --workers 2 on %s
       for (const pid of await answeringPids()) seen.add(pid);
     }
     expect([...seen].sort()).toEqual([...pids].sort());
+
+    // A scrape on any worker counts the whole cluster's requests: every /readyz above.
+    const readyz = { route: '/readyz', method: 'GET', status: '200' };
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${url}/metrics`, { headers: { connection: 'close' } });
+      expect(res.status).toBe(200);
+      const scraped = parseExposition(await res.text());
+      expect(sampleValue(scraped, 'bzctrl_http_requests_total', readyz)).toBe(n);
+      expect(sampleValue(scraped, 'bzctrl_webhook_queue_depth')).toBe(0);
+    }
 
     // A worker killed outright is replaced; the port keeps answering meanwhile.
     const [victim, survivor] = pids as [number, number];

@@ -78,6 +78,16 @@ export interface Config {
    * one and keeps it in the database. Changing it ends every shared link. Never logged.
    */
   readonly secretKey: string | undefined;
+  /**
+   * Seconds `serve` keeps serving after SIGTERM with /readyz answering 503, so a load
+   * balancer stops sending it requests before it stops accepting them; 0 stops at once.
+   */
+  readonly drainSeconds: number;
+  /**
+   * `GET /metrics` answers loopback callers, and others only with this Bearer token
+   * (SPEC §9); unset, only loopback. Never logged.
+   */
+  readonly metricsToken: string | undefined;
 }
 
 /** The most worker processes `serve --workers` starts. */
@@ -193,6 +203,11 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push('BZCTRL_SECRET_KEY must be at least 32 characters (e.g. openssl rand -hex 32)');
   }
 
+  const metricsToken = env.BZCTRL_METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push('BZCTRL_METRICS_TOKEN must be at least 16 characters');
+  }
+
   const onSqlite = databaseUrl.startsWith('sqlite:');
   const workers = int(
     'BZCTRL_WORKERS',
@@ -265,6 +280,8 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     corsOrigins: corsOriginsOf(env.BZCTRL_CORS_ORIGINS, problems),
     workers,
     secretKey,
+    drainSeconds: int('BZCTRL_DRAIN_SECONDS', 10, 0, 3600),
+    metricsToken,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

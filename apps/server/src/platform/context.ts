@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { KeyedRequest } from './idempotency/keyed-write.ts';
+import type { Metrics } from './metrics/metrics.ts';
 
 /** The logger every layer writes to (the request's, or the server's for jobs). */
 export type Logger = FastifyBaseLogger;
@@ -42,6 +43,8 @@ export interface Ctx {
   readonly via: string;
   /** The request's Idempotency-Key, which its write commits with (see writeTransaction). */
   readonly keyed?: KeyedRequest | null;
+  /** Counts what the service did (creates by dialect); absent outside a request. */
+  readonly metrics?: Pick<Metrics, 'todoCreated'>;
 }
 
 /** The idempotency and rate-limit identity of a caller: stable across its tokens. */

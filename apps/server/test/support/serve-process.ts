@@ -12,6 +12,8 @@ export interface ServeProcess {
   output(): string;
   /** How it ended: an exit code, or the signal that killed it. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends the signal and returns at once. */
+  send(name: NodeJS.Signals): void;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
   /** SIGKILL: no shutdown code runs, as in a crash or an OOM kill. */
@@ -34,6 +36,8 @@ export function spawnServe(env: Record<string, string>, args: string[] = []): Se
       BZCTRL_LOG_LEVEL: 'info',
       BZCTRL_SCRYPT_LOG_N: '14',
       BZCTRL_WORKERS: '1',
+      // No drain after SIGTERM unless a test asks for one: stops stay quick.
+      BZCTRL_DRAIN_SECONDS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,6 +77,9 @@ export function spawnServe(env: Record<string, string>, args: string[] = []): Se
     listening,
     output: () => out,
     exited,
+    send: (name) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    },
     stop: () => signal('SIGTERM'),
     kill9: () => signal('SIGKILL'),
   };

@@ -13,6 +13,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { problemResponses, refTo } from '../../platform/http/problem.ts';
+import type { Metrics } from '../../platform/metrics/metrics.ts';
 
 const PATH = '/bzctrl-core-api/api/v1/session';
 
@@ -46,8 +47,11 @@ const noSession = () =>
  * Browser sessions for the web app (issue 5 item 1): sign in with a password for an
  * HttpOnly cookie, read the session (and its CSRF token) back, sign out.
  */
-export async function sessionRoutes(app: FastifyInstance, opts: { db: Db; config: Config }) {
-  const { db, config } = opts;
+export async function sessionRoutes(
+  app: FastifyInstance,
+  opts: { db: Db; config: Config; metrics: Metrics },
+) {
+  const { db, config, metrics } = opts;
   const secure = config.publicUrl.startsWith('https:') ? '; Secure' : '';
   const cookie = (value: string, maxAge: number) =>
     `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
@@ -77,7 +81,14 @@ export async function sessionRoutes(app: FastifyInstance, opts: { db: Db; config
         body.username,
         body.password,
         sessionIdOf(request.headers.cookie),
-      );
+      ).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'too_many_requests') {
+          metrics.signIn('throttled', 'session');
+        } else if (err instanceof AppError && err.code === 'unauthorized') {
+          metrics.signIn('failed', 'session');
+        }
+        throw err;
+      });
       noStore(reply).header('Set-Cookie', cookie(sessionId, config.sessionTtlSeconds));
       return view;
     },

@@ -13,6 +13,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { multipartError, useLastMultipartBoundary } from '../../platform/http/multipart.ts';
 import { toAppError } from '../../platform/http/problem.ts';
+import type { Metrics } from '../../platform/metrics/metrics.ts';
 
 const TokenResponse = Type.Object({
   access_token: Type.String(),
@@ -117,6 +118,12 @@ function paramsOf(body: unknown): Record<string, string | undefined> {
   return out;
 }
 
+/** What a refused grant says for the metrics: a wrong secret, the throttle, or neither. */
+function signInOutcome(err: OAuthError): 'failed' | 'throttled' | undefined {
+  if (err.status === 429) return 'throttled';
+  return err.error === 'invalid_grant' || err.error === 'invalid_client' ? 'failed' : undefined;
+}
+
 function sendOAuthError(reply: FastifyReply, err: OAuthError) {
   return reply
     .code(err.status)
@@ -128,7 +135,10 @@ function sendOAuthError(reply: FastifyReply, err: OAuthError) {
  * The OAuth 2.0 token endpoint (RFC 6749) under both paths of SPEC §2, and seed 002's
  * `POST /api/authenticate`. Errors follow RFC 6749 §5.2, not problem details.
  */
-export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: Config }) {
+export async function oauthRoutes(
+  app: FastifyInstance,
+  opts: { db: Db; config: Config; metrics: Metrics },
+) {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -137,7 +147,11 @@ export async function oauthRoutes(app: FastifyInstance, opts: { db: Db; config: 
   useLastMultipartBoundary(app);
 
   app.setErrorHandler((error: FastifyError | OAuthError, request: FastifyRequest, reply) => {
-    if (error instanceof OAuthError) return sendOAuthError(reply, error);
+    if (error instanceof OAuthError) {
+      const outcome = signInOutcome(error);
+      if (outcome) opts.metrics.signIn(outcome, 'token');
+      return sendOAuthError(reply, error);
+    }
     if ((error as FastifyError).code === 'FST_FILES_LIMIT') {
       return sendOAuthError(
         reply,

@@ -245,6 +245,7 @@ export async function createTodo(
     throw err;
   }
 
+  ctx.metrics?.todoCreated(ctx.via);
   return {
     outcome: 'created',
     todo: toTodo({ ...row, ...stored }, rel, ctx.config.publicUrl),

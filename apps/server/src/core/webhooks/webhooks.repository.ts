@@ -290,3 +290,24 @@ export async function releaseAllLeases(db: Executor): Promise<void> {
     .where('lockedUntil', 'is not', null)
     .execute();
 }
+
+/**
+ * For the metrics: deliveries still to make, and when the longest-waiting one was due.
+ * A disabled subscription's deliveries wait for it to be enabled again, not for the
+ * worker, so they do not count.
+ */
+export async function findDeliveryQueue(
+  db: Executor,
+): Promise<{ depth: number; oldestDue: string | null }> {
+  const row = await db
+    .selectFrom('webhookDeliveries as d')
+    .innerJoin('webhookSubscriptions as s', 's.id', 'd.subscriptionId')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('depth'),
+      eb.fn.min('d.nextAttemptAt').as('oldestDue'),
+    ])
+    .where('d.status', '=', 'pending')
+    .where('s.status', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return { depth: Number(row.depth), oldestDue: row.oldestDue ?? null };
+}

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import {
   CamelCasePlugin,
   Kysely,
+  type LogEvent,
   PostgresDialect,
   SqliteDialect,
   sql,
@@ -48,6 +49,15 @@ export interface DbOptions {
   poolSize?: number;
   /** SQLite files: the worker threads behind `reader`. */
   readPool?: ReadPoolOptions;
+  /** Told how long each query through Kysely took, and each write batch's size (metrics). */
+  observe?: DbObserver;
+}
+
+export interface DbObserver {
+  /** Seconds a query took through Kysely, failed ones included. */
+  query(seconds: number): void;
+  /** SQLite files: how many transactions one COMMIT of the write batch carried. */
+  writeBatch(transactions: number): void;
 }
 
 // node-postgres turns these into JS objects by default; BzCtrl keeps them as the strings
@@ -162,6 +172,11 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 export function openDatabase(url: string, options: DbOptions = {}): Db {
   const camelCase = new CachedCamelCasePlugin();
   const plugins = [camelCase];
+  const observe = options.observe;
+  // Kysely times a query only when asked to log it: no cost without an observer.
+  const log = observe
+    ? (event: LogEvent) => observe.query(event.queryDurationMillis / 1000)
+    : undefined;
   let kysely: Kysely<Database>;
   let reader: Kysely<Database> | null = null;
   let engine: Engine;
@@ -189,6 +204,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
       kysely = new Kysely<Database>({
         dialect: new SqliteDialect({ database: statements }),
         plugins,
+        log,
       });
     } else {
       sqliteFile = resolve(file);
@@ -202,9 +218,10 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
       const dialect = new GroupCommitDialect(
         { native, prepare: statements.prepare },
         { native: reading, prepare: readStatements.prepare },
+        observe ? (n) => observe.writeBatch(n) : undefined,
       );
       writeBatches = dialect.driver.stats;
-      kysely = new Kysely<Database>({ dialect, plugins });
+      kysely = new Kysely<Database>({ dialect, plugins, log });
       batchDrivers.set(kysely, dialect.driver);
       readDirectly(kysely, dialect.driver, camelCase);
     }
@@ -220,7 +237,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     // the pool and replaced on next use; without a listener the error would end the process.
     pool.on('error', (err) => options.onIdleError?.(err));
     pool.on('connect', nameHotStatements);
-    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, log });
     engine = 'postgres';
   } else {
     throw new Error('BZCTRL_DATABASE_URL must start with sqlite: or postgres://');

@@ -59,9 +59,16 @@ export class GroupCommitDriver implements Driver {
   #idle: (() => void) | null = null;
   readonly stats: WriteBatchStats = { commits: 0, transactions: 0, largest: 0 };
 
-  constructor(writer: SqliteHandle, reader: SqliteHandle) {
+  readonly #onCommit: ((transactions: number) => void) | undefined;
+
+  constructor(
+    writer: SqliteHandle,
+    reader: SqliteHandle,
+    onCommit?: (transactions: number) => void,
+  ) {
     this.#writer = writer;
     this.#reader = reader;
+    this.#onCommit = onCommit;
   }
 
   async init(): Promise<void> {}
@@ -265,6 +272,7 @@ export class GroupCommitDriver implements Driver {
       this.stats.commits++;
       this.stats.transactions += members;
       this.stats.largest = Math.max(this.stats.largest, members);
+      this.#onCommit?.(members);
     }
     for (const w of batch) w.resolve();
   }
@@ -350,8 +358,12 @@ class FifoMutex {
 export class GroupCommitDialect implements Dialect {
   readonly driver: GroupCommitDriver;
 
-  constructor(writer: SqliteHandle, reader: SqliteHandle) {
-    this.driver = new GroupCommitDriver(writer, reader);
+  constructor(
+    writer: SqliteHandle,
+    reader: SqliteHandle,
+    onCommit?: (transactions: number) => void,
+  ) {
+    this.driver = new GroupCommitDriver(writer, reader, onCommit);
   }
 
   createDriver(): Driver {

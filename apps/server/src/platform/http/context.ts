@@ -3,12 +3,16 @@ import type { Config } from '../config.ts';
 import type { Ctx } from '../context.ts';
 import type { Db } from '../db/database.ts';
 import { requestDb } from '../idempotency/keyed-write.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export interface AppDeps {
   db: Db;
   config: Config;
   /** Aborts when the server starts to stop (long polls end early). */
   stopping: AbortSignal;
+  /** Aborts when the server drains before stopping: /readyz answers 503 from then on. */
+  unready: AbortSignal;
+  metrics: Metrics;
 }
 
 /** The service context of an authenticated request. */
@@ -22,5 +26,6 @@ export function ctxOf(request: FastifyRequest, deps: AppDeps, via: string): Ctx 
     requestId: String(request.id),
     via,
     keyed: request.keyed,
+    metrics: deps.metrics,
   };
 }

@@ -9,7 +9,7 @@ import { problemBody } from './problem.ts';
 const WINDOW_MS = 60_000;
 
 /** Operations endpoints, the API docs and the web app's static files are never limited. */
-const EXEMPT = /^\/(healthz|readyz|docs|app|widget\.js)(\/|$)/;
+const EXEMPT = /^\/(healthz|readyz|metrics|docs|app|widget\.js)(\/|$)/;
 
 /** One counter's verdict, as `createRateLimit` of @fastify/rate-limit returns it. */
 export interface LimitVerdict {
