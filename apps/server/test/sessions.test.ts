@@ -91,12 +91,15 @@ describe.each(dialects)('browser sessions on %s', (dialect) => {
     expect(wrong.status).toBe(403);
     const ok = await t.request('POST', TODOS, { body, headers: withCookie(s, s.csrf) });
     expect(ok.status, ok.text).toBe(201);
+    // Made in the web app: recorded as such, not as a native API call.
+    expect(ok.body.createdVia).toBe('web');
     // The audit trail names the user, as for a password-grant token.
     const history = await t.request('GET', `${TODOS}/${ok.body.key}/history`, {
       headers: withCookie(s),
     });
     expect(history.status).toBe(200);
     expect(JSON.stringify(history.body)).toContain('user:example@example.com');
+    expect(history.body.items[0]).toMatchObject({ action: 'create', dialect: 'web' });
 
     // Bearer requests never need a CSRF token, even with a cookie alongside.
     const token = await t.login('example@example.com');
@@ -106,6 +109,7 @@ describe.each(dialects)('browser sessions on %s', (dialect) => {
       headers: { cookie: s.cookie },
     });
     expect(bearer.status).toBe(201);
+    expect(bearer.body.createdVia).toBe('native');
     // A bad Bearer token is not rescued by a good cookie.
     const badBearer = await t.request('GET', TODOS, {
       token: 'not-a-token',

@@ -2431,7 +2431,7 @@ export interface paths {
         };
         /**
          * Figures over the open todos: risk matrix, status counts, EUR at stake, dates
-         * @description Over the caller's workspaces, or the one named by `workspace`: open incidents by impact × likelihood, todos by workspace and status, the open incidents’ potential financial impact in EUR per workspace, and the overdue and soon-expiring open todos (a count and the first 10 of each). Deleted todos are never counted.
+         * @description Over the caller's workspaces, or the one named by `workspace`: open incidents by impact × likelihood, todos by workspace and status, the open incidents’ potential financial impact in EUR per workspace, and the open todos past their due date (overdue), past their reminder date and due soon (a count and the first 10 of each). Deleted todos are never counted.
          */
         get: {
             parameters: {
@@ -6020,10 +6020,12 @@ export interface components {
                 email?: string;
                 /** @description The API client, if one was used */
                 clientId?: string;
+                /** @description The name, as it is now, of the API client a user acted through (a password grant with the client's credentials) */
+                clientName?: string;
                 /** @description The exposed endpoint, if one */
                 endpointId?: number;
             };
-            /** @description The API the change came through: native, bzctrl, short, itsm, system */
+            /** @description The API the change came through: native, bzctrl (add-task), short, itsm, exposed, web (the web app, signed in by its session), system */
             dialect: string;
             requestId: string | null;
             changes: {
@@ -6197,8 +6199,15 @@ export interface components {
                     incidents: number;
                 }[];
             };
-            /** @description Open todos whose due date or reminder date is before today. An open todo past its due date is only here until the expiry job marks it EXPIRED; the reminder date (which add-task sets; it sets the due date only on DONE) keeps a todo here. */
+            /** @description Open todos whose due date is before today. An open todo past its due date is only here until the expiry job marks it EXPIRED. A passed reminder date alone does not make a todo overdue: see `remindersPassed`. */
             overdue: {
+                /** @description Every todo in the list */
+                count: number;
+                /** @description The first 10, earliest date first */
+                items: components["schemas"]["DashboardTodo"][];
+            };
+            /** @description Open todos whose reminder date is before today, with or without a due date (add-task sets the reminder date; it sets the due date only on DONE). A todo can be in both lists. */
+            remindersPassed: {
                 /** @description Every todo in the list */
                 count: number;
                 /** @description The first 10, earliest date first */
