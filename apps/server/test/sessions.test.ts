@@ -78,6 +78,24 @@ describe.each(dialects)('browser sessions on %s', (dialect) => {
     expect(bogus.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('GET session?optional=true answers 204 without a live session, the session with one', async () => {
+    const none = await t.request('GET', `${SESSION}?optional=true`);
+    expect(none.status).toBe(204);
+    expect(none.text).toBe('');
+    expect(none.headers.get('cache-control')).toBe('no-store');
+    const ended = await t.request('GET', `${SESSION}?optional=true`, {
+      headers: { cookie: 'bzctrl_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
+    expect(ended.status).toBe(204);
+    const s = await signIn('example@example.com');
+    const live = await t.request('GET', `${SESSION}?optional=true`, { headers: withCookie(s) });
+    expect(live.status).toBe(200);
+    expect(live.body.csrfToken).toBe(s.csrf);
+    expect((await t.request('GET', `${SESSION}?optional=false`)).status).toBe(401);
+    const bad = await t.request('GET', `${SESSION}?optional=maybe`);
+    expect(bad.status).toBe(400);
+  });
+
   it('the cookie works on the native API; writes need X-CSRF-Token, Bearer does not', async () => {
     const s = await signIn('example@example.com');
     const list = await t.request('GET', TODOS, { headers: withCookie(s) });

@@ -21,8 +21,9 @@ async function createdBy(page: Page): Promise<string> {
 }
 
 // A day's work in the web app: the creator line names the person and the system the todo
-// came from in one wording, whether it came through an API client or the web form.
-describeBrowser('the creator line', () => {
+// came from in one wording, whether it came through an API client or the web form; and
+// opening the app logs no error.
+describeBrowser('the creator line and a clean cold load', () => {
   let t: TestServer;
   let browser: Browser;
   let throughClient: string;
@@ -86,6 +87,20 @@ describeBrowser('the creator line', () => {
     await w.page.getByRole('button', { name: 'Create task' }).click();
     await w.page.waitForURL(/#\/todo\/IMP-NLD-EXA-SWA-\d+$/);
     await expect.poll(() => createdBy(w.page)).toBe('Example User via web app');
+    expectNoConsoleErrors(w);
+    await w.context.close();
+  });
+
+  it('logs no console error on a cold load, signed out or signed in', async () => {
+    const w = await openPage(browser);
+    await w.page.goto(`${t.url}/app/#/`);
+    await w.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signIn(w.page, 'example@example.com', 'Ex@mpl3!');
+    await w.page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    // A reload with the session cookie finds the session at once.
+    await w.page.reload();
+    await w.page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    expect(w.rejected).toEqual([]);
     expectNoConsoleErrors(w);
     await w.context.close();
   });

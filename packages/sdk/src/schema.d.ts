@@ -527,10 +527,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current session: user and CSRF token */
+        /**
+         * The current session: user and CSRF token
+         * @description Without a live session: 401, or 204 with `optional=true` (how the web app asks on a cold load, where being signed out is an answer, not an error).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Answer 204 instead of 401 when no one is signed in */
+                    optional?: boolean;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -545,6 +551,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["Session"];
                     };
+                };
+                /** @description No live session (only with `optional=true`) */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description RFC 9457 problem details */
                 "4XX": {
