@@ -698,6 +698,32 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "todoType": "TASK",
+                     *       "domainWorkSpace": "VTT-NLD-TML-FIN",
+                     *       "title": "title",
+                     *       "description": "description",
+                     *       "result": "result",
+                     *       "financialImpact": "123",
+                     *       "impact": "HIGH",
+                     *       "likelihood": "MEDIUM",
+                     *       "status": "TODO",
+                     *       "priority": "HIGH",
+                     *       "assignee": "rge@example.com",
+                     *       "reporter": "example@example.com",
+                     *       "category": [
+                     *         "Customs",
+                     *         "Fetsa"
+                     *       ],
+                     *       "subCategory": [
+                     *         "high"
+                     *       ],
+                     *       "lrn": "test",
+                     *       "orderID": "tag",
+                     *       "reminderDate": "2024-09-27"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AddTaskBody"];
                 };
             };
@@ -756,6 +782,32 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "todoType": "TASK",
+                     *       "domainWorkSpace": "VTT-NLD-TML-FIN",
+                     *       "title": "title",
+                     *       "description": "description",
+                     *       "result": "result",
+                     *       "financialImpact": "123",
+                     *       "impact": "HIGH",
+                     *       "likelihood": "MEDIUM",
+                     *       "status": "TODO",
+                     *       "priority": "HIGH",
+                     *       "assignee": "rge@example.com",
+                     *       "reporter": "example@example.com",
+                     *       "category": [
+                     *         "Customs",
+                     *         "Fetsa"
+                     *       ],
+                     *       "subCategory": [
+                     *         "high"
+                     *       ],
+                     *       "lrn": "test",
+                     *       "orderID": "tag",
+                     *       "reminderDate": "2024-09-27"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AddTaskBody"];
                 };
             };

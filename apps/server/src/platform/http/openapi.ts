@@ -68,8 +68,16 @@ const SCOPE_DOCS = {
   admin: 'Administration',
 };
 
+/** BzCtrl's name as the page's logo: a wordmark, in place of the default header's. */
+const WORDMARK =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="150" height="40" viewBox="0 0 150 40">' +
+  '<text x="0" y="29" font-family="system-ui, sans-serif" font-size="28" font-weight="700" ' +
+  'fill="#ffffff">BzCtrl <tspan font-weight="400" font-size="18">API</tspan></text></svg>';
+
 export const swaggerUiOptions: FastifySwaggerUiOptions = {
   routePrefix: '/docs',
+  logo: { type: 'image/svg+xml', content: Buffer.from(WORDMARK), href: '/docs', target: '_self' },
+  theme: { title: 'BzCtrl API docs' },
   uiConfig: { persistAuthorization: true, tryItOutEnabled: true, deepLinking: true },
   staticCSP: false,
 };
