@@ -55,10 +55,23 @@ function requestExamples(doc: { paths: Record<string, Record<string, Operation>>
   );
 }
 
+type OAuthScheme = { flows: Record<string, { scopes: Record<string, string> }> };
+
 describe.each(dialects)('the /docs request examples on a demo server (%s)', (dialect) => {
   let t: TestServer;
   let demo: ProvisionDoc;
   let examples: Example[];
+  let schemes: Record<string, OAuthScheme>;
+  /** A token per sign-in scheme, from the demo's member, administrator and API client. */
+  let tokens: Record<string, { token: string; scope: string }>;
+
+  const grant = async (form: Record<string, string>) => {
+    const res = await t.request('POST', '/bzctrl-core-api/oauth/token', {
+      body: new URLSearchParams(form),
+    });
+    expect(res.status, res.text).toBe(200);
+    return { token: res.body.access_token as string, scope: res.body.scope as string };
+  };
 
   beforeAll(async () => {
     demo = await readProvisionFile(DEMO);
@@ -66,6 +79,23 @@ describe.each(dialects)('the /docs request examples on a demo server (%s)', (dia
     const served = await t.request('GET', '/docs/json');
     expect(served.status).toBe(200);
     examples = requestExamples(served.body);
+    schemes = served.body.components.securitySchemes;
+    const password = (email: string) =>
+      grant({
+        grant_type: 'password',
+        username: email,
+        password: demo.users?.find((u) => u.email === email)?.password ?? '',
+      });
+    const client = demo.clients?.[0];
+    tokens = {
+      userSignIn: await password('example@example.com'),
+      adminSignIn: await password('admin@example.com'),
+      apiClient: await grant({
+        grant_type: 'client_credentials',
+        client_id: client?.clientId ?? '',
+        client_secret: client?.clientSecret ?? '',
+      }),
+    };
   });
   afterAll(async () => t?.close());
 
@@ -90,18 +120,44 @@ describe.each(dialects)('the /docs request examples on a demo server (%s)', (dia
     expect(Buffer.from(logo, 'base64').toString('utf8')).toContain('BzCtrl');
   });
 
+  it('offers each sign-in exactly the scopes the token endpoint grants that way', () => {
+    expect(Object.keys(tokens).sort()).toEqual(
+      Object.keys(schemes)
+        .filter((name) => name !== 'bearer')
+        .sort(),
+    );
+    for (const [name, { scope }] of Object.entries(tokens)) {
+      const offered = Object.values(schemes[name]?.flows ?? {}).flatMap((f) =>
+        Object.keys(f.scopes),
+      );
+      expect(offered.sort(), name).toEqual(scope.split(' ').sort());
+    }
+  });
+
+  it('offers administration only through the administrator sign-in', async () => {
+    const doc = (await t.request('GET', '/docs/json')).body as {
+      paths: Record<string, Record<string, Operation & { tags?: string[] }>>;
+    };
+    const admin = Object.values(doc.paths)
+      .flatMap((item) => Object.values(item))
+      .filter((op) => op.tags?.includes('admin') && op.security);
+    expect(admin.length).toBeGreaterThan(0);
+    for (const op of admin) {
+      expect(op.security?.flatMap((s) => Object.keys(s))).toEqual(['bearer', 'adminSignIn']);
+    }
+  });
+
   it('every request example succeeds as sent, signed in as the scheme says', async () => {
     expect(examples.length).toBeGreaterThan(0);
-    // Seed 001's flow: a password grant for the demo member.
-    const member = await t.login('example@example.com', 'Ex@mpl3!');
     const failed: string[] = [];
     for (const e of examples) {
       // A path parameter would need a value from the demo data; none has one yet.
       expect(e.path, `${e.name}: path parameters are not filled in`).not.toMatch(/\{/);
-      const signed = e.security.length > 0;
+      // The first sign-in the operation lists (the member's, as seed 001 signs in).
+      const way = e.security.find((name) => name in tokens);
       const res = await t.request(e.method, e.path, {
         body: e.body,
-        ...(signed ? { token: member } : {}),
+        ...(way ? { token: tokens[way]?.token } : {}),
       });
       if (res.status < 200 || res.status > 299) failed.push(`${e.name}: ${res.status} ${res.text}`);
     }
