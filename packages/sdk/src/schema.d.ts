@@ -1630,6 +1630,23 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "workspace": "IMP-NLD-EXA-SWA",
+                     *       "todoType": "TASK",
+                     *       "title": "Check seal numbers of container MSCU1234567",
+                     *       "description": "Seal numbers differ from the manifest",
+                     *       "priority": "HIGH",
+                     *       "assignee": "example@example.com",
+                     *       "externalRef": {
+                     *         "system": "SAP",
+                     *         "id": "SO-4711"
+                     *       },
+                     *       "tags": [
+                     *         "seal"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreateTodoBody"];
                 };
             };
