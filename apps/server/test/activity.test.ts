@@ -421,6 +421,7 @@ describe.each(dialects)('todo comments, watchers and history on %s', (dialect) =
             name: 'Example User',
             email: 'example@example.com',
             clientId: 'erp',
+            clientName: 'ERP',
           },
         ],
         // An endpoint deleted since: no name now, the recorded label stays.

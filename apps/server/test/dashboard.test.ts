@@ -204,22 +204,34 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     });
   });
 
-  it('lists overdue todos (due or reminder date passed) and those expiring within 7 days', async () => {
+  it('lists overdue todos (due date passed) apart from those past their reminder date', async () => {
     const body = await dashboard(member);
-    expect(body.overdue.count).toBe(2);
-    expect(body.overdue.items).toEqual([
-      {
-        key: keys['swa-task-reminder'],
-        title: 'swa-task-reminder',
-        todoType: 'TASK',
-        status: 'INPROGRESS',
-        date: day(-3),
-        dateField: 'reminderDate',
-        workspace: 'IMP-NLD-EXA-SWA',
-        workspaceName: 'Inbound Control',
-      },
-      expect.objectContaining({ key: keys['swa-task-due'], date: day(-2), dateField: 'dueDate' }),
-    ]);
+    // A passed reminder without a due date is not overdue: it is its own figure.
+    expect(body.overdue).toEqual({
+      count: 1,
+      items: [
+        {
+          key: keys['swa-task-due'],
+          title: 'swa-task-due',
+          todoType: 'TASK',
+          status: 'TODO',
+          date: day(-2),
+          dateField: 'dueDate',
+          workspace: 'IMP-NLD-EXA-SWA',
+          workspaceName: 'Inbound Control',
+        },
+      ],
+    });
+    expect(body.remindersPassed).toEqual({
+      count: 1,
+      items: [
+        expect.objectContaining({
+          key: keys['swa-task-reminder'],
+          date: day(-3),
+          dateField: 'reminderDate',
+        }),
+      ],
+    });
     expect(body.expiringSoon.until).toBe(day(7));
     expect(body.expiringSoon.count).toBe(2);
     expect(
@@ -240,6 +252,7 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     ]);
     expect(body.financialImpact.totalEur).toBe('1234.50');
     expect(body.overdue).toEqual({ count: 0, items: [] });
+    expect(body.remindersPassed).toEqual({ count: 0, items: [] });
     expect(body.expiringSoon.count).toBe(0);
   });
 
@@ -250,7 +263,10 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     ]);
     expect(theirs.riskMatrix.total).toBe(1);
     expect(theirs.financialImpact.totalEur).toBe('999.00');
-    expect(theirs.overdue.items.map((i: { key: string }) => i.key)).toEqual([keys['ops-1']]);
+    expect(theirs.overdue.count).toBe(0);
+    expect(theirs.remindersPassed.items.map((i: { key: string }) => i.key)).toEqual([
+      keys['ops-1'],
+    ]);
     expect(theirs.expiringSoon.items.map((i: { key: string }) => i.key)).toEqual([keys['ops-1']]);
 
     const all = await dashboard(admin);
@@ -261,7 +277,8 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     ]);
     expect(all.riskMatrix.total).toBe(7);
     expect(all.financialImpact.totalEur).toBe('2233.80');
-    expect(all.overdue.count).toBe(3);
+    expect(all.overdue.count).toBe(1);
+    expect(all.remindersPassed.count).toBe(2);
   });
 
   it('refuses a workspace the caller may not use exactly like one that does not exist', async () => {
@@ -299,18 +316,19 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     expect(anonymous.status).toBe(401);
   });
 
-  it('counts every overdue todo but lists the first 10, earliest first', async () => {
+  it('counts every todo past its reminder but lists the first 10, earliest first', async () => {
     for (let i = 0; i < 11; i++) {
       await create(
         member,
-        `fin-overdue-${i}`,
+        `fin-reminder-${i}`,
         task({ workspace: 'VTT-NLD-TML-FIN', status: 'TODO', reminderDate: day(-20 + i) }),
       );
     }
     const body = await dashboard(member, '?workspace=VTT-NLD-TML-FIN');
-    expect(body.overdue.count).toBe(11);
-    expect(body.overdue.items).toHaveLength(10);
-    expect(body.overdue.items.map((i: { date: string }) => i.date)).toEqual(
+    expect(body.overdue.count).toBe(0);
+    expect(body.remindersPassed.count).toBe(11);
+    expect(body.remindersPassed.items).toHaveLength(10);
+    expect(body.remindersPassed.items.map((i: { date: string }) => i.date)).toEqual(
       Array.from({ length: 10 }, (_, i) => day(-20 + i)),
     );
   });

@@ -78,6 +78,24 @@ describe.each(dialects)('browser sessions on %s', (dialect) => {
     expect(bogus.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('GET session?optional=true answers 204 without a live session, the session with one', async () => {
+    const none = await t.request('GET', `${SESSION}?optional=true`);
+    expect(none.status).toBe(204);
+    expect(none.text).toBe('');
+    expect(none.headers.get('cache-control')).toBe('no-store');
+    const ended = await t.request('GET', `${SESSION}?optional=true`, {
+      headers: { cookie: 'bzctrl_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
+    expect(ended.status).toBe(204);
+    const s = await signIn('example@example.com');
+    const live = await t.request('GET', `${SESSION}?optional=true`, { headers: withCookie(s) });
+    expect(live.status).toBe(200);
+    expect(live.body.csrfToken).toBe(s.csrf);
+    expect((await t.request('GET', `${SESSION}?optional=false`)).status).toBe(401);
+    const bad = await t.request('GET', `${SESSION}?optional=maybe`);
+    expect(bad.status).toBe(400);
+  });
+
   it('the cookie works on the native API; writes need X-CSRF-Token, Bearer does not', async () => {
     const s = await signIn('example@example.com');
     const list = await t.request('GET', TODOS, { headers: withCookie(s) });
@@ -91,12 +109,15 @@ describe.each(dialects)('browser sessions on %s', (dialect) => {
     expect(wrong.status).toBe(403);
     const ok = await t.request('POST', TODOS, { body, headers: withCookie(s, s.csrf) });
     expect(ok.status, ok.text).toBe(201);
+    // Made in the web app: recorded as such, not as a native API call.
+    expect(ok.body.createdVia).toBe('web');
     // The audit trail names the user, as for a password-grant token.
     const history = await t.request('GET', `${TODOS}/${ok.body.key}/history`, {
       headers: withCookie(s),
     });
     expect(history.status).toBe(200);
     expect(JSON.stringify(history.body)).toContain('user:example@example.com');
+    expect(history.body.items[0]).toMatchObject({ action: 'create', dialect: 'web' });
 
     // Bearer requests never need a CSRF token, even with a cookie alongside.
     const token = await t.login('example@example.com');
@@ -106,6 +127,7 @@ describe.each(dialects)('browser sessions on %s', (dialect) => {
       headers: { cookie: s.cookie },
     });
     expect(bearer.status).toBe(201);
+    expect(bearer.body.createdVia).toBe('native');
     // A bad Bearer token is not rescued by a good cookie.
     const badBearer = await t.request('GET', TODOS, {
       token: 'not-a-token',

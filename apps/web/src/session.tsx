@@ -37,9 +37,14 @@ export function SessionGate({
 
   useEffect(() => {
     let live = true;
-    bz.session.current().then(
-      (session) => live && setState({ state: 'signed-in', session }),
-      // No session (401), or no server: sign-in shows the error when the user tries.
+    // Asked as optional: no session is a 204, not a 401 the browser logs as an error.
+    bz.session.find().then(
+      (session) =>
+        live &&
+        setState(
+          session ? { state: 'signed-in', session } : { state: 'signed-out', expired: false },
+        ),
+      // No server: sign-in shows the error when the user tries.
       () => live && setState({ state: 'signed-out', expired: false }),
     );
     const off = onSignedOut(() => setState({ state: 'signed-out', expired: true }));

@@ -146,8 +146,19 @@ describeBrowser('dashboard page', () => {
 
     // 0.10 + 0.20 + 1000 + 250.55, summed exactly by the server.
     expect(await w.page.getByTestId('dash-eur-total').textContent()).toBe('€1,250.85');
-    const overdue = w.page.getByRole('region', { name: 'Overdue (1)' });
-    expect(await overdue.getByRole('link').first().textContent()).toMatch(/Manifest mismatch/);
+    // A passed reminder without a due date is not overdue: it counts as a reminder passed.
+    const overdue = w.page.getByRole('region', { name: 'Overdue (0)' });
+    await overdue.getByText('Nothing overdue').waitFor();
+    const reminders = w.page.getByRole('region', { name: 'Reminder passed (1)' });
+    expect(await reminders.getByRole('listitem').count()).toBe(1);
+    expect(await reminders.getByRole('link', { name: /Manifest mismatch/ }).textContent()).toMatch(
+      /Manifest mismatch/,
+    );
+    const summary = w.page.getByRole('list', { name: 'Summary' });
+    expect(await summary.getByRole('button', { name: /Overdue/ }).textContent()).toBe('0Overdue');
+    expect(await summary.getByRole('button', { name: /Reminder passed/ }).textContent()).toBe(
+      '1Reminder passed',
+    );
     const expiring = w.page.getByRole('region', { name: 'Expiring in 7 days (2)' });
     expect(await expiring.getByRole('listitem').count()).toBe(2);
     const status = w.page.getByRole('region', { name: 'Todos by status and workspace' });
@@ -214,6 +225,7 @@ describeBrowser('dashboard page', () => {
     await w.page.getByText('No open incidents').waitFor();
     await w.page.getByText('No todos yet').waitFor();
     await w.page.getByText('Nothing overdue').waitFor();
+    await w.page.getByText('No reminder passed').waitFor();
     await w.page.getByText('Nothing expires in the next 7 days').waitFor();
     expectNoConsoleErrors(w);
     await w.context.close();

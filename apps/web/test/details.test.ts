@@ -102,7 +102,7 @@ describeBrowser('todo details page', () => {
       .waitFor();
     expect(new URL(page.url()).hash).toBe(`#/todo/${key}`);
     const header = page.locator('.todo-header');
-    await expect.poll(() => header.textContent()).toContain('ERP (API client) via add-task');
+    await expect.poll(() => header.textContent()).toContain('ERP (API client) via BzCtrl API');
     const headerText = await header.textContent();
     for (const text of [
       key,
@@ -256,8 +256,8 @@ describeBrowser('todo details page', () => {
     expect(historyText).toMatch(/Financial impact\s*€12,500.50/);
     expect(historyText).not.toContain('financialImpactCents');
     expect(historyText).toContain('Customs released the container.');
-    expect(historyText).toContain('Attached a file by Example User via the BzCtrl API');
-    expect(historyText).toContain('Created by ERP (API client) via add-task');
+    expect(historyText).toContain('Attached a file by Example User via web app');
+    expect(historyText).toContain('Created by ERP (API client) via BzCtrl API');
     expect(historyText).toContain('Added a watcher by Example User');
     expect(historyText).toContain('Removed a watcher by Example User');
 

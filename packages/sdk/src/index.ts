@@ -203,6 +203,21 @@ export class BzCtrlClient {
     current: async (): Promise<SessionInfo> =>
       this.remember(await this.call('GET', `${API}/session`)),
 
+    /**
+     * The signed-in user, or undefined when no one is signed in: no 401 (a page's first
+     * look, where a browser would log the 401 as an error).
+     *
+     * @example
+     * const session = await bz.session.find();
+     * if (!session) showSignIn();
+     */
+    find: async (): Promise<SessionInfo | undefined> => {
+      const info = await this.call<SessionInfo | undefined>('GET', `${API}/session`, {
+        query: { optional: true },
+      });
+      return info && this.remember(info);
+    },
+
     /** Ends the session on the server and forgets its CSRF token. */
     signOut: async (): Promise<void> => {
       await this.call('DELETE', `${API}/session`);

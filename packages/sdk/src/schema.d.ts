@@ -584,10 +584,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current session: user and CSRF token */
+        /**
+         * The current session: user and CSRF token
+         * @description Without a live session: 401, or 204 with `optional=true` (how the web app asks on a cold load, where being signed out is an answer, not an error).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Answer 204 instead of 401 when no one is signed in */
+                    optional?: boolean;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -602,6 +608,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["Session"];
                     };
+                };
+                /** @description No live session (only with `optional=true`) */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description RFC 9457 problem details */
                 "4XX": {
@@ -742,6 +755,32 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "todoType": "TASK",
+                     *       "domainWorkSpace": "VTT-NLD-TML-FIN",
+                     *       "title": "title",
+                     *       "description": "description",
+                     *       "result": "result",
+                     *       "financialImpact": "123",
+                     *       "impact": "HIGH",
+                     *       "likelihood": "MEDIUM",
+                     *       "status": "TODO",
+                     *       "priority": "HIGH",
+                     *       "assignee": "rge@example.com",
+                     *       "reporter": "example@example.com",
+                     *       "category": [
+                     *         "Customs",
+                     *         "Fetsa"
+                     *       ],
+                     *       "subCategory": [
+                     *         "high"
+                     *       ],
+                     *       "lrn": "test",
+                     *       "orderID": "tag",
+                     *       "reminderDate": "2024-09-27"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AddTaskBody"];
                 };
             };
@@ -800,6 +839,32 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "todoType": "TASK",
+                     *       "domainWorkSpace": "VTT-NLD-TML-FIN",
+                     *       "title": "title",
+                     *       "description": "description",
+                     *       "result": "result",
+                     *       "financialImpact": "123",
+                     *       "impact": "HIGH",
+                     *       "likelihood": "MEDIUM",
+                     *       "status": "TODO",
+                     *       "priority": "HIGH",
+                     *       "assignee": "rge@example.com",
+                     *       "reporter": "example@example.com",
+                     *       "category": [
+                     *         "Customs",
+                     *         "Fetsa"
+                     *       ],
+                     *       "subCategory": [
+                     *         "high"
+                     *       ],
+                     *       "lrn": "test",
+                     *       "orderID": "tag",
+                     *       "reminderDate": "2024-09-27"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AddTaskBody"];
                 };
             };
@@ -1622,6 +1687,23 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "workspace": "IMP-NLD-EXA-SWA",
+                     *       "todoType": "TASK",
+                     *       "title": "Check seal numbers of container MSCU1234567",
+                     *       "description": "Seal numbers differ from the manifest",
+                     *       "priority": "HIGH",
+                     *       "assignee": "example@example.com",
+                     *       "externalRef": {
+                     *         "system": "SAP",
+                     *         "id": "SO-4711"
+                     *       },
+                     *       "tags": [
+                     *         "seal"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreateTodoBody"];
                 };
             };
@@ -2488,7 +2570,7 @@ export interface paths {
         };
         /**
          * Figures over the open todos: risk matrix, status counts, EUR at stake, dates
-         * @description Over the caller's workspaces, or the one named by `workspace`: open incidents by impact × likelihood, todos by workspace and status, the open incidents’ potential financial impact in EUR per workspace, and the overdue and soon-expiring open todos (a count and the first 10 of each). Deleted todos are never counted.
+         * @description Over the caller's workspaces, or the one named by `workspace`: open incidents by impact × likelihood, todos by workspace and status, the open incidents’ potential financial impact in EUR per workspace, and the open todos past their due date (overdue), past their reminder date and due soon (a count and the first 10 of each). Deleted todos are never counted.
          */
         get: {
             parameters: {
@@ -6077,10 +6159,12 @@ export interface components {
                 email?: string;
                 /** @description The API client, if one was used */
                 clientId?: string;
+                /** @description The name, as it is now, of the API client a user acted through (a password grant with the client's credentials) */
+                clientName?: string;
                 /** @description The exposed endpoint, if one */
                 endpointId?: number;
             };
-            /** @description The API the change came through: native, bzctrl, short, itsm, system */
+            /** @description The API the change came through: native, bzctrl (add-task), short, itsm, exposed, web (the web app, signed in by its session), system */
             dialect: string;
             requestId: string | null;
             changes: {
@@ -6254,8 +6338,15 @@ export interface components {
                     incidents: number;
                 }[];
             };
-            /** @description Open todos whose due date or reminder date is before today. An open todo past its due date is only here until the expiry job marks it EXPIRED; the reminder date (which add-task sets; it sets the due date only on DONE) keeps a todo here. */
+            /** @description Open todos whose due date is before today. An open todo past its due date is only here until the expiry job marks it EXPIRED. A passed reminder date alone does not make a todo overdue: see `remindersPassed`. */
             overdue: {
+                /** @description Every todo in the list */
+                count: number;
+                /** @description The first 10, earliest date first */
+                items: components["schemas"]["DashboardTodo"][];
+            };
+            /** @description Open todos whose reminder date is before today, with or without a due date (add-task sets the reminder date; it sets the due date only on DONE). A todo can be in both lists. */
+            remindersPassed: {
                 /** @description Every todo in the list */
                 count: number;
                 /** @description The first 10, earliest date first */

@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `authenticate`; routes behind it may rely on it. */
     actor: Actor;
+    /** True when `authenticate` let the request in by the web app's session cookie. */
+    bySession: boolean;
   }
   interface FastifyInstance {
     /**
@@ -53,10 +55,12 @@ async function sessionActor(db: Db, request: FastifyRequest): Promise<Actor> {
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: { db: Db }) => {
     app.decorateRequest('actor', null as unknown as Actor);
+    app.decorateRequest('bySession', false);
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const header = request.headers.authorization;
       if (!header) {
         request.actor = await sessionActor(opts.db, request);
+        request.bySession = true;
         return;
       }
       const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);

@@ -40,6 +40,8 @@ export interface WatchedPage {
   context: BrowserContext;
   /** Uncaught exceptions and console errors seen so far (see `expectNoConsoleErrors`). */
   errors: string[];
+  /** The 4xx answers Chromium logged as console errors, kept apart from `errors`. */
+  rejected: string[];
 }
 
 /**
@@ -60,15 +62,17 @@ export async function openPage(
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors: string[] = [];
+  const rejected: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
     if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) {
+      rejected.push(`${msg.text()} (${msg.location().url})`);
       return;
     }
     errors.push(`console: ${msg.text()}`);
   });
-  return { page, context, errors };
+  return { page, context, errors, rejected };
 }
 
 export function expectNoConsoleErrors(watched: WatchedPage): void {

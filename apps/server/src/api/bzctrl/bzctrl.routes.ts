@@ -63,6 +63,30 @@ export function fieldNamesOf(body: Body): Partial<Record<string, string>> {
   };
 }
 
+/**
+ * Seed 001's request body, with the demo's users (`bzctrl serve --demo`): "Try it out" on
+ * /docs creates a task as it stands, signed in as example@example.com.
+ */
+const SEED_001_EXAMPLE = {
+  todoType: 'TASK',
+  domainWorkSpace: 'VTT-NLD-TML-FIN',
+  title: 'title',
+  description: 'description',
+  result: 'result',
+  financialImpact: '123',
+  impact: 'HIGH',
+  likelihood: 'MEDIUM',
+  status: 'TODO',
+  priority: 'HIGH',
+  assignee: 'rge@example.com',
+  reporter: 'example@example.com',
+  category: ['Customs', 'Fetsa'],
+  subCategory: ['high'],
+  lrn: 'test',
+  orderID: 'tag',
+  reminderDate: '2024-09-27',
+};
+
 /** SPEC §3: add-task (POST and PUT) and the read-back an integrator verifies with. */
 export async function bzctrlDialectRoutes(instance: FastifyInstance, deps: AppDeps) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -79,7 +103,7 @@ export async function bzctrlDialectRoutes(instance: FastifyInstance, deps: AppDe
         tags: ['bzctrl'],
         security: [{ bearer: [] }],
         querystring: DryRunQuery,
-        body: refTo(AddTaskBody),
+        body: refTo(AddTaskBody, { examples: [SEED_001_EXAMPLE] }),
         response: {
           201: Type.Ref('BzctrlTask'),
           200: Type.Union([Type.Ref('BzctrlTask'), Type.Ref('BzctrlTaskPreview')], {

@@ -80,6 +80,12 @@ export const HistoryActor = Type.Object(
     ),
     email: Type.Optional(Type.String({ description: "The user's e-mail, if a user" })),
     clientId: Type.Optional(Type.String({ description: 'The API client, if one was used' })),
+    clientName: Type.Optional(
+      Type.String({
+        description:
+          "The name, as it is now, of the API client a user acted through (a password grant with the client's credentials)",
+      }),
+    ),
     endpointId: Type.Optional(Type.Integer({ description: 'The exposed endpoint, if one' })),
   },
   { description: 'Who or which system made the change' },
@@ -94,7 +100,9 @@ export const HistoryEvent = Type.Object(
     }),
     actor: HistoryActor,
     dialect: Type.String({
-      description: 'The API the change came through: native, bzctrl, short, itsm, system',
+      description:
+        'The API the change came through: native, bzctrl (add-task), short, itsm, exposed, ' +
+        'web (the web app, signed in by its session), system',
     }),
     requestId: Type.Union([Type.String(), Type.Null()]),
     changes: Type.Array(

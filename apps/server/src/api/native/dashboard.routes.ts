@@ -19,8 +19,9 @@ export async function dashboardRoutes(instance: FastifyInstance, deps: AppDeps) 
       description:
         "Over the caller's workspaces, or the one named by `workspace`: open incidents by " +
         'impact × likelihood, todos by workspace and status, the open incidents’ potential ' +
-        'financial impact in EUR per workspace, and the overdue and soon-expiring open todos ' +
-        '(a count and the first 10 of each). Deleted todos are never counted.',
+        'financial impact in EUR per workspace, and the open todos past their due date ' +
+        '(overdue), past their reminder date and due soon (a count and the first 10 of ' +
+        'each). Deleted todos are never counted.',
       tags: ['todos'],
       security: [{ bearer: [] }],
       querystring: DashboardQuery,

@@ -113,9 +113,15 @@ export const DashboardSchema = Type.Object(
     ),
     overdue: Type.Object(TodoShortList, {
       description:
-        'Open todos whose due date or reminder date is before today. An open todo past its ' +
-        'due date is only here until the expiry job marks it EXPIRED; the reminder date ' +
-        '(which add-task sets; it sets the due date only on DONE) keeps a todo here.',
+        'Open todos whose due date is before today. An open todo past its due date is only ' +
+        'here until the expiry job marks it EXPIRED. A passed reminder date alone does not ' +
+        'make a todo overdue: see `remindersPassed`.',
+    }),
+    remindersPassed: Type.Object(TodoShortList, {
+      description:
+        'Open todos whose reminder date is before today, with or without a due date ' +
+        '(add-task sets the reminder date; it sets the due date only on DONE). A todo can be ' +
+        'in both lists.',
     }),
     expiringSoon: Type.Object(
       { ...TodoShortList, until: Day('Today plus 7 days, inclusive') },

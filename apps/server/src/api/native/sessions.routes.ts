@@ -94,20 +94,38 @@ export async function sessionRoutes(
     },
   );
 
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     PATH,
     {
       schema: {
         summary: 'The current session: user and CSRF token',
+        description:
+          'Without a live session: 401, or 204 with `optional=true` (how the web app asks on ' +
+          'a cold load, where being signed out is an answer, not an error).',
         tags: ['session'],
-        response: { 200: sessionRef, ...problemResponses },
+        querystring: Type.Object({
+          optional: Type.Optional(
+            Type.Boolean({
+              default: false,
+              description: 'Answer 204 instead of 401 when no one is signed in',
+            }),
+          ),
+        }),
+        response: {
+          200: sessionRef,
+          204: Type.Null({ description: 'No live session (only with `optional=true`)' }),
+          ...problemResponses,
+        },
       },
     },
     async (request, reply) => {
       const sessionId = sessionIdOf(request.headers.cookie);
       const session = sessionId ? await resolveSession(db, sessionId, new Date()) : undefined;
-      if (!session) throw noSession();
       noStore(reply);
+      if (!session) {
+        if (request.query.optional) return reply.code(204).send(null);
+        throw noSession();
+      }
       return session.view;
     },
   );

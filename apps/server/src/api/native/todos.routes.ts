@@ -101,7 +101,21 @@ export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
       tags: ['todos'],
       security: [{ bearer: [] }],
       querystring: DryRunQuery,
-      body: refTo(CreateTodoBody),
+      body: refTo(CreateTodoBody, {
+        examples: [
+          // The README's native create, in the demo's workspace (`bzctrl serve --demo`).
+          {
+            workspace: 'IMP-NLD-EXA-SWA',
+            todoType: 'TASK',
+            title: 'Check seal numbers of container MSCU1234567',
+            description: 'Seal numbers differ from the manifest',
+            priority: 'HIGH',
+            assignee: 'example@example.com',
+            externalRef: { system: 'SAP', id: 'SO-4711' },
+            tags: ['seal'],
+          },
+        ],
+      }),
       response: {
         201: Type.Ref('Todo'),
         200: Type.Union([Type.Ref('Todo'), Type.Ref('TodoPreview')], {

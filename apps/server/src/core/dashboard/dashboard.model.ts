@@ -61,6 +61,9 @@ export interface Dashboard {
       incidents: number;
     }[];
   };
+  /** Open todos whose due date passed. */
   overdue: TodoShortList;
+  /** Open todos whose reminder date passed, due or not. */
+  remindersPassed: TodoShortList;
   expiringSoon: ExpiringList;
 }

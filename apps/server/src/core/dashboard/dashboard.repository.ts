@@ -158,36 +158,25 @@ async function findShortList(
 }
 
 /**
- * Open todos with a due date or a reminder date before `today`. The date shown is the
- * due date when that has passed (the todo is about to expire), else the reminder date.
+ * Open todos whose `dateField` is before `today`. By the due date they are overdue (until
+ * the expiry job marks them EXPIRED); by the reminder date, past their reminder, due or
+ * not. A passed reminder date never makes a todo overdue.
  */
-export function findOverdueTodos(
+export function findTodosPast(
   db: Executor,
   workspaceIds: number[] | null,
+  dateField: 'dueDate' | 'reminderDate',
   today: string,
   limit: number,
 ) {
-  const duePassed = (eb: TodoEb) =>
-    eb.and([eb('t.dueDate', 'is not', null), eb('t.dueDate', '<', today)]);
+  const column = `t.${dateField}` as const;
   return findShortList(
     db,
     workspaceIds,
     limit,
-    (eb) => eb.or([duePassed(eb), eb('t.reminderDate', '<', today)]),
-    (eb) =>
-      eb
-        .case()
-        .when(duePassed(eb))
-        .then(eb.ref('t.dueDate'))
-        .else(eb.ref('t.reminderDate'))
-        .end() as AliasableExpression<string>,
-    (eb) =>
-      eb
-        .case()
-        .when(duePassed(eb))
-        .then(sql.lit('dueDate'))
-        .else(sql.lit('reminderDate'))
-        .end() as AliasableExpression<string>,
+    (eb) => eb(column, '<', today),
+    (eb) => eb.ref(column) as AliasableExpression<string>,
+    () => sql.lit(dateField),
   );
 }
 

@@ -12,8 +12,8 @@ import {
 } from './dashboard.model.ts';
 import {
   countOpenIncidentsByRisk,
-  findOverdueTodos,
   findTodosDueBetween,
+  findTodosPast,
   findWorkspaceFigures,
 } from './dashboard.repository.ts';
 
@@ -23,7 +23,7 @@ const SHORT_LIST = 10;
 const KNOWN_PARAMS = new Set<string>(DASHBOARD_PARAMS);
 
 /**
- * The dashboard's figures over the caller's workspaces, or one of them. The four
+ * The dashboard's figures over the caller's workspaces, or one of them. The five
  * aggregate queries run together (one round); a workspace the caller may not use is the
  * same 404 as one that does not exist, as in the list.
  */
@@ -53,10 +53,11 @@ export async function getDashboard(
   const until = addDays(today, EXPIRING_SOON_DAYS);
   // A caller with no workspace at all sees zeros; `in ()` is not valid SQL.
   const scope = workspaceIds?.length === 0 ? [-1] : workspaceIds;
-  const [workspaces, risks, overdue, expiring] = await Promise.all([
+  const [workspaces, risks, overdue, reminders, expiring] = await Promise.all([
     findWorkspaceFigures(db, scope),
     countOpenIncidentsByRisk(db, scope),
-    findOverdueTodos(db, scope, today, SHORT_LIST),
+    findTodosPast(db, scope, 'dueDate', today, SHORT_LIST),
+    findTodosPast(db, scope, 'reminderDate', today, SHORT_LIST),
     findTodosDueBetween(db, scope, today, until, SHORT_LIST),
   ]);
 
@@ -95,6 +96,7 @@ export async function getDashboard(
       byWorkspace: byWorkspace.map(({ cents, ...w }) => ({ ...w, totalEur: formatCents(cents) })),
     },
     overdue: { count: overdue.count, items: overdue.items as DashboardTodo[] },
+    remindersPassed: { count: reminders.count, items: reminders.items as DashboardTodo[] },
     expiringSoon: { count: expiring.count, until, items: expiring.items as DashboardTodo[] },
   };
 }

@@ -15,6 +15,8 @@ export interface HistoryEvent {
     name?: string;
     email?: string;
     clientId?: string;
+    /** The API client a user acted through, by its name as it is now. */
+    clientName?: string;
     endpointId?: number;
   };
   dialect: string;
@@ -45,6 +47,7 @@ export async function getTodoHistory(ctx: Ctx, ref: string): Promise<{ items: Hi
       if (name) actor.name = name;
       if (r.actorEmail) actor.email = r.actorEmail;
       if (r.actorClientKey) actor.clientId = r.actorClientKey;
+      if (actor.type === 'user' && r.actorClientName) actor.clientName = r.actorClientName;
       if (r.actorEndpointId !== null) actor.endpointId = Number(r.actorEndpointId);
       return {
         id: Number(r.id),

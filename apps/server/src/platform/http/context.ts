@@ -15,7 +15,10 @@ export interface AppDeps {
   metrics: Metrics;
 }
 
-/** The service context of an authenticated request. */
+/**
+ * The service context of an authenticated request. A native call signed in by the web
+ * app's session cookie is recorded as coming through `web`, the web app.
+ */
 export function ctxOf(request: FastifyRequest, deps: AppDeps, via: string): Ctx {
   return {
     db: requestDb(deps.db, request.keyed),
@@ -24,7 +27,7 @@ export function ctxOf(request: FastifyRequest, deps: AppDeps, via: string): Ctx 
     now: new Date(),
     log: request.log,
     requestId: String(request.id),
-    via,
+    via: via === 'native' && request.bySession ? 'web' : via,
     keyed: request.keyed,
     metrics: deps.metrics,
   };

@@ -27,12 +27,26 @@ export function openApiOptions(): FastifyDynamicSwaggerOptions {
             scheme: 'bearer',
             description: 'An access token from the token endpoint',
           },
-          oauth2: {
+          // One scheme per way of signing in, each offering the scopes that way grants
+          // (apps/server/test/docs-examples.test.ts holds them to the token endpoint's
+          // answers), so Authorize never offers a member a scope it cannot have.
+          userSignIn: {
             type: 'oauth2',
-            description: 'Sign in with a user (password) or an API client (client credentials)',
+            description: "A user's e-mail and password (the password grant, as in seed 001)",
+            flows: { password: { tokenUrl: TOKEN_URL, scopes: pick('todo:read', 'todo:write') } },
+          },
+          adminSignIn: {
+            type: 'oauth2',
+            description: "An administrator's e-mail and password (the password grant)",
             flows: {
-              password: { tokenUrl: TOKEN_URL, scopes: SCOPE_DOCS },
-              clientCredentials: { tokenUrl: TOKEN_URL, scopes: SCOPE_DOCS },
+              password: { tokenUrl: TOKEN_URL, scopes: pick('todo:read', 'todo:write', 'admin') },
+            },
+          },
+          apiClient: {
+            type: 'oauth2',
+            description: "An API client's id and secret (the client-credentials grant)",
+            flows: {
+              clientCredentials: { tokenUrl: TOKEN_URL, scopes: pick('todo:read', 'todo:write') },
             },
           },
         },
@@ -53,11 +67,15 @@ export function openApiOptions(): FastifyDynamicSwaggerOptions {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json.$id === 'string' ? json.$id : `def-${i}`,
     },
-    // A route that takes a bearer token can get one through the OAuth flows as well.
+    // A route that takes a bearer token can get one through the sign-in schemes as well:
+    // administration only by an administrator's sign-in.
     transform: ({ schema, url }) => {
-      const security = (schema as { security?: Record<string, string[]>[] } | undefined)?.security;
-      if (!security?.some((s) => 'bearer' in s)) return { schema, url };
-      return { schema: { ...schema, security: [...security, { oauth2: [] }] }, url };
+      const route = schema as { security?: Record<string, string[]>[]; tags?: string[] };
+      if (!route?.security?.some((s) => 'bearer' in s)) return { schema, url };
+      const ways: Record<string, string[]>[] = route.tags?.includes('admin')
+        ? [{ adminSignIn: ['admin'] }]
+        : [{ userSignIn: [] }, { adminSignIn: [] }, { apiClient: [] }];
+      return { schema: { ...schema, security: [...route.security, ...ways] }, url };
     },
   };
 }
@@ -68,8 +86,21 @@ const SCOPE_DOCS = {
   admin: 'Administration',
 };
 
+/** The scopes named, with what each allows. */
+function pick(...scopes: (keyof typeof SCOPE_DOCS)[]): Record<string, string> {
+  return Object.fromEntries(scopes.map((s) => [s, SCOPE_DOCS[s]]));
+}
+
+/** BzCtrl's name as the page's logo: a wordmark, in place of the default header's. */
+const WORDMARK =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="150" height="40" viewBox="0 0 150 40">' +
+  '<text x="0" y="29" font-family="system-ui, sans-serif" font-size="28" font-weight="700" ' +
+  'fill="#ffffff">BzCtrl <tspan font-weight="400" font-size="18">API</tspan></text></svg>';
+
 export const swaggerUiOptions: FastifySwaggerUiOptions = {
   routePrefix: '/docs',
+  logo: { type: 'image/svg+xml', content: Buffer.from(WORDMARK), href: '/docs', target: '_self' },
+  theme: { title: 'BzCtrl API docs' },
   uiConfig: { persistAuthorization: true, tryItOutEnabled: true, deepLinking: true },
   staticCSP: false,
 };

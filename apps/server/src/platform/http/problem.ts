@@ -34,9 +34,16 @@ export const problemResponses = {
  * A `$ref` to a schema the app added by its `$id`, typed as that schema, so the TypeBox
  * type provider types the handler while the OpenAPI document keeps naming the schema.
  */
-export function refTo<T extends TSchema>(schema: T & { $id?: string }): TUnsafe<Static<T>> {
+export function refTo<T extends TSchema>(
+  schema: T & { $id?: string },
+  /** Request examples the OpenAPI document shows beside the reference ("Try it out"). */
+  options: { examples?: Static<T>[] } = {},
+): TUnsafe<Static<T>> {
   if (!schema.$id) throw new Error('refTo needs a schema with an $id');
-  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
+  const ref = Type.Ref(schema.$id);
+  // The document generator drops a reference's siblings: examples go beside an allOf.
+  if (options.examples) return Type.Unsafe<Static<T>>({ allOf: [ref], ...options });
+  return Type.Unsafe<Static<T>>(ref);
 }
 
 interface AjvIssue {

@@ -4,7 +4,7 @@ import { href, navigate, useRoute } from '../../router.ts';
 import { ErrorNote, Field, Loading, PageHeader } from '../../ui/components.tsx';
 import { useAsync } from '../../ui/use-async.ts';
 import type { Dashboard } from './dashboard.logic.ts';
-import { ExpiringSoon, Overdue } from './due-lists.tsx';
+import { ExpiringSoon, PastDateLists } from './due-lists.tsx';
 import { RiskMatrix } from './RiskMatrix.tsx';
 import { Summary } from './Summary.tsx';
 import { ByStatus, FinancialImpact } from './workspace-tables.tsx';
@@ -78,7 +78,7 @@ export default function DashboardPage() {
           </div>
           <ByStatus data={data} />
           <div className="dash-grid">
-            <Overdue data={data} />
+            <PastDateLists data={data} />
             <ExpiringSoon data={data} />
           </div>
         </div>

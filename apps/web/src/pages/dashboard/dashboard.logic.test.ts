@@ -50,6 +50,7 @@ function dashboard(over: Partial<Dashboard> = {}): Dashboard {
     ],
     financialImpact: { totalEur: '1234.50', byWorkspace: [] },
     overdue: { count: 0, items: [] },
+    remindersPassed: { count: 0, items: [] },
     expiringSoon: { count: 2, items: [], until: '2026-03-08' },
     ...over,
   };
@@ -69,6 +70,7 @@ describe('summaryTiles', () => {
       ['Open incidents', '4'],
       ['Potential impact', formatEur('1234.50')],
       ['Overdue', '0'],
+      ['Reminder passed', '0'],
       ['Expiring in 7 days', '2'],
     ]);
     expect(queryOf(tiles[0]?.to ?? '')).toEqual({ status: 'TODO,INPROGRESS' });
@@ -76,6 +78,7 @@ describe('summaryTiles', () => {
     expect(tiles[2]?.to).toBe(tiles[1]?.to);
     expect(tiles.slice(3).map((t) => inPageTarget(t.to))).toEqual([
       'dash-overdue',
+      'dash-reminders',
       'dash-expiring',
     ]);
     expect(tiles.slice(0, 3).map((t) => inPageTarget(t.to))).toEqual([
@@ -86,7 +89,13 @@ describe('summaryTiles', () => {
   });
 
   it('keeps the workspace chosen in every link, and marks what needs attention', () => {
-    const tiles = summaryTiles(dashboard({ workspace: 'A', overdue: { count: 3, items: [] } }));
+    const tiles = summaryTiles(
+      dashboard({
+        workspace: 'A',
+        overdue: { count: 3, items: [] },
+        remindersPassed: { count: 1, items: [] },
+      }),
+    );
     expect(queryOf(tiles[0]?.to ?? '').workspace).toBe('A');
     expect(queryOf(tiles[1]?.to ?? '').workspace).toBe('A');
     expect(tiles.map((t) => t.tone)).toEqual([
@@ -95,9 +104,11 @@ describe('summaryTiles', () => {
       undefined,
       'danger',
       'warning',
+      'warning',
     ]);
     const calm = summaryTiles(dashboard({ expiringSoon: { count: 0, items: [], until: '' } }));
     expect(calm.map((t) => t.tone)).toEqual([
+      undefined,
       undefined,
       undefined,
       undefined,

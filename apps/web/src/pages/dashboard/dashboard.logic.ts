@@ -63,6 +63,12 @@ export function summaryTiles(data: Dashboard): Tile[] {
       tone: data.overdue.count > 0 ? 'danger' : undefined,
     },
     {
+      label: 'Reminder passed',
+      value: String(data.remindersPassed.count),
+      to: '#dash-reminders',
+      tone: data.remindersPassed.count > 0 ? 'warning' : undefined,
+    },
+    {
       label: 'Expiring in 7 days',
       value: String(data.expiringSoon.count),
       to: '#dash-expiring',
@@ -151,13 +157,13 @@ export function shownNote(shown: number, count: number): string | undefined {
   return count > shown ? `The first ${shown} of ${count}, earliest first.` : undefined;
 }
 
-/** The lists of all open todos past their reminder and past their due date. */
+/** The lists of all open todos past their due date, and past their reminder date. */
 export function overdueHrefs(data: Dashboard) {
   const yesterday = addDays(data.today, -1);
   const open = { ...scopeOf(data), status: OPEN };
   return {
-    reminder: todosHref({ ...open, reminderTo: yesterday, sort: 'reminderDate' }),
     due: todosHref({ ...open, dueTo: yesterday, sort: 'dueDate' }),
+    reminder: todosHref({ ...open, reminderTo: yesterday, sort: 'reminderDate' }),
   };
 }
 

@@ -11,22 +11,64 @@ import {
 } from './dashboard.logic.ts';
 import { Section } from './Section.tsx';
 
-/** Open todos past their due or reminder date, earliest first. */
-export function Overdue({ data }: { data: Dashboard }) {
-  const { count, items } = data.overdue;
-  const all = overdueHrefs(data);
+/**
+ * The lists of open todos past a date, earliest first: past the due date (overdue, which
+ * the expiry job marks Expired next) and past the reminder date (due or not).
+ */
+const PAST_LISTS = [
+  {
+    id: 'dash-overdue',
+    title: 'Overdue',
+    list: 'overdue',
+    link: 'due',
+    empty: ['Nothing overdue', 'Open todos past their due date show here.'],
+  },
+  {
+    id: 'dash-reminders',
+    title: 'Reminder passed',
+    list: 'remindersPassed',
+    link: 'reminder',
+    empty: ['No reminder passed', 'Open todos past their reminder date show here.'],
+  },
+] as const;
+
+/** The overdue and reminder-passed cards. */
+export function PastDateLists({ data }: { data: Dashboard }) {
+  const links = overdueHrefs(data);
+  return PAST_LISTS.map((p) => (
+    <PastDateList
+      key={p.id}
+      id={p.id}
+      title={p.title}
+      list={data[p.list]}
+      all={links[p.link]}
+      today={data.today}
+      empty={p.empty}
+    />
+  ));
+}
+
+function PastDateList(props: {
+  id: string;
+  title: string;
+  list: Dashboard['overdue'];
+  all: string;
+  today: string;
+  empty: readonly [title: string, text: string];
+}) {
+  const { count, items } = props.list;
   return (
-    <Section id="dash-overdue" title={`Overdue (${count})`}>
+    <Section
+      id={props.id}
+      title={`${props.title} (${count})`}
+      aside={count > 0 && <a href={props.all}>See all</a>}
+    >
       {count === 0 ? (
-        <Empty title="Nothing overdue">Open todos past their due or reminder date show here.</Empty>
+        <Empty title={props.empty[0]}>{props.empty[1]}</Empty>
       ) : (
         <>
-          <TodoLines items={items} today={data.today} />
+          <TodoLines items={items} today={props.today} />
           <Shown shown={items.length} count={count} />
-          <p className="dash-links">
-            See all past their <a href={all.reminder}>reminder date</a> or{' '}
-            <a href={all.due}>due date</a>
-          </p>
         </>
       )}
     </Section>

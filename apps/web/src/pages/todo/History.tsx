@@ -4,8 +4,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import type { AsyncState } from '../../ui/use-async.ts';
 import {
   actionLabel,
-  actorText,
-  dialectLabel,
+  byText,
   fieldLabel,
   HIDDEN_FIELDS,
   type HistoryEvent,
@@ -57,7 +56,7 @@ function HistoryItem({ event }: { event: HistoryEvent }) {
         <strong>{actionLabel(event.action)}</strong>
         <span>
           {' by '}
-          {actorText(event.actor)} via {dialectLabel(event.dialect)}
+          {byText(event.actor, event.dialect)}
         </span>
         <time dateTime={event.at} className="todo-history__at">
           {formatDateTime(event.at)}

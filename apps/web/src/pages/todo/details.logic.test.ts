@@ -62,18 +62,18 @@ describe('createdByText', () => {
       event('update', { type: 'system', label: 'system' }, 'system'),
       event('create', { type: 'user', label: 'user:ann', name: 'Ann de Vries' }, 'bzctrl'),
     ];
-    expect(createdByText(history, 'native')).toBe('Ann de Vries via add-task');
+    expect(createdByText(history, 'native')).toBe('Ann de Vries via BzCtrl API');
     expect(
       createdByText(
         [event('create', { type: 'client', label: 'client:erp', clientId: 'erp' }, 'itsm')],
         'itsm',
       ),
-    ).toBe('erp (API client) via the ITSM API');
+    ).toBe('erp (API client) via ITSM API');
   });
 
   it('names only the API until the history is loaded, or when it has no create event', () => {
-    expect(createdByText(undefined, 'short')).toBe('via the short API');
-    expect(createdByText([], 'exposed')).toBe('via an exposed endpoint');
+    expect(createdByText(undefined, 'short')).toBe('via short API');
+    expect(createdByText([], 'exposed')).toBe('via exposed endpoint');
     expect(createdByText(undefined, 'carrier-pigeon')).toBe('via carrier-pigeon');
   });
 });

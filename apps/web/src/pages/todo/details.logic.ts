@@ -4,7 +4,7 @@
 
 import type { Todo, UpdateTodoBody } from '@bzctrl/sdk';
 import { formatDate, SETTABLE_STATUSES, type Status } from '../../ui/format.ts';
-import { actorText, dialectLabel, type HistoryEvent } from './labels.logic.ts';
+import { byText, dialectLabel, type HistoryEvent } from './labels.logic.ts';
 
 export type Notice = { tone: 'success' | 'warning'; text: string };
 
@@ -35,9 +35,7 @@ export function readForm(schema: Record<string, unknown>): FormFacts {
  */
 export function createdByText(history: HistoryEvent[] | undefined, createdVia: string): string {
   const created = history?.find((e) => e.action === 'create');
-  return created
-    ? `${actorText(created.actor)} via ${dialectLabel(created.dialect)}`
-    : `via ${dialectLabel(createdVia)}`;
+  return created ? byText(created.actor, created.dialect) : `via ${dialectLabel(createdVia)}`;
 }
 
 /** The custom fields to list: the form's, then any other the todo has a value for. */

@@ -3,6 +3,7 @@ import { formatDate, formatEur, today } from '../../ui/format.ts';
 import {
   actionLabel,
   actorText,
+  byText,
   dialectLabel,
   fieldLabel,
   formatSize,
@@ -20,8 +21,9 @@ describe('fieldLabel', () => {
 
 describe('dialectLabel and actionLabel', () => {
   it('names the APIs as integrators know them, an unknown one as it is', () => {
-    expect(dialectLabel('bzctrl')).toBe('add-task');
-    expect(dialectLabel('system')).toBe('a scheduled job');
+    expect(dialectLabel('bzctrl')).toBe('BzCtrl API');
+    expect(dialectLabel('web')).toBe('web app');
+    expect(dialectLabel('system')).toBe('scheduled job');
     expect(dialectLabel('fax')).toBe('fax');
   });
 
@@ -42,7 +44,7 @@ describe('actorText', () => {
       'ann@example.com',
     );
     expect(actorText({ type: 'user', label: 'user:ann', name: 'Ann', clientId: 'erp' })).toBe(
-      'Ann through API client erp',
+      'Ann',
     );
   });
 
@@ -51,10 +53,31 @@ describe('actorText', () => {
       'ERP (API client)',
     );
     expect(actorText({ type: 'client', label: 'client:erp' })).toBe('erp (API client)');
-    expect(actorText({ type: 'endpoint', label: 'endpoint:Web form' })).toBe(
-      'Web form (exposed endpoint)',
+    expect(actorText({ type: 'endpoint', label: 'endpoint:Web form' })).toBe('Web form');
+    expect(actorText({ type: 'system', label: 'system' })).toBe('BzCtrl');
+  });
+});
+
+describe('byText', () => {
+  it('names the person, then the API client they signed in through and the API', () => {
+    const ann = { type: 'user' as const, label: 'user:ann', name: 'Ann' };
+    expect(byText({ ...ann, clientId: 'erp', clientName: 'ERP connector' }, 'bzctrl')).toBe(
+      'Ann via ERP connector (BzCtrl API)',
     );
-    expect(actorText({ type: 'system', label: 'system' })).toBe('BzCtrl (system)');
+    expect(byText({ ...ann, clientId: 'erp' }, 'itsm')).toBe('Ann via erp (ITSM API)');
+    expect(byText(ann, 'bzctrl')).toBe('Ann via BzCtrl API');
+    expect(byText(ann, 'web')).toBe('Ann via web app');
+    expect(byText(ann, 'native')).toBe('Ann via native API');
+  });
+
+  it('names a client, an endpoint and the system with the same wording', () => {
+    expect(byText({ type: 'client', label: 'client:erp', name: 'ERP' }, 'short')).toBe(
+      'ERP (API client) via short API',
+    );
+    expect(byText({ type: 'endpoint', label: 'endpoint:Web form' }, 'exposed')).toBe(
+      'Web form via exposed endpoint',
+    );
+    expect(byText({ type: 'system', label: 'system' }, 'system')).toBe('BzCtrl via scheduled job');
   });
 });
 
@@ -69,7 +92,7 @@ describe('valueText', () => {
     expect(valueText('priority', 'HIGH')).toBe('High');
     expect(valueText('likelihood', 'LOW')).toBe('Low');
     expect(valueText('status', 'ARCHIVED')).toBe('ARCHIVED');
-    expect(valueText('createdVia', 'itsm')).toBe('the ITSM API');
+    expect(valueText('createdVia', 'itsm')).toBe('ITSM API');
   });
 
   it('shows amounts in EUR, dates as the calendar reads them, lists joined, yes and no', () => {

@@ -66,35 +66,47 @@ export function fieldLabel(field: string): string {
   return FIELD_LABEL[field] ?? field;
 }
 
-/** The API a change came through, in the words integrators know it by. */
+/** The system a change came through, in plain words. */
 export const DIALECT_LABEL: Record<string, string> = {
-  native: 'the BzCtrl API',
-  bzctrl: 'add-task',
-  short: 'the short API',
-  itsm: 'the ITSM API',
-  exposed: 'an exposed endpoint',
-  system: 'a scheduled job',
+  bzctrl: 'BzCtrl API',
+  native: 'native API',
+  short: 'short API',
+  itsm: 'ITSM API',
+  exposed: 'exposed endpoint',
+  web: 'web app',
+  system: 'scheduled job',
 };
 
 export function dialectLabel(dialect: string): string {
   return DIALECT_LABEL[dialect] ?? dialect;
 }
 
-/** Who made a change: a user (possibly through an API client), a client, an endpoint, the system. */
+/** Who made a change: a user, an API client on its own, an exposed endpoint, the system. */
 export function actorText(actor: HistoryEvent['actor']): string {
   switch (actor.type) {
-    case 'user': {
-      const who =
-        actor.name ?? actor.email ?? actor.label.replace(/^user:/, '').split(' via ')[0] ?? '';
-      return actor.clientId ? `${who} through API client ${actor.clientId}` : who;
-    }
+    case 'user':
+      return actor.name ?? actor.email ?? actor.label.replace(/^user:/, '').split(' via ')[0] ?? '';
     case 'client':
       return `${actor.name ?? actor.clientId ?? actor.label.replace(/^client:/, '')} (API client)`;
     case 'endpoint':
-      return `${actor.name ?? actor.label.replace(/^endpoint:/, '')} (exposed endpoint)`;
+      return actor.name ?? actor.label.replace(/^endpoint:/, '');
     default:
-      return 'BzCtrl (system)';
+      return 'BzCtrl';
   }
+}
+
+/**
+ * The source system of a change: the API client a user signed in through, named, with the
+ * API in plain words ("ERP connector (BzCtrl API)"); else the API alone ("web app").
+ */
+export function sourceText(actor: HistoryEvent['actor'], dialect: string): string {
+  const through = actor.type === 'user' ? (actor.clientName ?? actor.clientId) : undefined;
+  return through ? `${through} (${dialectLabel(dialect)})` : dialectLabel(dialect);
+}
+
+/** One wording for who made a change and where: "Ann de Vries via web app". */
+export function byText(actor: HistoryEvent['actor'], dialect: string): string {
+  return `${actorText(actor)} via ${sourceText(actor, dialect)}`;
 }
 
 /** What an event did, as a sentence start. */
