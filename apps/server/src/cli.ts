@@ -29,6 +29,8 @@ Commands:
                       copy the SQLite database, consistently, while the server runs
                       (PostgreSQL: pg_dump; docs/backups.md)
   restore <file>      replace the SQLite database with a backup (the server stopped)
+  export --workspace <KEY> [--out <file>]
+                      a workspace's todos, history, comments and attachments as JSON Lines
   login               sign in to a BzCtrl server (bzctrl login --help)
   todo <command>      add, get, list, update and comment on todos (bzctrl todo --help)
   events tail         print the events of your workspaces as they happen (bzctrl events --help)
@@ -46,7 +48,7 @@ function describe(sum: ProvisionSummary): string {
   );
 }
 
-const COMMANDS = ['serve', 'migrate', 'provision', 'backup', 'restore'];
+const COMMANDS = ['serve', 'migrate', 'provision', 'backup', 'restore', 'export'];
 
 /** The commands that take one file, and how to tell it is missing. */
 const FILE_COMMANDS: Record<string, string> = {
@@ -96,6 +98,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.demo && command !== 'serve') return usageError('--demo goes with serve');
   if (values.force && command !== 'backup') return usageError('--force goes with backup');
+  if ((values.workspace !== undefined || values.out !== undefined) && command !== 'export') {
+    return usageError('--workspace and --out go with export');
+  }
+  if (command === 'export' && !values.workspace?.trim()) {
+    return usageError('export: name the workspace, e.g. bzctrl export --workspace IMP-NLD-EXA-SWA');
+  }
+  if (command === 'export' && values.out !== undefined && !values.out.trim()) {
+    return usageError('export: --out needs a file name');
+  }
   const workers = values.workers;
   if (workers !== undefined && command !== 'serve') return usageError('--workers goes with serve');
   if (workers !== undefined && !isWorkerCount(workers)) {
@@ -114,10 +125,36 @@ async function main(argv: string[]): Promise<number> {
     else await serve(config, values.demo);
     return -1; // keep running until a signal
   }
+  if (command === 'export') return runExport(config, values.workspace?.trim() ?? '', values.out);
   if (command === 'backup' || command === 'restore') {
     return runBackupCommand(config, command, rest[0] as string, values.force);
   }
   return migrateAndProvision(config, command === 'provision' ? rest[0] : undefined);
+}
+
+/** `export --workspace <KEY> [--out <file>]`: JSON Lines to the file, or to stdout. */
+async function runExport(config: Config, workspace: string, outFile: string | undefined) {
+  const { createWriteStream } = await import('node:fs');
+  const { finished } = await import('node:stream/promises');
+  const { openDatabase } = await import('./platform/db/database.ts');
+  const { exportWorkspace } = await import('./ops/workspace-export.ts');
+  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  try {
+    const out = outFile ? createWriteStream(outFile) : process.stdout;
+    const counts = await exportWorkspace(db, config.dataDir, workspace, out);
+    if (outFile) {
+      out.end();
+      await finished(out);
+    }
+    // On stdout the lines are the output; the summary goes to stderr.
+    (outFile ? console.log : console.error)(
+      `Exported ${workspace}: ${counts.todos} todos, ${counts.history} history events, ` +
+        `${counts.comments} comments, ${counts.attachments} attachments`,
+    );
+    return 0;
+  } finally {
+    await db.close();
+  }
 }
 
 /** `backup <file> [--force]` and `restore <file>`, on the configured SQLite database. */
@@ -289,6 +326,8 @@ function parseCommandLine(argv: string[]) {
     options: {
       demo: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      workspace: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       workers: { type: 'string' },
     },
