@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { FastifyBaseLogger } from 'fastify';
 import { ProvisionError } from './core/provisioning/provision.errors.ts';
 import type { ProvisionSummary } from './core/provisioning/provision.service.ts';
+import { OpsError } from './ops/ops.errors.ts';
 import {
   type Config,
   ConfigError,
@@ -24,6 +25,12 @@ Commands:
                       one per core on PostgreSQL, one on SQLite)
   migrate             apply database migrations and exit
   provision <file>    apply a provisioning file (idempotent) and exit
+  backup <file> [--force]
+                      copy the SQLite database, consistently, while the server runs
+                      (PostgreSQL: pg_dump; docs/backups.md)
+  restore <file>      replace the SQLite database with a backup (the server stopped)
+  export --workspace <KEY> [--out <file>]
+                      a workspace's todos, history, comments and attachments as JSON Lines
   login               sign in to a BzCtrl server (bzctrl login --help)
   todo <command>      add, get, list, update and comment on todos (bzctrl todo --help)
   events tail         print the events of your workspaces as they happen (bzctrl events --help)
@@ -41,7 +48,14 @@ function describe(sum: ProvisionSummary): string {
   );
 }
 
-const COMMANDS = ['serve', 'migrate', 'provision'];
+const COMMANDS = ['serve', 'migrate', 'provision', 'backup', 'restore', 'export'];
+
+/** The commands that take one file, and how to tell it is missing. */
+const FILE_COMMANDS: Record<string, string> = {
+  provision: 'name the provisioning file, e.g. bzctrl provision bzctrl.json',
+  backup: 'name the file to write, e.g. bzctrl backup bzctrl-backup.db',
+  restore: 'name the backup file, e.g. bzctrl restore bzctrl-backup.db',
+};
 
 /** A usage mistake: told with the usage text, exit code 2. */
 function usageError(message: string): number {
@@ -71,17 +85,28 @@ async function main(argv: string[]): Promise<number> {
   }
   // Usage mistakes are told before the configuration or the database is touched.
   if (!COMMANDS.includes(command)) return usageError(`unknown command "${command}"`);
-  if (command === 'provision' && rest.length !== 1) {
+  const fileHint = FILE_COMMANDS[command];
+  if (fileHint && rest.length !== 1) {
     return usageError(
       rest.length === 0
-        ? 'provision: name the provisioning file, e.g. bzctrl provision bzctrl.json'
-        : `provision takes one file (got ${rest.length})`,
+        ? `${command}: ${fileHint}`
+        : `${command} takes one file (got ${rest.length})`,
     );
   }
-  if (command !== 'provision' && rest.length > 0) {
+  if (!fileHint && rest.length > 0) {
     return usageError(`${command} takes no arguments (got "${rest.join(' ')}")`);
   }
   if (values.demo && command !== 'serve') return usageError('--demo goes with serve');
+  if (values.force && command !== 'backup') return usageError('--force goes with backup');
+  if ((values.workspace !== undefined || values.out !== undefined) && command !== 'export') {
+    return usageError('--workspace and --out go with export');
+  }
+  if (command === 'export' && !values.workspace?.trim()) {
+    return usageError('export: name the workspace, e.g. bzctrl export --workspace IMP-NLD-EXA-SWA');
+  }
+  if (command === 'export' && values.out !== undefined && !values.out.trim()) {
+    return usageError('export: --out needs a file name');
+  }
   const workers = values.workers;
   if (workers !== undefined && command !== 'serve') return usageError('--workers goes with serve');
   if (workers !== undefined && !isWorkerCount(workers)) {
@@ -100,7 +125,54 @@ async function main(argv: string[]): Promise<number> {
     else await serve(config, values.demo);
     return -1; // keep running until a signal
   }
+  if (command === 'export') return runExport(config, values.workspace?.trim() ?? '', values.out);
+  if (command === 'backup' || command === 'restore') {
+    return runBackupCommand(config, command, rest[0] as string, values.force);
+  }
   return migrateAndProvision(config, command === 'provision' ? rest[0] : undefined);
+}
+
+/** `export --workspace <KEY> [--out <file>]`: JSON Lines to the file, or to stdout. */
+async function runExport(config: Config, workspace: string, outFile: string | undefined) {
+  const { createWriteStream } = await import('node:fs');
+  const { finished } = await import('node:stream/promises');
+  const { openDatabase } = await import('./platform/db/database.ts');
+  const { exportWorkspace } = await import('./ops/workspace-export.ts');
+  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  try {
+    const out = outFile ? createWriteStream(outFile) : process.stdout;
+    const counts = await exportWorkspace(db, config.dataDir, workspace, out);
+    if (outFile) {
+      out.end();
+      await finished(out);
+    }
+    // On stdout the lines are the output; the summary goes to stderr.
+    (outFile ? console.log : console.error)(
+      `Exported ${workspace}: ${counts.todos} todos, ${counts.history} history events, ` +
+        `${counts.comments} comments, ${counts.attachments} attachments`,
+    );
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** `backup <file> [--force]` and `restore <file>`, on the configured SQLite database. */
+async function runBackupCommand(
+  config: Config,
+  command: 'backup' | 'restore',
+  file: string,
+  force: boolean,
+): Promise<number> {
+  const say = (line: string) => console.log(line);
+  if (command === 'backup') {
+    const { backupSqlite } = await import('./ops/sqlite-backup.ts');
+    await backupSqlite(config, file, { force, say });
+  } else {
+    const { restoreSqlite } = await import('./ops/sqlite-restore.ts');
+    await restoreSqlite(config, file, { say });
+  }
+  return 0;
 }
 
 // Each command imports only what it uses: through tsx every module costs start-up time.
@@ -253,6 +325,9 @@ function parseCommandLine(argv: string[]) {
     allowPositionals: true,
     options: {
       demo: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      workspace: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       workers: { type: 'string' },
     },
@@ -264,8 +339,9 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err) => {
-    if (err instanceof ConfigError || err instanceof ProvisionError) console.error(err.message);
-    else console.error('bzctrl:', err instanceof Error ? err.message : err);
+    if (err instanceof ConfigError || err instanceof ProvisionError || err instanceof OpsError) {
+      console.error(err.message);
+    } else console.error('bzctrl:', err instanceof Error ? err.message : err);
     process.exit(1);
   },
 );

@@ -78,6 +78,13 @@ describe('layers', () => {
     expect(listed(offenders)).toEqual([]);
   });
 
+  it('ops (backup, restore, export) imports neither Fastify nor anything under api/', () => {
+    const offenders = imports.filter(
+      (i) => under('ops')(i.file) && (isFastify(i.specifier) || inApi(i.target)),
+    );
+    expect(listed(offenders)).toEqual([]);
+  });
+
   it('platform imports nothing under core/ or api/', () => {
     const offenders = imports.filter(
       (i) => inPlatform(i.file) && (inCore(i.target) || inApi(i.target)),

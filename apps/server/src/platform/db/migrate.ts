@@ -27,6 +27,9 @@ const migrations = {
   '011-webhooks': webhooks,
 };
 
+/** The migrations this version knows, in order: a database with others is from a newer one. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);
+
 class StaticProvider implements MigrationProvider {
   constructor(private readonly db: Db) {}
 
