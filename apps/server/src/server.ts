@@ -62,7 +62,7 @@ export async function startServer(
       stopping: stopping.signal,
       unready: unready.signal,
     });
-    const requests = trackRequests(app);
+    const requests = trackRequests(app, unready.signal);
     await options.prepare?.(db, app);
     const address = await app.listen({ host: config.host, port: config.port });
     const listening = app;
@@ -200,9 +200,10 @@ interface Tracked {
  * onResponse runs, yet the handler goes on), the moment Fastify writes its answer into
  * the closed response, after the handler and the onSend hooks (the idempotency commit).
  * While draining, a request that arrives is answered 503 before any hook touches the
- * database, and every answer closes its connection.
+ * database, and every answer closes its connection, as every answer does from the start
+ * of the drain (`unready`).
  */
-function trackRequests(app: FastifyInstance) {
+function trackRequests(app: FastifyInstance, unready: AbortSignal) {
   let draining = false;
   let running = 0;
   let idleWaiters: (() => void)[] = [];
@@ -260,7 +261,13 @@ function trackRequests(app: FastifyInstance) {
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     // The client must not send another request on this connection: it would be refused.
-    if (draining) reply.header('Connection', 'close');
+    // From the start of the drain (SIGTERM), not only once refusing: a connection a load
+    // balancer keeps alive would otherwise be idle when the server stops and closes it,
+    // and a request the balancer sends on it at that moment is lost mid-way (nginx may
+    // not resend a POST it already sent). Closed after each answer, the balancer opens a
+    // new connection per request; once the node stops listening, that connection is
+    // refused, which every balancer resends to another node, POST included.
+    if (draining || unready.aborted) reply.header('Connection', 'close');
     return payload;
   });
   app.addHook('onResponse', async (_request, reply) => {

@@ -37,7 +37,12 @@ describe.each(dialects)('health on %s', (dialect) => {
     expect(draining.status).toBe(503);
     expect(draining.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(draining.body).toMatchObject({ status: 503, code: 'unavailable', draining: true });
-    expect((await t2.request('GET', '/healthz')).status).toBe(200);
+    const live = await t2.request('GET', '/healthz');
+    expect(live.status).toBe(200);
+    // While draining, every answer closes its connection, so none is left idle for a
+    // load balancer to send a request on when the server stops (docs/scaling.md).
+    expect(draining.headers.get('connection')).toBe('close');
+    expect(live.headers.get('connection')).toBe('close');
     await t2.server.app.close();
   });
 });
