@@ -269,6 +269,8 @@ export async function startServe(
       BZCTRL_LOG_LEVEL: 'warn',
       // The benchmarks measure the create and read paths, not the per-caller rate limit.
       BZCTRL_RATE_LIMIT: '1000000',
+      // No load balancer to tell: a benchmark's server stops at once.
+      BZCTRL_DRAIN_SECONDS: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -103,7 +103,8 @@ interface Served extends Proc {
 
 /** Starts `serve` and waits for the line that tells the bound address. */
 async function serve(args: string[], env: Record<string, string>): Promise<Served> {
-  const p = start(['serve', ...args], { BZCTRL_PORT: '0', ...env });
+  // No drain period: these servers sit behind no load balancer (shutdown.test.ts tests it).
+  const p = start(['serve', ...args], { BZCTRL_PORT: '0', BZCTRL_DRAIN_SECONDS: '0', ...env });
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`serve did not start:\n${p.stderr()}`)), 30_000);
     const look = () => {
