@@ -11,6 +11,7 @@ export {
   readContract,
   type ValueType,
 } from './contract.ts';
+export { isPastDate, localDay } from './dates.ts';
 export {
   type BodyOptions,
   createBody,

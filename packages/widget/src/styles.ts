@@ -61,6 +61,8 @@ input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offs
 .hint { color: var(--_muted); font-size: 0.85em; margin: 0; }
 .error { color: var(--_error); font-size: 0.85em; margin: 0; font-weight: 600; }
 .error:empty { display: none; }
+.warning { color: var(--_warning, #8a5300); font-size: 0.85em; margin: 0; }
+.warning:empty { display: none; }
 .money { display: flex; align-items: stretch; }
 .money span {
   display: flex; align-items: center; padding: 0 10px; font-weight: 600;

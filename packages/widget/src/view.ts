@@ -1,4 +1,5 @@
 // The form's DOM, built by plain functions: no framework, nothing kept between renders.
+import { isPastDate } from '@bzctrl/form-contract';
 import type { Field, TodoType, Value } from './fields.logic.ts';
 import { fill, type Words } from './i18n.ts';
 import { STYLES } from './styles.ts';
@@ -199,8 +200,32 @@ export function fieldView(
         );
       return field;
     }
+    case 'date': {
+      // A past day is taken (the server accepts it) but said at the field, as the user types.
+      const warningId = `${id}-warning`;
+      const warning = h('p', { class: 'warning', id: warningId, role: 'status' });
+      const say = (day: string) => {
+        // Only the reminder drives the lifecycle; a custom date field is a plain value.
+        const past = f.key === 'reminderDate' && isPastDate(day, new Date());
+        warning.textContent = past ? w.pastDate : '';
+      };
+      say(text);
+      const input = h('input', {
+        ...a11y,
+        'aria-describedby': [hintId, warningId, errorId].filter(Boolean).join(' '),
+        id,
+        type: 'date',
+        value: text,
+      }) as HTMLInputElement;
+      const update = () => say(input.value);
+      input.addEventListener('input', update);
+      input.addEventListener('change', update);
+      const field = wrap(input);
+      field.insertBefore(warning, field.lastChild);
+      return field;
+    }
     default: {
-      const type = f.kind === 'date' ? 'date' : 'text';
+      const type = 'text';
       const inputmode =
         f.kind === 'integer' ? 'numeric' : f.kind === 'number' ? 'decimal' : undefined;
       return wrap(h('input', { ...a11y, id, type, inputmode, value: text }));

@@ -200,7 +200,21 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
     await field(page, /^Likelihood/).selectOption({ label: 'Medium' });
     await field(page, /^Priority/).selectOption({ label: 'Low' });
     await field(page, 'Done').check();
-    await field(page, /^Reminder date/).fill('2026-12-01');
+    // A reminder two days back (the browser's own calendar): warned at the field, still sent.
+    const pastDay = await page.evaluate(() => {
+      const d = new Date();
+      d.setDate(d.getDate() - 2);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    });
+    const reminder = field(page, /^Reminder date/);
+    await reminder.fill(pastDay);
+    const warningId = ((await reminder.getAttribute('aria-describedby')) ?? '')
+      .split(' ')
+      .find((id) => id.endsWith('-warning'));
+    await expect
+      .poll(() => formOf(page).locator(`[id="${warningId}"]`).textContent())
+      .toBe('This date has passed: the reminder goes out as soon as the todo is sent.');
     await field(page, /^Assignee/).fill('username@example.com');
     await field(page, /^Vessel/).fill('Ever Given');
     await field(page, /^Vessel/).blur();
@@ -239,7 +253,7 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
       assignee: 'username@example.com',
       orderID: 'SO 777',
       lrn: '24NL0001234567890',
-      reminderDate: '2026-12-01',
+      reminderDate: pastDay,
       customFields: { Vessel: 'Ever Given' },
       createdVia: 'exposed',
     });

@@ -11,12 +11,15 @@ export function Field({
   required,
   error,
   hint,
+  warning,
   children,
 }: {
   label: string;
   required?: boolean;
   error?: string | undefined;
-  hint?: string;
+  hint?: string | undefined;
+  /** Said at the field without blocking the form (e.g. a date that has passed). */
+  warning?: string | undefined;
   children: (props: {
     id: string;
     'aria-invalid': boolean;
@@ -27,7 +30,10 @@ export function Field({
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
-  const describedBy = [error ? errorId : '', hint ? hintId : ''].filter(Boolean).join(' ');
+  const warningId = `${id}-warning`;
+  const describedBy = [error ? errorId : '', warning ? warningId : '', hint ? hintId : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div className={`field${error ? ' field--invalid' : ''}`}>
       <label htmlFor={id}>
@@ -48,6 +54,11 @@ export function Field({
       {hint && (
         <p className="field__hint" id={hintId}>
           {hint}
+        </p>
+      )}
+      {warning && (
+        <p className="field__warning" id={warningId} role="status">
+          {warning}
         </p>
       )}
       {error && (

@@ -1,6 +1,6 @@
-import type { Contract } from '@bzctrl/form-contract';
+import { type Contract, isPastDate } from '@bzctrl/form-contract';
 import { Field } from '../../ui/components.tsx';
-import { LEVEL_LABEL, LEVELS } from '../../ui/format.ts';
+import { formatDate, LEVEL_LABEL, LEVELS } from '../../ui/format.ts';
 import { FIELD_LABELS, type TextField, type Values } from './form.logic.ts';
 
 /** What every field of the editor needs: the values, the errors and the contract's rules. */
@@ -15,6 +15,22 @@ export const isRequired = (kit: Kit, field: string) =>
   kit.contract.fields.some((f) => f.key === field && f.required);
 const maxLength = (kit: Kit, field: string) =>
   kit.contract.fields.find((f) => f.key === field)?.maxLength;
+
+/** What a past date means for the todo: the server takes it, the lifecycle acts at once. */
+export const PAST_DATE_WARNING: Partial<Record<TextField, string>> = {
+  reminderDate: 'This date has passed: the reminder goes out as soon as the todo is saved.',
+  dueDate: 'This date has passed: the todo expires as soon as it is saved.',
+};
+
+/**
+ * A date input's hint: the chosen day in the app's own format ("2 Dec 2026"), since the
+ * browser draws the input itself in the browser's locale (see docs/decisions.md).
+ */
+function dateHint(value: string, hint: string | undefined): string | undefined {
+  if (!value) return hint;
+  const shown = `Chosen: ${formatDate(value)}.`;
+  return hint ? `${hint} ${shown}` : shown;
+}
 
 /** An input for a body field, labelled and checked by the contract; with `rows`, multi-line. */
 export function TextInput({
@@ -40,12 +56,19 @@ export function TextInput({
     maxLength: maxLength(kit, field),
     onChange: (e: { target: { value: string } }) => kit.set(field, e.target.value),
   };
+  const value = kit.values[field];
+  const isDateInput = type === 'date';
+  const warning =
+    isDateInput && isPastDate(value, new Date())
+      ? (PAST_DATE_WARNING[field] ?? 'This date has passed.')
+      : undefined;
   return (
     <Field
       label={FIELD_LABELS[field] ?? field}
       required={isRequired(kit, field)}
       error={kit.errors[field]}
-      hint={hint}
+      hint={isDateInput ? dateHint(value, hint) : hint}
+      warning={warning}
     >
       {(p) =>
         rows ? (
