@@ -220,6 +220,41 @@ describe.each(dialects)('SDK on %s', (dialect) => {
     expect(rec.calls.filter((c) => c.url.includes('/api/v1/todos'))).toHaveLength(3);
   });
 
+  it('hands a throttled sign-in back at once with retryAfter, session or password grant', async () => {
+    const throttle = (retryAfter: string) =>
+      Promise.resolve(
+        new Response(
+          JSON.stringify({ code: 'too_many_requests', detail: 'Too many failed sign-in attempts' }),
+          { status: 429, headers: { 'retry-after': retryAfter } },
+        ),
+      );
+    // A short Retry-After the transport would otherwise wait out and retry.
+    const rec = recordingFetch((_call, url) =>
+      url.endsWith('/api/v1/session') ? throttle('2') : undefined,
+    );
+    const web = new BzCtrlClient({ baseUrl: s.url, session: true, fetch: rec.fn });
+    const started = Date.now();
+    const err = await web.session.signIn('example@example.com', 'wrong').catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(err).toBeInstanceOf(BzCtrlError);
+    expect(err).toMatchObject({ status: 429, code: 'too_many_requests', retryAfter: 2 });
+    expect(rec.calls).toHaveLength(1);
+
+    // Retry-After as an HTTP date, on the token endpoint: seconds from now, rounded up.
+    const at = new Date(Date.now() + 90_000).toUTCString();
+    const grant = recordingFetch((_call, url) =>
+      url.endsWith('/oauth/token') ? throttle(at) : undefined,
+    );
+    const tokenErr = await asUser({ fetch: grant.fn })
+      .signIn()
+      .catch((e: unknown) => e);
+    expect(tokenErr).toMatchObject({ status: 429 });
+    const wait = (tokenErr as BzCtrlError).retryAfter ?? 0;
+    expect(wait).toBeGreaterThanOrEqual(88);
+    expect(wait).toBeLessThanOrEqual(90);
+    expect(grant.calls).toHaveLength(1);
+  });
+
   it('throws a BzCtrlError with the field errors and request id, without retrying a 400', async () => {
     const rec = recordingFetch();
     const bz = asUser({ fetch: rec.fn });

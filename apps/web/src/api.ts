@@ -3,7 +3,8 @@ import { BzCtrlClient, BzCtrlError, type FieldError } from '@bzctrl/sdk';
 /**
  * The one client the app uses. The server is the page's own origin; the session cookie
  * travels by itself and writes carry the CSRF token (`session: true`). Retries stay on
- * for network errors, 429 and 503, as for every SDK user.
+ * for network errors, 429 and 503, as for every SDK user; a throttled sign-in comes back
+ * at once, with its wait in `retryAfter`.
  */
 export const bz = new BzCtrlClient({ baseUrl: window.location.origin, session: true });
 

@@ -14,6 +14,8 @@ export interface FieldError {
  * } catch (err) {
  *   if (err instanceof BzCtrlError && err.code === 'validation_failed') {
  *     for (const e of err.errors) console.error(`${e.field}: ${e.message}`);
+ *   } else if (err instanceof BzCtrlError && err.status === 429) {
+ *     console.error(`Throttled; try again in ${err.retryAfter ?? 60} seconds`);
  *   } else throw err;
  * }
  */
@@ -31,6 +33,11 @@ export class BzCtrlError extends Error {
     readonly errors: FieldError[] = [],
     /** The request id the server logged the call under (`X-Request-Id`). */
     readonly requestId: string | undefined = undefined,
+    /**
+     * How many seconds the server asked the caller to wait (`Retry-After`, rounded up), as
+     * on a throttled sign-in's 429; undefined when it did not say.
+     */
+    readonly retryAfter: number | undefined = undefined,
   ) {
     super(detail);
   }
@@ -72,8 +79,18 @@ export class BzCtrlError extends Error {
         )
       : [];
     const requestId = str(body.requestId) ?? response.headers.get('x-request-id') ?? undefined;
-    return new BzCtrlError(response.status, code, detail, errors, requestId);
+    const waitMs = retryAfterMs(response.headers.get('retry-after'));
+    const retryAfter = waitMs === undefined ? undefined : Math.ceil(waitMs / 1000);
+    return new BzCtrlError(response.status, code, detail, errors, requestId, retryAfter);
   }
+}
+
+/** How long the server asked us to wait (`Retry-After`: seconds or an HTTP date), in ms. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** A failed fetch told in one line: the error and, when there is one, its cause (ECONNREFUSED…). */

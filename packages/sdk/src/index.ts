@@ -2,7 +2,7 @@ import createClient, { type Client } from 'openapi-fetch';
 import { BzCtrlError } from './errors.ts';
 import type { components, paths } from './schema.d.ts';
 import { type SessionInfo, SessionSigner, TokenManager, type TokenSet } from './tokens.ts';
-import { authorizedFetch, type RetryPolicy } from './transport.ts';
+import { authorizedFetch, type RetryPolicy, type SendOptions } from './transport.ts';
 import { webhooksApi } from './webhooks.ts';
 
 export { BzCtrlError, type FieldError } from './errors.ts';
@@ -100,7 +100,10 @@ export interface BzCtrlClientOptions {
   session?: boolean;
   /** A fetch to use instead of the global one (proxies, tests). */
   fetch?: typeof fetch;
-  /** Retries on network errors, 429 and 503; 3 by default, 0 to turn off. */
+  /**
+   * Retries on network errors, 429 and 503; 3 by default, 0 to turn off. A sign-in's 429
+   * (the sign-in throttle) is never retried: it throws at once with `retryAfter`.
+   */
   retries?: number;
   /** Back-off tuning; the defaults suit most callers. */
   retryPolicy?: Partial<Omit<RetryPolicy, 'retries'>>;
@@ -110,8 +113,8 @@ export interface BzCtrlClientOptions {
  * A typed BzCtrl client. It signs in (password or client-credentials grant), renews the
  * access token before it expires and once on a 401, sends an `Idempotency-Key` with every
  * POST, PUT and PATCH (the same key on each retry), retries network errors and 429/503
- * with back-off (honouring `Retry-After`) and never other 4xx, and throws
- * {@link BzCtrlError} for error answers.
+ * with back-off (honouring `Retry-After`) and never other 4xx nor a throttled sign-in,
+ * and throws {@link BzCtrlError} for error answers (with `retryAfter` on a 429).
  *
  * @example
  * const bz = new BzCtrlClient({
@@ -133,9 +136,9 @@ export class BzCtrlClient {
   readonly raw: Client<paths>;
   private readonly tokenManager: TokenManager;
   private readonly sessionSigner: SessionSigner | undefined;
-  private readonly send: (request: Request) => Promise<Response>;
+  private readonly send: (request: Request, options?: SendOptions) => Promise<Response>;
   /** The same transport without credentials, for what needs none (a shared link). */
-  private readonly sendAnonymous: (request: Request) => Promise<Response>;
+  private readonly sendAnonymous: (request: Request, options?: SendOptions) => Promise<Response>;
   private readonly baseUrl: string;
 
   constructor(options: BzCtrlClientOptions) {
@@ -192,12 +195,19 @@ export class BzCtrlClient {
   readonly session = {
     /**
      * Signs in with a user's e-mail and password; the server sets the session cookie.
+     * After too many failures it throws at once (no retry) a 429 whose `retryAfter` says
+     * how many seconds the account stays throttled.
      *
      * @example
      * const { user } = await bz.session.signIn('me@example.com', password);
      */
     signIn: async (username: string, password: string): Promise<SessionInfo> =>
-      this.remember(await this.call('POST', `${API}/session`, { body: { username, password } })),
+      this.remember(
+        await this.call('POST', `${API}/session`, {
+          body: { username, password },
+          send: { retryTooManyRequests: false },
+        }),
+      ),
 
     /** The signed-in user (throws a 401 `BzCtrlError` when there is none). */
     current: async (): Promise<SessionInfo> =>
@@ -450,7 +460,12 @@ export class BzCtrlClient {
   private async call<T>(
     method: string,
     path: string,
-    options: { body?: unknown; query?: QueryValues | undefined; anonymous?: boolean } = {},
+    options: {
+      body?: unknown;
+      query?: QueryValues | undefined;
+      anonymous?: boolean;
+      send?: SendOptions;
+    } = {},
   ): Promise<T> {
     return (await this.exchange<T>(method, path, options)).body;
   }
@@ -466,6 +481,8 @@ export class BzCtrlClient {
       signal?: AbortSignal;
       /** Sent without a token or session: nothing signs in for it. */
       anonymous?: boolean;
+      /** What the transport may do beyond sending (a sign-in's 429 is not retried). */
+      send?: SendOptions;
     } = {},
   ): Promise<{ body: T; response: Response }> {
     const url = new URL(`${this.baseUrl}${path}`);
@@ -483,7 +500,10 @@ export class BzCtrlClient {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
-    const response = await (options.anonymous ? this.sendAnonymous : this.send)(request);
+    const response = await (options.anonymous ? this.sendAnonymous : this.send)(
+      request,
+      options.send,
+    );
     if (!response.ok) throw await BzCtrlError.fromResponse(response);
     if (response.status === 204) return { body: undefined as T, response };
     return { body: (await response.json()) as T, response };

@@ -1,4 +1,4 @@
-import { BzCtrlError, describeFailure } from './errors.ts';
+import { BzCtrlError, describeFailure, retryAfterMs } from './errors.ts';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (network errors, 429, 503). */
@@ -34,14 +34,6 @@ export function newIdempotencyKey(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** How long the server asked us to wait (`Retry-After`: seconds or an HTTP date), in ms. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** Exponential back-off with full jitter: uniform in [0, base·2^attempt], capped. */
 export function backoffMs(attempt: number, policy: RetryPolicy): number {
   return Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
@@ -61,6 +53,16 @@ const sleep = (ms: number, signal: AbortSignal | null) =>
     );
   });
 
+/** What one call may ask of the transport beyond the request itself. */
+export interface SendOptions {
+  /**
+   * Whether a 429 is waited out and retried (true unless told). A sign-in says false: a
+   * throttled sign-in must reach the person at once with its wait, not hang for it, and a
+   * retry would only send the password again.
+   */
+  retryTooManyRequests?: boolean;
+}
+
 /**
  * A `fetch` for openapi-fetch that signs every call with the current access token,
  * gives each POST, PUT and PATCH one `Idempotency-Key` kept across its retries (so a
@@ -71,8 +73,9 @@ export function authorizedFetch(
   signer: Signer,
   policy: RetryPolicy,
   fetchFn: typeof fetch,
-): (request: Request) => Promise<Response> {
-  return async (request) => {
+): (request: Request, options?: SendOptions) => Promise<Response> {
+  return async (request, options = {}) => {
+    const retryable = new Set([503, ...(options.retryTooManyRequests === false ? [] : [429])]);
     const method = request.method.toUpperCase();
     // Read once so every attempt can send the same bytes.
     const bytes = method === 'GET' || method === 'HEAD' ? undefined : await request.arrayBuffer();
@@ -113,7 +116,7 @@ export function authorizedFetch(
         signer.invalidate(token);
         continue;
       }
-      if ((response.status === 429 || response.status === 503) && attempt < policy.retries) {
+      if (retryable.has(response.status) && attempt < policy.retries) {
         const wait =
           retryAfterMs(response.headers.get('retry-after')) ?? backoffMs(attempt, policy);
         // Asked to wait longer than we would: hand the answer back instead of hanging.

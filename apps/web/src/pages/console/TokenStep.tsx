@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { describeError } from '../../api.ts';
 import { CopyButton, Field } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
+import { throttledSignIn } from '../sign-in/sign-in.logic.ts';
 import { tokenCurl, tokenRefusal } from './console.logic.ts';
 
 export const TOKEN_PATH = '/bzctrl-core-api/oauth/token';
@@ -37,8 +38,9 @@ export function TokenStep({
       setPassword('');
       onReveal(false);
     } catch (err) {
+      // The password grant counts towards the same sign-in throttle as the sign-in page.
       const refusal = err instanceof BzCtrlError ? tokenRefusal(err.code, err.detail) : undefined;
-      setTokenError(refusal ?? describeError(err));
+      setTokenError(throttledSignIn(err) ?? refusal ?? describeError(err));
     } finally {
       setGettingToken(false);
     }

@@ -1,7 +1,8 @@
 import type { SessionInfo } from '@bzctrl/sdk';
 import { type FormEvent, useState } from 'react';
-import { BzCtrlError, bz, describeError } from '../../api.ts';
+import { bz, describeError } from '../../api.ts';
 import { Field } from '../../ui/components.tsx';
+import { signInRefusal } from './sign-in.logic.ts';
 import './sign-in.css';
 
 /**
@@ -28,11 +29,8 @@ export function SignIn({
     try {
       onSignedIn(await bz.session.signIn(username.trim(), password));
     } catch (err) {
-      setError(
-        err instanceof BzCtrlError && err.status === 401
-          ? 'The e-mail or password is not right.'
-          : describeError(err),
-      );
+      // A wrong password, or the throttle with its wait, said at the form.
+      setError(signInRefusal(err) ?? describeError(err));
       setBusy(false);
     }
   }

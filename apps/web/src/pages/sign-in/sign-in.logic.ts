@@ -1,0 +1,29 @@
+import { BzCtrlError } from '@bzctrl/sdk';
+
+/**
+ * A wait in plain words: seconds under a minute, else whole minutes rounded up, so the
+ * person never comes back too early ("45 seconds", "1 minute", "60 minutes").
+ */
+export function waitInWords(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return s === 1 ? '1 second' : `${s} seconds`;
+  const minutes = Math.ceil(s / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/**
+ * The sign-in throttle explained (a 429 with Retry-After on a password sign-in, be it the
+ * web app's session or the password grant); undefined for any other failure.
+ */
+export function throttledSignIn(err: unknown): string | undefined {
+  if (!(err instanceof BzCtrlError) || err.status !== 429) return undefined;
+  const when = err.retryAfter === undefined ? 'later' : `in ${waitInWords(err.retryAfter)}`;
+  return `Too many failed sign-ins for this account. Try again ${when}.`;
+}
+
+/** What the sign-in form says when the server refused the password; undefined otherwise. */
+export function signInRefusal(err: unknown): string | undefined {
+  if (err instanceof BzCtrlError && err.status === 401)
+    return 'The e-mail or password is not right.';
+  return throttledSignIn(err);
+}
