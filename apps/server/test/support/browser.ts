@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -19,7 +20,45 @@ export const describeBrowser = hasChromium ? describe : describe.skip;
  * Starts headless Chromium with a fresh profile. The flags keep it off the network (this
  * machine has none beyond loopback, and Chromium's background calls would be refused).
  */
-export function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<Browser> {
+  // A tag only this launch carries, so its processes can be found and ended if it hangs.
+  const tag = `--bzctrl-test-browser=${process.pid}-${++launches}`;
+  const browser = await launchChromium(tag);
+  const close = browser.close.bind(browser);
+  browser.close = async (options) => {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      close(options).then(() => true),
+      new Promise<boolean>((res) => {
+        timer = setTimeout(() => res(false), CLOSE_BOUND_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (closed) return;
+    // Closing Chromium hung (seen on a loaded machine): end the processes this launch
+    // started, by their PIDs, instead of holding the suite until its hook times out.
+    const pids = spawnSync('pgrep', ['-f', '--', tag], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map(Number)
+      .filter((pid) => pid > 0);
+    console.warn(
+      `Chromium did not close within ${CLOSE_BOUND_MS / 1000} s; ending ${pids.length} processes`,
+    );
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  return browser;
+}
+
+let launches = 0;
+const CLOSE_BOUND_MS = 15_000;
+
+function launchChromium(tag: string): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -31,6 +70,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      tag,
     ],
   });
 }

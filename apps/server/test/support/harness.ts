@@ -15,6 +15,9 @@ import { type RunningServer, startServer } from '../../src/server.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** How long a test server's stop may take before the harness reports it and goes on. */
+const STOP_BOUND_MS = 20_000;
+
 /** The dialects this run covers; PostgreSQL unless BZCTRL_TEST_DIALECTS left it out. */
 export const dialects: Dialect[] = inject('postgresUrl') ? ['sqlite', 'postgres'] : ['sqlite'];
 if (!inject('postgresUrl')) {
@@ -236,7 +239,23 @@ export async function startTestServer(
       return res.body.access_token as string;
     },
     close: async () => {
-      await server.close();
+      // Bounded, as `bzctrl serve` bounds its own stop (graceMs): a stop that hangs is
+      // reported with what it waited for instead of holding the suite until its hook
+      // times out. Seen a few times on a loaded CI machine after a browser suite.
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([
+        server.close().then(() => true),
+        new Promise<boolean>((res) => {
+          timer = setTimeout(() => res(false), STOP_BOUND_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!stopped) {
+        console.warn(
+          `test server did not stop within ${STOP_BOUND_MS / 1000} s (requests in flight: ${server.inFlight()}); closing its database`,
+        );
+        await server.db.close().catch(() => undefined);
+      }
       await dropDatabase();
       rmSync(dataDir, { recursive: true, force: true });
     },
