@@ -82,4 +82,37 @@ describeBrowser('web app: form hints', () => {
     expectNoConsoleErrors(w);
     await w.context.close();
   });
+
+  it('counts a title near its limit and keeps a pasted over-long title whole, saying so', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    await page.goto(`${t.url}/app/#/new`);
+    await signIn(page, 'example@example.com', 'Ex@mpl3!');
+    await page.getByRole('heading', { name: 'New incident' }).waitFor();
+    const title = label(page, 'Title');
+    // The limit as the form states it once the title is past it.
+    await title.fill('x'.repeat(1000));
+    const said = await page.getByText(/^1000 \/ \d+ characters$/).textContent();
+    const max = Number(/\/ (\d+) characters/.exec(said ?? '')?.[1]);
+    expect(max).toBeGreaterThan(10);
+    // Below 80% of the limit: no counter.
+    await title.fill('x'.repeat(Math.floor(max * 0.5)));
+    expect(await page.getByText(`${Math.floor(max * 0.5)} / ${max} characters`).count()).toBe(0);
+    // Near it: counted.
+    await title.fill('y'.repeat(max - 1));
+    await page.getByText(`${max - 1} / ${max} characters`, { exact: true }).waitFor();
+    // Past it: kept whole (no silent cut), and said at the field.
+    const pasted = 'z'.repeat(max + 25);
+    await title.fill(pasted);
+    expect(await title.inputValue()).toBe(pasted);
+    await page
+      .getByText(`Too long by 25 characters: shorten it to ${max}.`, { exact: true })
+      .waitFor();
+    // Saving is refused at the field, nothing is sent.
+    await page.getByRole('button', { name: 'Create incident' }).click();
+    await page.getByText(`Use at most ${max} characters`, { exact: true }).waitFor();
+    expect(new URL(page.url()).hash).toMatch(/^#\/new/);
+    expectNoConsoleErrors(w);
+    await w.context.close();
+  });
 });

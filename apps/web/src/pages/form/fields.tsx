@@ -32,6 +32,25 @@ function dateHint(value: string, hint: string | undefined): string | undefined {
   return hint ? `${hint} ${shown}` : shown;
 }
 
+/**
+ * Near a field's limit (from 80% of it) a counter, "240 / 300 characters"; past it, what
+ * is too long and by how much, so a pasted text is never cut without a word.
+ */
+export function lengthNote(
+  value: string,
+  max: number | undefined,
+): { counter?: string; warning?: string } {
+  if (max === undefined) return {};
+  const length = [...value].length;
+  if (length < Math.floor(max * 0.8)) return {};
+  const counter = `${length} / ${max} characters`;
+  if (length <= max) return { counter };
+  return { counter, warning: `Too long by ${length - max} characters: shorten it to ${max}.` };
+}
+
+const joinHints = (...hints: (string | undefined)[]) =>
+  hints.filter(Boolean).join(' ') || undefined;
+
 /** An input for a body field, labelled and checked by the contract; with `rows`, multi-line. */
 export function TextInput({
   kit,
@@ -50,24 +69,27 @@ export function TextInput({
   placeholder?: string;
   list?: string;
 }) {
+  // No maxLength attribute: it would cut a pasted text without a word. The length is
+  // counted near the limit and said at the field; the contract's check refuses it on save.
   const common = {
     name: field,
     value: kit.values[field],
-    maxLength: maxLength(kit, field),
     onChange: (e: { target: { value: string } }) => kit.set(field, e.target.value),
   };
   const value = kit.values[field];
   const isDateInput = type === 'date';
+  const length = lengthNote(value, maxLength(kit, field));
   const warning =
     isDateInput && isPastDate(value, new Date())
       ? (PAST_DATE_WARNING[field] ?? 'This date has passed.')
-      : undefined;
+      : length.warning;
+  const shownHint = isDateInput ? dateHint(value, hint) : joinHints(hint, length.counter);
   return (
     <Field
       label={FIELD_LABELS[field] ?? field}
       required={isRequired(kit, field)}
       error={kit.errors[field]}
-      hint={isDateInput ? dateHint(value, hint) : hint}
+      hint={shownHint}
       warning={warning}
     >
       {(p) =>
