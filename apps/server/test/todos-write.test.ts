@@ -91,6 +91,38 @@ describe.each(dialects)('native todo write API on %s', (dialect) => {
   afterAll(() => t?.close());
 
   describe('create', () => {
+    it('takes the next key with at least two digits and stores what the read shows', async () => {
+      const setSeq = (n: number) =>
+        t.server.db.kysely
+          .updateTable('workspaces')
+          .set({ todoSeq: n })
+          .where('key', '=', 'IMP-NLD-EXA-SWA')
+          .execute();
+      // A fresh workspace: the counter only moves forward, so no key is handed out twice.
+      expect(await seqOf()).toBeLessThan(8);
+      for (const [seq, suffix] of [
+        [8, '09'],
+        [99, '100'],
+      ] as const) {
+        await setSeq(seq);
+        const created = await fresh({
+          tags: ['first', 'second'],
+          category: ['Customs', 'Fetsa'],
+          subCategory: ['Seals'],
+        });
+        expect(created.key).toBe(`IMP-NLD-EXA-SWA-${suffix}`);
+        const read = await get(created.key);
+        expect(read.status).toBe(200);
+        expect(read.body).toMatchObject({
+          key: created.key,
+          tags: ['first', 'second'],
+          category: ['Customs', 'Fetsa'],
+          subCategory: ['Seals'],
+        });
+        expect(await seqOf()).toBe(seq + 1);
+      }
+    });
+
     it('creates a todo with every field, answering 201, Location and ETag', async () => {
       const res = await create(
         native({

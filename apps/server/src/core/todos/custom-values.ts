@@ -83,6 +83,15 @@ export async function replaceCustomValues(
   values: Map<number, CustomValue>,
 ): Promise<void> {
   await db.deleteFrom('todoCustomValues').where('todoId', '=', todoId).execute();
+  await insertCustomValues(db, todoId, values);
+}
+
+/** A new todo's custom values (none: no statement). */
+export async function insertCustomValues(
+  db: Executor,
+  todoId: number,
+  values: Map<number, CustomValue>,
+): Promise<void> {
   if (values.size === 0) return;
   await db
     .insertInto('todoCustomValues')

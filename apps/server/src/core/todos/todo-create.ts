@@ -6,28 +6,22 @@ import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
 import { dateInZone } from '../../platform/values/dates.ts';
 import { findLocationById } from '../catalog/catalog.repository.ts';
 import { resolveWorkspace, type WorkspaceRef } from '../tenancy/workspace-ref.ts';
-import { nextTodoSeq } from '../tenancy/workspaces.repository.ts';
 import {
   applyCustomValues,
   type CustomValue,
   findCustomFieldDefs,
+  insertCustomValues,
   moduleOf,
-  replaceCustomValues,
 } from './custom-values.ts';
 import { type Todo, type TodoPreview, toTodo } from './todo.model.ts';
 import { recordTodoChange } from './todo-change.ts';
 import { checkPeople, fieldError, isExternalRefConflict } from './todo-checks.ts';
 import { createdChanges } from './todo-diff.ts';
 import { createExtensions, type ExtensionInputs } from './todo-extension.ts';
-import { formatTodoKey, type TodoInput } from './todo-fields.ts';
+import type { TodoInput } from './todo-fields.ts';
 import { parseNewTodo } from './todo-input.ts';
 import { loadTodo } from './todo-load.ts';
-import {
-  findTodoIdByExternalRef,
-  insertTodo,
-  insertTodoCategories,
-  insertTodoTags,
-} from './todos.repository.ts';
+import { findTodoIdByExternalRef, insertNewTodo } from './todos.repository.ts';
 import { insertWatchers } from './watchers.repository.ts';
 
 export interface CreateTodoCommand {
@@ -201,13 +195,16 @@ export async function createTodo(
   let stored: { id: number; key: string };
   try {
     stored = await writeTransaction(ctx, async (trx) => {
-      const seq = await nextTodoSeq(trx, ws.id);
-      const key = formatTodoKey(ws.key, seq);
-      const id = await insertTodo(trx, { ...row, seq, key });
-      await insertTodoTags(trx, id, f.tags);
-      await insertTodoCategories(trx, id, f);
+      const { id, key } = await insertNewTodo(
+        trx,
+        ctx.db.engine,
+        { id: Number(ws.id), key: ws.key },
+        row,
+        f.tags,
+        f,
+      );
       await insertWatchers(trx, id, watcherIds, now);
-      await replaceCustomValues(trx, id, custom);
+      await insertCustomValues(trx, id, custom);
       const extended = await createExtensions(trx, { id, workspaceId: ws.id }, cmd.extensions);
       const { externalSystem, externalId, ...rest } = row;
       await recordTodoChange(trx, {
