@@ -23,8 +23,8 @@ export function auditedBy(ctx: Ctx, occurredAt = ctx.now.toISOString()) {
   };
 }
 
-/** Compiled once: every change of every todo writes one (database.ts, `preparedInsert`). */
-const insertAuditRow = preparedInsert('auditEvents', [
+/** The columns of an audit row, every one given by the writer. */
+export const AUDIT_COLUMNS = [
   'occurredAt',
   'actorUserId',
   'actorClientId',
@@ -37,7 +37,10 @@ const insertAuditRow = preparedInsert('auditEvents', [
   'workspaceId',
   'action',
   'changes',
-]);
+] as const satisfies ReadonlyArray<keyof AuditEventTable>;
+
+/** Compiled once: every change of every todo writes one (database.ts, `preparedInsert`). */
+const insertAuditRow = preparedInsert('auditEvents', AUDIT_COLUMNS);
 
 export async function insertAuditEvent(db: Executor, entry: AuditEntry): Promise<void> {
   await insertAuditRow(db, [{ ...entry, changes: JSON.stringify(entry.changes) }]);

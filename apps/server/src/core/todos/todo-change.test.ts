@@ -54,5 +54,6 @@ describe('recordTodoChange is the one place a todo change records itself', () =>
 
   it('writes every event of the change feed and the webhooks (SPEC §8)', () => {
     expect(callers('insertEvent')).toEqual(['core/todos/todo-change.ts']);
+    expect(callers('insertAuditAndEvents')).toEqual(['core/todos/todo-change.ts']);
   });
 });

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import { engineOf } from '../../platform/db/prepared.ts';
 import { enqueueMails, type OutgoingMail } from '../../platform/mail/outbox.repository.ts';
 import { type AuditEntry, auditedBy, insertAuditEvent } from '../audit/audit.repository.ts';
 import {
@@ -8,7 +9,7 @@ import {
   eventTypesFor,
   SYSTEM_EVENT_ACTOR,
 } from '../events/events.model.ts';
-import { insertEvent } from '../events/events.repository.ts';
+import { insertAuditAndEvents, insertEvent } from '../events/events.repository.ts';
 
 /** Everything that can happen to a todo, as its history names it. */
 export type TodoAction =
@@ -58,25 +59,34 @@ export async function recordTodoChange(trx: Executor, change: TodoChange): Promi
     'system' in change.by
       ? { ...SYSTEM_ACTOR, occurredAt: change.by.at }
       : auditedBy(change.by, change.at);
-  await insertAuditEvent(trx, {
+  const entry: AuditEntry = {
     ...by,
     entityType: 'todo',
     entityId: change.todo.id,
     workspaceId: change.todo.workspaceId,
     action: change.action,
     changes: change.changes,
-  });
+  };
   const actor = 'system' in change.by ? SYSTEM_EVENT_ACTOR : eventActorOf(change.by.actor);
-  for (const type of eventTypesFor(change.action, change.changes)) {
-    await insertEvent(trx, {
-      ...actor,
-      type,
-      occurredAt: by.occurredAt,
-      todoId: change.todo.id,
-      changes: changesFor(type, change.changes),
-      dialect: by.dialect,
-      requestId: by.requestId,
-    });
+  const events = eventTypesFor(change.action, change.changes).map((type) => ({
+    type,
+    changes: changesFor(type, change.changes),
+  }));
+  if (engineOf(trx) === 'postgres') {
+    // One round trip (see insertAuditAndEvents).
+    await insertAuditAndEvents(trx, entry, actor, events);
+  } else {
+    await insertAuditEvent(trx, entry);
+    for (const e of events) {
+      await insertEvent(trx, {
+        ...actor,
+        ...e,
+        occurredAt: by.occurredAt,
+        todoId: change.todo.id,
+        dialect: by.dialect,
+        requestId: by.requestId,
+      });
+    }
   }
   if (change.mails && change.mails.length > 0) {
     await enqueueMails(trx, change.mails, by.occurredAt);

@@ -124,7 +124,8 @@ export function nameHotStatements(client: pg.PoolClient): void {
 
 const engines = new WeakMap<Executor, Engine>();
 
-function engineOf(db: Executor): Engine {
+/** The engine an executor (the database, a transaction, a reader) runs on. */
+export function engineOf(db: Executor): Engine {
   let engine = engines.get(db);
   if (engine === undefined) {
     engine = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
