@@ -17,6 +17,8 @@
  *   BENCH_CONNECTIONS    creating connections (default 16); list connections are a quarter
  *   BENCH_DATABASE_URL   postgres://… admin URL: a throwaway database is made there and
  *                        dropped afterwards; unset or "auto": a throwaway local cluster
+ *   BENCH_BASELINE_ROOT  another checkout of BzCtrl (same database schema): its nodes are
+ *                        measured first, in the same run, on the same database
  */
 import { findNginx, startNginx } from '../apps/server/test/support/nginx.ts';
 import { ADD_TASK, body, provisioning, REPORTER } from './fixture.ts';
@@ -44,7 +46,10 @@ const warmup = positiveEnv('BENCH_WARMUP', 2);
 const createConnections = connectionCountsEnv('16')[0] ?? 16;
 const listConnections = Math.max(1, Math.round(createConnections / 4));
 
+const baselineRoot = process.env.BENCH_BASELINE_ROOT;
+
 interface Run {
+  build: string;
   nodes: number;
   creates: Measured;
   lists: Measured;
@@ -68,10 +73,13 @@ async function main(): Promise<void> {
 
   const runs: Run[] = [];
   let token: string | undefined;
-  for (const count of [1, 2]) {
+  const builds: Array<{ build: string; root?: string }> = [{ build: 'this' }];
+  if (baselineRoot) builds.unshift({ build: 'baseline', root: baselineRoot });
+  const variants = builds.flatMap((b) => [1, 2].map((count) => ({ ...b, count })));
+  for (const { build, root, count } of variants) {
     const nodes: ServeProcess[] = [];
     for (let i = 0; i < count; i++) {
-      nodes.push(await startServe(database.url, `${database.dir}/node-${i}`, { workers: 1 }));
+      nodes.push(await startServe(database.url, `${database.dir}/node-${i}`, { workers: 1, root }));
     }
     const nginx = await startNginx(
       nginxBin,
@@ -105,9 +113,9 @@ async function main(): Promise<void> {
       { warmup, duration },
     );
     if (!creates || !lists) throw new Error('a run measured nothing');
-    runs.push({ nodes: count, creates, lists });
+    runs.push({ build, nodes: count, creates, lists });
     console.log(
-      `${count} node(s): ${fmt(creates.rps)} creates/s, list p95 ${fmt(lists.p95, 1)} ms` +
+      `${build === 'this' ? '' : `${build}: `}${count} node(s): ${fmt(creates.rps)} creates/s, list p95 ${fmt(lists.p95, 1)} ms` +
         (creates.failures + lists.failures
           ? `, FAILURES: ${creates.failureNote}; ${lists.failureNote}`
           : ''),
@@ -118,23 +126,38 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    '\n| nodes | creates/s | create p50 ms | create p99 ms | lists/s | list p95 ms | errors | ' +
+    '\n| build | nodes | creates/s | create p50 ms | create p99 ms | lists/s | list p95 ms | errors | ' +
       'CPU µs/answer | others (cores) |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const { nodes, creates, lists } of runs) {
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { build, nodes, creates, lists } of runs) {
     console.log(
-      `| ${nodes} | ${fmt(creates.rps)} | ${fmt(creates.p50, 2)} | ${fmt(creates.p99, 2)} | ` +
+      `| ${build} | ${nodes} | ${fmt(creates.rps)} | ${fmt(creates.p50, 2)} | ${fmt(creates.p99, 2)} | ` +
         `${fmt(lists.rps)} | ${fmt(lists.p95, 2)} | ${creates.failures + lists.failures} | ` +
         `${fmt(creates.cpuUs)} | ${fmt(creates.others, 2)} |`,
     );
   }
-  const [one, two] = runs as [Run, Run];
   console.log(
-    `\ntwo nodes vs one: creates ${fmt(two.creates.rps / one.creates.rps, 2)}×, ` +
-      `list p95 ${fmt(two.lists.p95 / one.lists.p95, 2)}× ` +
-      '(CPU = the nodes and nginx; "others" = PostgreSQL and everything else on the machine)',
+    '(CPU = the nodes and nginx; "others" = PostgreSQL and everything else on the machine)',
   );
+  for (const b of builds) {
+    const [one, two] = runs.filter((r) => r.build === b.build) as [Run, Run];
+    console.log(
+      `${b.build}: two nodes vs one: creates ${fmt(two.creates.rps / one.creates.rps, 2)}×, ` +
+        `list p95 ${fmt(two.lists.p95 / one.lists.p95, 2)}×`,
+    );
+  }
+  if (baselineRoot) {
+    for (const count of [1, 2]) {
+      const [base, now] = ['baseline', 'this'].map((b) =>
+        runs.find((r) => r.build === b && r.nodes === count),
+      ) as [Run, Run];
+      console.log(
+        `${count} node(s), this vs baseline: creates ${fmt(now.creates.rps / base.creates.rps, 2)}×, ` +
+          `list p95 ${fmt(now.lists.p95 / base.lists.p95, 2)}×`,
+      );
+    }
+  }
 }
 
 await runBenchmark(main);
