@@ -7,9 +7,9 @@ import type { Db } from '../db/database.ts';
  * (migration 013), so N nodes together enforce one limit instead of N × it.
  *
  * How it stays cheap: a process counts each request in memory and sends what it counted
- * to the database in one statement for all keys at most every `SYNC_EVERY_MS`; the same
- * statement returns each key's total over all processes. A request is decided on that
- * total plus what this process counted since. Only when a key's total is older than
+ * to the database in one statement for all keys every `TICK_MS` (when it counted any);
+ * the same statement returns each key's total over all processes. A request is decided
+ * on that total plus what this process counted since. Only when a key's total is older than
  * `SYNC_EVERY_MS` (its first request here, or a quiet key) does the request wait for one
  * round trip, shared with every other request waiting then.
  *
@@ -26,6 +26,11 @@ import type { Db } from '../db/database.ts';
 
 /** How stale a process's view of the other processes' counts may get. */
 export const SYNC_EVERY_MS = 250;
+/**
+ * How often counts are sent: a little more often than they go stale, so a busy key's
+ * view is renewed before a request would have to wait for it.
+ */
+const TICK_MS = 200;
 export const WINDOW_MS = 60_000;
 /** Rows per statement: well under PostgreSQL's 65,535 parameters. */
 const ROWS_PER_STATEMENT = 1000;
@@ -73,7 +78,7 @@ export class SharedCounters {
   constructor(db: Db, log: Logger) {
     this.#db = db;
     this.#log = log;
-    this.#timer = setInterval(() => this.#tick(), SYNC_EVERY_MS);
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
     this.#timer.unref();
   }
 
