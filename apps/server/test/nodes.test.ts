@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialCacheOf } from '../src/core/access/actor-cache.ts';
 import { SYNC_EVERY_MS } from '../src/platform/http/shared-counters.ts';
@@ -218,6 +219,30 @@ describe.runIf(dialects.includes('postgres'))('two nodes on one PostgreSQL datab
         .where('key', '=', address?.key ?? '')
         .executeTakeFirstOrThrow();
       expect(running.count).toBe(1);
+    });
+
+    it('goes on counting in each process while the counters cannot be shared, and sends them after', async () => {
+      const db = a.server.db.kysely;
+      const token = await a.login('admin@example.com');
+      const admin = await db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'admin@example.com')
+        .executeTakeFirstOrThrow();
+      const key = `user:${admin.id}`;
+      await sql`alter table rate_limit_counters rename to rate_limit_counters_away`.execute(db);
+      try {
+        // No 5xx: each node decides on what it counted itself.
+        for (let i = 0; i < 4; i++) {
+          const res = await (i % 2 ? b : a).request('GET', READ, { token });
+          expect(res.status, res.text).toBe(404);
+          expect(res.headers.get('ratelimit-limit')).toBe(String(LIMIT));
+        }
+      } finally {
+        await sql`alter table rate_limit_counters_away rename to rate_limit_counters`.execute(db);
+      }
+      // What was counted meanwhile is sent once the table is back: 4 requests at least.
+      expect(await sharedCount(key, 4)).toBeGreaterThanOrEqual(4);
     });
   });
 
