@@ -141,12 +141,20 @@ export async function startTestServer(
     provision?: ProvisionDoc | null;
     /** Where the server's log goes (with BZCTRL_LOG_LEVEL in `env`); silent by default. */
     logStream?: NodeJS.WritableStream;
+    /**
+     * Another node on this server's database (`other.databaseUrl`): nothing provisioned,
+     * and the database is left for `other` to drop.
+     */
+    nodeOf?: TestServer;
   } = {},
 ): Promise<TestServer> {
   const name = `bzctrl_t_${randomBytes(6).toString('hex')}`;
   let databaseUrl: string;
   let dropDatabase: () => Promise<void>;
-  if (dialect === 'sqlite') {
+  if (options.nodeOf) {
+    databaseUrl = options.nodeOf.databaseUrl;
+    dropDatabase = async () => undefined;
+  } else if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'bzctrl-test-'));
     databaseUrl = `sqlite:${join(dir, 'bzctrl.db')}`;
     dropDatabase = async () => rmSync(dir, { recursive: true, force: true });
@@ -184,7 +192,8 @@ export async function startTestServer(
   const server = await startServer(config, {
     logStream: options.logStream ?? (process.env.BZCTRL_TEST_LOG_LEVEL ? undefined : silent),
   });
-  const provision = options.provision === undefined ? fixture : options.provision;
+  const provision =
+    options.provision === undefined && !options.nodeOf ? fixture : options.provision;
   if (provision) await applyProvisioning(server.db, config, provision);
   const url = server.url.replace('[::1]', '127.0.0.1');
 

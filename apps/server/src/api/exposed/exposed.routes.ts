@@ -102,14 +102,16 @@ export async function exposedRoutes(instance: FastifyInstance, deps: AppDeps) {
   /** The endpoint each admitted request acts through, for its handler. */
   const exposedRows = new WeakMap<FastifyRequest, ExposedEndpointRow>();
   // Every attempt from an address counts, unknown UUIDs included; creates through one
-  // endpoint count once it is known. In-memory, so per process.
+  // endpoint count once it is known. Shared by every process on PostgreSQL.
   const perAddress = minuteLimiter(
     app,
+    deps.db,
     config.exposedRateLimitPerAddress,
     (r) => `exposed-address:${addressOf(r)}`,
   );
   const perEndpoint = minuteLimiter(
     app,
+    deps.db,
     config.exposedRateLimitPerMinute,
     (r) => `exposed-endpoint:${r.actor.endpointId}`,
   );

@@ -36,6 +36,7 @@ export interface Database {
   todoLinkGenerations: TodoLinkGenerationTable;
   webhookSubscriptions: WebhookSubscriptionTable;
   webhookDeliveries: WebhookDeliveryTable;
+  rateLimitCounters: RateLimitCounterTable;
 }
 
 export interface DomainTable {
@@ -459,3 +460,14 @@ export interface WebhookDeliveryTable {
 
 export type WebhookSubscriptionRow = Selectable<WebhookSubscriptionTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
+
+/**
+ * A rate-limit counter shared by the server processes on PostgreSQL (migration 013):
+ * how many requests under `key` the processes counted in the minute from `windowStart`.
+ */
+export interface RateLimitCounterTable {
+  key: string;
+  /** Milliseconds since the epoch: the start of the counted minute. */
+  windowStart: number;
+  count: number;
+}

@@ -2,11 +2,11 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { callerKey } from '../context.ts';
+import type { Db } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { AppDeps } from './context.ts';
 import { problemBody } from './problem.ts';
-
-const WINDOW_MS = 60_000;
+import { sharedCountersOf, WINDOW_MS } from './shared-counters.ts';
 
 /** Operations endpoints, the API docs and the web app's static files are never limited. */
 const EXEMPT = /^\/(healthz|readyz|metrics|docs|app|widget\.js)(\/|$)/;
@@ -23,11 +23,24 @@ export interface LimitVerdict {
 export type Limiter = (request: FastifyRequest) => Promise<LimitVerdict>;
 
 /**
- * A fixed-window limiter of `max` requests per minute per key, on @fastify/rate-limit's
- * in-memory store: each process counts on its own, so with N processes behind a balancer
- * a caller gets up to N × max.
+ * A fixed-window limiter of `max` requests per minute per key. On PostgreSQL the counts
+ * are shared by every process on the database (`sharedLimiter`); on SQLite, where one
+ * process serves a database, they are kept in memory (`memoryLimiter`).
  */
 export function minuteLimiter(
+  app: FastifyInstance,
+  db: Db,
+  max: number,
+  key: (request: FastifyRequest) => string,
+): Limiter {
+  return db.engine === 'postgres' ? sharedLimiter(app, db, max, key) : memoryLimiter(app, max, key);
+}
+
+/**
+ * @fastify/rate-limit's in-memory store: a minute from the key's first request, counted
+ * by this process alone.
+ */
+export function memoryLimiter(
   app: FastifyInstance,
   max: number,
   key: (request: FastifyRequest) => string,
@@ -38,6 +51,30 @@ export function minuteLimiter(
     // No allow list is configured, so every request is counted.
     if (r.isAllowed) return { max, remaining: max, ttlInSeconds: 0, isExceeded: false };
     return r;
+  };
+}
+
+/**
+ * Counts shared by every process on the PostgreSQL database (shared-counters.ts): a
+ * minute from the key's first request on any node, synced about every 250 ms.
+ */
+export function sharedLimiter(
+  app: FastifyInstance,
+  db: Db,
+  max: number,
+  key: (request: FastifyRequest) => string,
+): Limiter {
+  const counters = sharedCountersOf(db, app.log);
+  app.addHook('onClose', () => counters.close());
+  return async (request) => {
+    const { count, windowStart } = await counters.hit(key(request));
+    const ms = windowStart + WINDOW_MS - Date.now();
+    return {
+      max,
+      remaining: Math.max(0, max - count),
+      ttlInSeconds: Math.min(WINDOW_MS / 1000, Math.max(1, Math.ceil(ms / 1000))),
+      isExceeded: count > max,
+    };
   };
 }
 
@@ -89,7 +126,7 @@ export const rateLimitPlugin = fp(
     // Only its store and counting are used; this plugin installs the hooks itself so the
     // 429 is sent directly and no dialect's error handler reshapes it.
     await app.register(rateLimit, { global: false, enableDraftSpec: true });
-    const limit = minuteLimiter(app, deps.config.rateLimitPerMinute, (request) =>
+    const limit = minuteLimiter(app, deps.db, deps.config.rateLimitPerMinute, (request) =>
       request.actor ? callerKey(request.actor) : `address:${addressOf(request)}`,
     );
     const check: onRequestHookHandler = async (request, reply) => {
