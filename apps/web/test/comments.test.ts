@@ -46,6 +46,7 @@ describeBrowser('web app: comments', () => {
 
   /** The details page, signed in, recording CSP violations and any dialog a script opens. */
   async function open() {
+    // Not openSignedIn: the watchers must be in place before the first load.
     const w = await openPage(browser, { width: 1280, height: 900 });
     const alerts: string[] = [];
     w.page.on('dialog', (d) => {

@@ -4,20 +4,16 @@ import {
   describeBrowser,
   expectNoConsoleErrors,
   launchBrowser,
-  openPage,
-  signIn,
+  openSignedIn,
+  todoProp,
 } from '../../server/test/support/browser.ts';
 import { fixture, startTestServer, type TestServer } from '../../server/test/support/harness.ts';
+import { SEED_001 } from '../../server/test/support/seed-bodies.ts';
 
 const ADD = '/bzctrl-core-api/api/v1/task/add-task';
 const API = '/bzctrl-core-api/api/v1';
 
-/** The value shown for a property of the details page (its `<dt>` names it). */
-const prop = (page: Page, label: string) =>
-  page
-    .locator('.todo-prop')
-    .filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
-    .locator('dd');
+const prop = todoProp;
 // A form label reads "Title *" when the field is required.
 const label = (page: Page, name: string) => page.getByLabel(new RegExp(`^${name}( \\*)?$`));
 
@@ -44,68 +40,37 @@ describeBrowser('web app: stored fields', () => {
     });
     browser = await launchBrowser();
     token = await t.login('example@example.com');
-    // Seed 001's sample body, with the demo workspace and users.
-    const task = await t.request('POST', ADD, {
-      token,
-      body: {
-        todoType: 'TASK',
-        domainWorkSpace: 'IMP-NLD-EXA-SWA',
-        title: 'title',
-        description: 'description',
-        result: 'result',
-        financialImpact: '123',
-        impact: 'HIGH',
-        likelihood: 'MEDIUM',
-        status: 'TODO',
-        priority: 'HIGH',
-        assignee: 'username@example.com',
-        reporter: 'example@example.com',
-        category: ['Customs', 'Fetsa'],
-        subCategory: ['high'],
-        lrn: 'test',
-        orderID: 'tag',
-        reminderDate: '2030-09-27',
-      },
-    });
+    // Seed 001's sample body, verbatim (its workspace and users are in the fixture).
+    const task = await t.request('POST', ADD, { token, body: SEED_001 });
     expect(task.status, task.text).toBe(201);
     taskKey = task.body.key;
-    const incident = await t.request('POST', `${API}/todos`, {
-      token,
-      body: {
-        todoType: 'INCIDENT',
-        workspace: 'IMP-NLD-EXA-SWA',
-        title: 'Seal broken at the gate',
-        description: 'Found at the inbound gate.',
-        result: 'Seal replaced, customs informed',
-        reporter: 'example@example.com',
-      },
+    incidentKey = await createIncident('Seal broken at the gate', {
+      result: 'Seal replaced, customs informed',
     });
-    expect(incident.status, incident.text).toBe(201);
-    incidentKey = incident.body.key;
-    const bare = await t.request('POST', `${API}/todos`, {
-      token,
-      body: {
-        todoType: 'INCIDENT',
-        workspace: 'IMP-NLD-EXA-SWA',
-        title: 'Pallet damaged',
-        description: 'Forklift damage.',
-        reporter: 'example@example.com',
-      },
-    });
-    expect(bare.status, bare.text).toBe(201);
-    bareIncidentKey = bare.body.key;
+    bareIncidentKey = await createIncident('Pallet damaged');
   });
+  async function createIncident(title: string, more: Record<string, unknown> = {}) {
+    const res = await t.request('POST', `${API}/todos`, {
+      token,
+      body: {
+        todoType: 'INCIDENT',
+        workspace: 'IMP-NLD-EXA-SWA',
+        title,
+        description: 'Found at the inbound gate.',
+        reporter: 'example@example.com',
+        ...more,
+      },
+    });
+    expect(res.status, res.text).toBe(201);
+    return res.body.key as string;
+  }
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  async function open(hash: string) {
-    const w = await openPage(browser);
-    await w.page.goto(`${t.url}/app/#${hash}`);
-    await signIn(w.page, 'example@example.com', 'Ex@mpl3!');
-    return w;
-  }
+  const open = (hash: string) =>
+    openSignedIn(browser, `${t.url}/app/#${hash}`, 'example@example.com', 'Ex@mpl3!');
 
   it("shows a seed-001 task's stored impact, likelihood, amount and sub-category in the editor", async () => {
     const w = await open(`/todo/${taskKey}/edit`);
