@@ -20,24 +20,30 @@ describeBrowser('web app: comments', () => {
   let t: TestServer;
   let browser: Browser;
   let token: string;
+  /** A todo for the length checks, another for the Markdown (and its screenshot). */
   let key: string;
+  let mdKey: string;
 
   beforeAll(async () => {
     t = await startTestServer('sqlite');
     browser = await launchBrowser();
     token = await t.login('example@example.com');
-    const res = await t.request('POST', `${API}/todos`, {
-      token,
-      body: {
-        todoType: 'INCIDENT',
-        workspace: 'IMP-NLD-EXA-SWA',
-        title: 'Seal number differs',
-        description: 'Seal 449120 found, manifest says 449210.',
-        reporter: 'example@example.com',
-      },
-    });
-    expect(res.status, res.text).toBe(201);
-    key = res.body.key;
+    const create = async (title: string) => {
+      const res = await t.request('POST', `${API}/todos`, {
+        token,
+        body: {
+          todoType: 'INCIDENT',
+          workspace: 'IMP-NLD-EXA-SWA',
+          title,
+          description: 'Seal 449120 found, manifest says 449210.',
+          reporter: 'example@example.com',
+        },
+      });
+      expect(res.status, res.text).toBe(201);
+      return res.body.key as string;
+    };
+    key = await create('Seal number differs');
+    mdKey = await create('Seal number differs again');
   });
   afterAll(async () => {
     await browser?.close();
@@ -45,7 +51,7 @@ describeBrowser('web app: comments', () => {
   });
 
   /** The details page, signed in, recording CSP violations and any dialog a script opens. */
-  async function open() {
+  async function open(todoKey: string, title: string) {
     // Not openSignedIn: the watchers must be in place before the first load.
     const w = await openPage(browser, { width: 1280, height: 900 });
     const alerts: string[] = [];
@@ -60,20 +66,20 @@ describeBrowser('web app: comments', () => {
         seen.push(`${e.violatedDirective} ${e.blockedURI}`),
       );
     });
-    await w.page.goto(`${t.url}/app/#/todo/${key}`);
+    await w.page.goto(`${t.url}/app/#/todo/${todoKey}`);
     await signIn(w.page, 'example@example.com', 'Ex@mpl3!');
-    await w.page.getByRole('heading', { level: 1, name: 'Seal number differs' }).waitFor();
+    await w.page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
     return { ...w, alerts };
   }
   const violations = (page: Page) =>
     page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
-  const comments = async () =>
-    (await t.request('GET', `${API}/todos/${key}/comments`, { token })).body.items as {
+  const comments = async (todoKey = key) =>
+    (await t.request('GET', `${API}/todos/${todoKey}/comments`, { token })).body.items as {
       body: string;
     }[];
 
   it('counts near the limit and keeps an over-long comment whole, refusing it with the message', async () => {
-    const w = await open();
+    const w = await open(key, 'Seal number differs');
     const { page } = w;
     const box = page.getByLabel('Add a comment');
     const counter = (n: number) => page.getByText(new RegExp(`\\b${n} / ${LIMIT} characters`));
@@ -117,7 +123,7 @@ describeBrowser('web app: comments', () => {
       '',
       '![pixel](https://example.com/pixel.png)',
     ].join('\n');
-    const w = await open();
+    const w = await open(mdKey, 'Seal number differs again');
     const { page } = w;
     await page.getByText('Markdown supported', { exact: false }).waitFor();
     await page.getByLabel('Add a comment').fill(source);
@@ -148,7 +154,7 @@ describeBrowser('web app: comments', () => {
     expect(await violations(page)).toEqual([]);
 
     // The API keeps and returns the text as typed; the history is unchanged (plain text).
-    expect((await comments()).at(-1)?.body).toBe(source);
+    expect((await comments(mdKey)).map((c) => c.body)).toEqual([source]);
     const history = page.locator('section', {
       has: page.getByRole('heading', { name: 'History' }),
     });
