@@ -4,29 +4,9 @@ import {
   validateProvisionDoc,
 } from '../src/core/provisioning/provision.service.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
+import { SEED_001 } from './support/seed-bodies.ts';
 
 const ADD = '/bzctrl-core-api/api/v1/task/add-task';
-
-/** Seed 001's sample request body, verbatim (its users exist in the fixture). */
-const SEED_001 = {
-  todoType: 'TASK',
-  domainWorkSpace: 'VTT-NLD-TML-FIN',
-  title: 'title',
-  description: 'description',
-  result: 'result',
-  financialImpact: '123',
-  impact: 'HIGH',
-  likelihood: 'MEDIUM',
-  status: 'TODO',
-  priority: 'HIGH',
-  assignee: 'rge@vtti.com',
-  reporter: 'user@vtti.com',
-  category: ['Customs', 'Fetsa'],
-  subCategory: ['high'],
-  lrn: 'test',
-  orderID: 'tag',
-  reminderDate: '2024-09-27',
-};
 
 /** Seed 000's message structure with real values: domain + workspace, "High", "IN PROGRESS". */
 const SEED_000 = {

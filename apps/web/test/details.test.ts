@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   describeBrowser,
@@ -10,6 +10,7 @@ import {
   openPage,
   screenshot,
   signIn,
+  todoProp,
 } from '../../server/test/support/browser.ts';
 import { startTestServer, type TestServer } from '../../server/test/support/harness.ts';
 
@@ -24,12 +25,7 @@ const todayIso = () => {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 };
 
-/** The value shown for a property of the details page (its `<dt>` names it). */
-const prop = (page: Page, label: string) =>
-  page
-    .locator('.todo-prop')
-    .filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
-    .locator('dd');
+const prop = todoProp;
 
 // The details page a taskLink opens: a todo created by an API client, read and worked on
 // by a member of its workspace, hidden from a user of another workspace.

@@ -126,6 +126,27 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** A new page (see `openPage`) on `url`, signed in there as `email`. */
+export async function openSignedIn(
+  browser: Browser,
+  url: string,
+  email: string,
+  password: string,
+  options: { width?: number; height?: number } = {},
+): Promise<WatchedPage> {
+  const w = await openPage(browser, options);
+  await w.page.goto(url);
+  await signIn(w.page, email, password);
+  return w;
+}
+
+/** The value of a property of the todo details page, the one its `<dt>` names exactly. */
+export const todoProp = (page: Page, label: string) =>
+  page
+    .locator('.todo-prop')
+    .filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
+    .locator('dd');
+
 const SCREENSHOTS = process.env.BZCTRL_SCREENSHOTS
   ? resolve(process.env.BZCTRL_SCREENSHOTS)
   : undefined;

@@ -155,6 +155,8 @@ export function Editor({
   }
 
   const isIncident = values.todoType === 'INCIDENT';
+  // Editing, what the todo holds is shown whatever its type (form.logic's `shown`).
+  const stored = todo ? initial : undefined;
   const typeWord = isIncident ? 'incident' : 'task';
 
   return (
@@ -182,8 +184,9 @@ export function Editor({
             todo={todo}
             workspaces={workspaces}
             setType={(t) => setValues((v) => ({ ...v, todoType: t }))}
+            stored={stored}
           />
-          {isIncident && <AssessmentSection kit={kit} />}
+          <AssessmentSection kit={kit} stored={stored} />
           <ReferencesSection kit={kit} />
           <CustomSection kit={kit} setCustom={setCustom} />
         </div>

@@ -8,6 +8,7 @@ import {
   check,
   contractOf,
   createBody,
+  shown,
   startType,
   startWorkspace,
   valuesOf,
@@ -155,6 +156,26 @@ describe('changes', () => {
   });
 });
 
+describe('shown', () => {
+  it('follows the seed’s table for the type, but never hides a stored value', () => {
+    const task = { ...filled(), todoType: 'TASK' as const };
+    expect(shown('impact', 'TASK')).toBe(false);
+    expect(shown('result', 'INCIDENT')).toBe(false);
+    expect(shown('result', 'TASK')).toBe(true);
+    expect(shown('impact', 'TASK', task)).toBe(false);
+    expect(shown('impact', 'TASK', { ...task, impact: 'HIGH' })).toBe(true);
+    expect(shown('result', 'INCIDENT', { ...filled(), result: 'Cleared' })).toBe(true);
+  });
+
+  it('checks and sends a stored off-type field the user changed', () => {
+    const task = { ...filled(), todoType: 'TASK' as const, impact: 'HIGH', likelihood: 'LOW' };
+    expect(changes(contract, task, { ...task, impact: '' })).toEqual({ impact: null });
+    expect(check(contract, { ...task, impact: 'HUGE' }, task)).toEqual({
+      impact: 'Choose one of the options',
+    });
+  });
+});
+
 describe('the page’s start', () => {
   const items = [
     { key: 'A', name: 'A', domainName: 'D', default: false },
@@ -179,6 +200,7 @@ describe('the page’s start', () => {
       assignee: 'a@example.com',
       reporter: 'r@example.com',
       category: ['x', 'y'],
+      subCategory: ['high'],
       orderID: 'SO 1',
       lrn: 'L1',
       tags: ['SO 1', 'L1', 'gate'],
@@ -186,6 +208,7 @@ describe('the page’s start', () => {
     } as unknown as Todo;
     expect(valuesOf(todo)).toMatchObject({
       category: 'x, y',
+      subCategory: 'high',
       tags: 'gate',
       financialImpact: '',
       custom: { Containers: '3', Sealed: true, Docks: ['1', '2'] },

@@ -35,6 +35,7 @@ export interface Values {
   assignee: string;
   reporter: string;
   category: string;
+  subCategory: string;
   orderID: string;
   lrn: string;
   tags: string;
@@ -58,6 +59,7 @@ export const FIELD_LABELS: Record<string, string> = {
   assignee: 'Assignee',
   reporter: 'Reporter',
   category: 'Category',
+  subCategory: 'Sub-category',
   orderID: 'Order ID',
   lrn: 'LRN',
   tags: 'Tags',
@@ -95,6 +97,7 @@ export function contractOf(schema: JsonSchema | undefined, failed: boolean): Con
   const properties: Record<string, JsonSchema> = {};
   for (const f of BODY_FIELDS) properties[f] = text;
   properties.category = list;
+  properties.subCategory = list;
   properties.tags = list;
   properties.assignee = { ...text, format: 'email' };
   properties.reporter = { ...text, format: 'email' };
@@ -118,6 +121,7 @@ export function valuesOf(todo: Todo): Values {
     assignee: todo.assignee,
     reporter: todo.reporter,
     category: todo.category.join(', '),
+    subCategory: todo.subCategory.join(', '),
     orderID: todo.orderID ?? '',
     lrn: todo.lrn ?? '',
     tags: todo.tags.filter((t) => !refs.includes(t)).join(', '),
@@ -147,6 +151,7 @@ export function blankValues(workspace: string, type: TodoType, email: string): V
     assignee: email,
     reporter: email,
     category: '',
+    subCategory: '',
     orderID: '',
     lrn: '',
     tags: '',
@@ -167,8 +172,14 @@ export function startType(wanted: string | null): TodoType {
   return wanted?.toUpperCase() === 'TASK' ? 'TASK' : 'INCIDENT';
 }
 
-/** Whether a field is shown for this type (hidden ones are neither checked nor sent). */
-export function shown(field: TextField, type: TodoType): boolean {
+/**
+ * Whether a field is shown for this type (hidden ones are neither checked nor sent): the
+ * seed's table gives the result to tasks and the assessment to incidents, but a value the
+ * todo already holds (`stored`, e.g. add-task's impact on a task) is always shown, so no
+ * form hides what is stored. The details page offers its edits by the same rule.
+ */
+export function shown(field: TextField, type: TodoType, stored?: Values): boolean {
+  if (stored && stored[field] !== '') return true;
   if (type === 'TASK') return !INCIDENT_ONLY.includes(field);
   return !TASK_ONLY.includes(field);
 }
@@ -181,10 +192,13 @@ export function formValues(values: Values): FormValues {
   return out;
 }
 
-/** The keys the form shows for its type: its body fields, then the contract's custom fields. */
-export function shownKeys(contract: Contract, type: TodoType): string[] {
+/**
+ * The keys the form shows for its type (and the todo's `stored` values): its body fields,
+ * then the contract's custom fields.
+ */
+export function shownKeys(contract: Contract, type: TodoType, stored?: Values): string[] {
   return [
-    ...BODY_FIELDS.filter((f) => shown(f, type)),
+    ...BODY_FIELDS.filter((f) => shown(f, type, stored)),
     ...contract.fields.filter((f) => f.custom).map((f) => f.key),
   ];
 }
@@ -223,7 +237,7 @@ export function message(key: string, problem: Problem, value: unknown): string {
  */
 export function check(contract: Contract, values: Values, before?: Values): Record<string, string> {
   const now = formValues(values);
-  let keys = shownKeys(contract, values.todoType);
+  let keys = shownKeys(contract, values.todoType, before);
   if (before) {
     const was = formValues(before);
     keys = keys.filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
@@ -243,7 +257,7 @@ export function createBody(contract: Contract, values: Values): CreateTodoBody {
 /** Only what the user changed; a cleared optional field is sent as null. */
 export function changes(contract: Contract, before: Values, after: Values): UpdateTodoBody {
   const patch = patchBody(contract, formValues(before), formValues(after), {
-    keys: shownKeys(contract, after.todoType),
+    keys: shownKeys(contract, after.todoType, before),
   });
   return (
     before.todoType === after.todoType ? patch : { todoType: after.todoType, ...patch }

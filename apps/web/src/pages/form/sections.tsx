@@ -4,18 +4,21 @@ import { ErrorNote, Field } from '../../ui/components.tsx';
 import { SETTABLE_STATUSES, STATUS_LABEL, type TodoType } from '../../ui/format.ts';
 import { CustomField } from './CustomField.tsx';
 import { isRequired, type Kit, LevelSelect, TextInput } from './fields.tsx';
-import type { CustomValue, Workspace } from './form.logic.ts';
+import { type CustomValue, shown, type Values, type Workspace } from './form.logic.ts';
 
 export function WhatSection({
   kit,
   todo,
   workspaces,
   setType,
+  stored,
 }: {
   kit: Kit;
   todo: Todo | undefined;
   workspaces: Workspace[];
   setType: (type: TodoType) => void;
+  /** The todo's values as stored, when editing one. */
+  stored?: Values | undefined;
 }) {
   const { values, errors } = kit;
   const isIncident = values.todoType === 'INCIDENT';
@@ -76,7 +79,7 @@ export function WhatSection({
         placeholder={isIncident ? 'e.g. Potential customs claim' : 'e.g. Check container seal'}
       />
       <TextInput kit={kit} field="description" rows={5} />
-      {!isIncident && (
+      {shown('result', values.todoType, stored) && (
         <TextInput
           kit={kit}
           field="result"
@@ -88,34 +91,42 @@ export function WhatSection({
   );
 }
 
-export function AssessmentSection({ kit }: { kit: Kit }) {
+/** The incident's assessment; on a task, only what the task already holds. */
+export function AssessmentSection({ kit, stored }: { kit: Kit; stored?: Values | undefined }) {
+  const type = kit.values.todoType;
+  const amount = shown('financialImpact', type, stored);
+  const impact = shown('impact', type, stored);
+  const likelihood = shown('likelihood', type, stored);
+  if (!amount && !impact && !likelihood) return null;
   return (
     <section className="card" aria-labelledby="todo-form-assessment">
       <h2 id="todo-form-assessment">Assessment</h2>
       <div className="todo-form__row">
-        <Field
-          label="Potential financial impact"
-          required={isRequired(kit, 'financialImpact')}
-          error={kit.errors.financialImpact}
-          hint="In euro (EUR). Numbers only, a dot for cents: 1250.50"
-        >
-          {(p) => (
-            <div className="input-affix">
-              <span aria-hidden="true">€</span>
-              <input
-                {...p}
-                name="financialImpact"
-                inputMode="decimal"
-                value={kit.values.financialImpact}
-                placeholder="0.00"
-                autoComplete="off"
-                onChange={(e) => kit.set('financialImpact', e.target.value)}
-              />
-            </div>
-          )}
-        </Field>
-        <LevelSelect kit={kit} field="impact" />
-        <LevelSelect kit={kit} field="likelihood" />
+        {amount && (
+          <Field
+            label="Potential financial impact"
+            required={isRequired(kit, 'financialImpact')}
+            error={kit.errors.financialImpact}
+            hint="In euro (EUR). Numbers only, a dot for cents: 1250.50"
+          >
+            {(p) => (
+              <div className="input-affix">
+                <span aria-hidden="true">€</span>
+                <input
+                  {...p}
+                  name="financialImpact"
+                  inputMode="decimal"
+                  value={kit.values.financialImpact}
+                  placeholder="0.00"
+                  autoComplete="off"
+                  onChange={(e) => kit.set('financialImpact', e.target.value)}
+                />
+              </div>
+            )}
+          </Field>
+        )}
+        {impact && <LevelSelect kit={kit} field="impact" />}
+        {likelihood && <LevelSelect kit={kit} field="likelihood" />}
       </div>
     </section>
   );
@@ -129,6 +140,7 @@ export function ReferencesSection({ kit }: { kit: Kit }) {
         <TextInput kit={kit} field="orderID" hint="Service order number; also added as a tag." />
         <TextInput kit={kit} field="lrn" hint="Local reference number; also added as a tag." />
         <TextInput kit={kit} field="category" hint="Separate several with commas." />
+        <TextInput kit={kit} field="subCategory" hint="Separate several with commas." />
         <TextInput kit={kit} field="tags" hint="Separate several with commas." />
       </div>
     </section>

@@ -6,7 +6,14 @@ import { isBlank, restoredComment } from '../../ui/drafts.logic.ts';
 import { formatDateTime } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
 import { useDraft } from '../../ui/use-draft.ts';
+import { lengthNote } from '../form/fields.tsx';
+import { message } from '../form/form.logic.ts';
+import { Markdown } from './Markdown.tsx';
 import './comments.css';
+
+/** The longest comment the server takes, after trimming (the API's CreateCommentBody). */
+export const COMMENT_LIMIT = 10_000;
+const HINT = 'Markdown supported: **bold**, *italic*, `code`, lists, links, > quotes.';
 
 /**
  * The todo's comments, oldest first, and a form to add one (watchers are mailed). What is
@@ -27,6 +34,7 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [saving, setSaving] = useState(false);
+  const [preview, setPreview] = useState(false);
   const stored = useDraft<string>(`comment:${todoKey}`);
   const box = useRef<HTMLTextAreaElement>(null);
   const keep = stored.save;
@@ -36,15 +44,23 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    if (!draft.trim()) {
+    const text = draft.trim();
+    if (!text) {
       setError('Write something first.');
+      return;
+    }
+    // Kept whole and refused here, as the todo form does; nothing is cut or sent.
+    if ([...text].length > COMMENT_LIMIT) {
+      setError(message('body', { code: 'tooLong', limit: COMMENT_LIMIT }, text));
+      box.current?.focus();
       return;
     }
     setSaving(true);
     setError(undefined);
     try {
-      const comment = await call((c) => c.todos.comment(todoKey, draft.trim()));
+      const comment = await call((c) => c.todos.comment(todoKey, text));
       setDraft('');
+      setPreview(false);
       // A draft still on offer was not this one: it stays until the user decides.
       if (!stored.offer) stored.clear();
       if (comments.data) comments.set({ items: [...comments.data.items, comment] });
@@ -58,6 +74,8 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
   };
 
   const items = comments.data?.items;
+  // From 80% of the limit a counter; past it, by how much (the todo form's rule).
+  const length = lengthNote(draft.trim(), COMMENT_LIMIT);
   return (
     <section className="card todo-section" aria-labelledby="todo-comments">
       <h2 id="todo-comments">Comments{items ? ` (${items.length})` : ''}</h2>
@@ -78,7 +96,7 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
                     {formatDateTime(c.createdAt)}
                   </time>
                 </div>
-                <p className="todo-comment__body">{c.body}</p>
+                <Markdown source={c.body} className="todo-comment__body" />
               </li>
             ))}
           </ol>
@@ -106,21 +124,48 @@ export function Comments({ todoKey, onChanged }: { todoKey: string; onChanged: (
             }}
           />
         )}
-        <Field label="Add a comment" error={error} hint="Watchers are told by e-mail.">
+        <Field
+          label="Add a comment"
+          error={error}
+          hint={[HINT, 'Watchers are told by e-mail.', length.counter].filter(Boolean).join(' ')}
+          warning={length.warning}
+        >
           {(props) => (
+            // No maxLength: it would cut a pasted text without a word (see `length`).
             <textarea
               {...props}
               ref={box}
               value={draft}
-              maxLength={10_000}
-              onChange={(e) => setDraft(e.target.value)}
+              onChange={(e) => {
+                setDraft(e.target.value);
+                setError(undefined);
+              }}
               disabled={saving}
             />
           )}
         </Field>
-        <button type="submit" className="button" disabled={saving}>
-          {saving ? 'Adding…' : 'Add comment'}
-        </button>
+        {preview && (
+          <section className="todo-comment-preview" aria-label="Preview of the comment">
+            {draft.trim() ? (
+              <Markdown source={draft.trim()} className="todo-comment__body" />
+            ) : (
+              <p className="todo-muted">Nothing to preview yet.</p>
+            )}
+          </section>
+        )}
+        <div className="todo-comment-form__buttons">
+          <button type="submit" className="button" disabled={saving}>
+            {saving ? 'Adding…' : 'Add comment'}
+          </button>
+          <button
+            type="button"
+            className="button button--secondary"
+            aria-pressed={preview}
+            onClick={() => setPreview((p) => !p)}
+          >
+            Preview
+          </button>
+        </div>
       </form>
     </section>
   );

@@ -3,6 +3,7 @@ import { useCallback, useState } from 'react';
 import { BzCtrlError, describeError, fieldErrors, raw } from '../../api.ts';
 import { Empty, ErrorNote, Loading, PageHeader } from '../../ui/components.tsx';
 import { useAsync } from '../../ui/use-async.ts';
+import { valuesOf } from '../form/form.logic.ts';
 import { Attachments } from './Attachments.tsx';
 import { Comments } from './Comments.tsx';
 import {
@@ -104,6 +105,8 @@ export default function TodoDetails({ todoKey }: { todoKey: string; query: URLSe
 
   const t = current.todo;
   const users = form.data?.users ?? [];
+  // The edit form's values of the todo: which fields it offers is decided by the same rule.
+  const stored = valuesOf(t);
 
   return (
     <article className="todo" aria-labelledby="todo-title">
@@ -123,13 +126,15 @@ export default function TodoDetails({ todoKey }: { todoKey: string; query: URLSe
         <div className="todo-column todo-layout__main">
           <MainSections
             todo={t}
+            stored={stored}
             customNames={customFieldNames(form.data?.customFields ?? [], t.customFields)}
+            customRules={form.data?.customRules ?? []}
             save={save}
           />
         </div>
 
         <aside className="todo-column todo-layout__side" aria-label="Properties">
-          <PropertySections todo={t} users={users} save={save} />
+          <PropertySections todo={t} stored={stored} users={users} save={save} />
           <Watchers todoKey={t.key} users={users} onChanged={touched} />
         </aside>
 

@@ -4,7 +4,9 @@ import { formatDate, today } from '../../ui/format.ts';
 import {
   CONFLICT_NOTICE,
   createdByText,
+  customEdit,
   customFieldNames,
+  customText,
   errorAtField,
   externalRefText,
   listOf,
@@ -44,12 +46,21 @@ describe('readForm', () => {
     ).toEqual({
       users: ['a@example.com', 'b@example.com'],
       customFields: ['Terminal', 'Containers'],
+      customRules: [
+        expect.objectContaining({ key: 'customFields.Terminal', name: 'Terminal', custom: true }),
+        expect.objectContaining({ key: 'customFields.Containers', name: 'Containers' }),
+      ],
       domainName: 'Imports',
     });
   });
 
   it('reads a schema without them as none', () => {
-    expect(readForm({})).toEqual({ users: [], customFields: [], domainName: undefined });
+    expect(readForm({})).toEqual({
+      users: [],
+      customFields: [],
+      customRules: [],
+      domainName: undefined,
+    });
     expect(readForm({ properties: { assignee: { 'x-users': 'a@example.com' } } }).users).toEqual(
       [],
     );
@@ -84,6 +95,36 @@ describe('customFieldNames', () => {
       customFieldNames(['Terminal', 'Containers'], { Seal: 'X1', Terminal: 'Botlek' }),
     ).toEqual(['Terminal', 'Containers', 'Seal']);
     expect(customFieldNames([], {})).toEqual([]);
+  });
+});
+
+describe('customEdit', () => {
+  const rule = (schema: Record<string, unknown>) =>
+    readForm({ properties: { customFields: { type: 'object', properties: { F: schema } } } })
+      .customRules[0] as Parameters<typeof customEdit>[0];
+
+  it('types the value as the contract says and clears an emptied field', () => {
+    expect(customEdit(rule({ type: 'integer' }), '42')).toEqual({ value: 42 });
+    expect(customEdit(rule({ type: 'boolean' }), 'false')).toEqual({ value: false });
+    expect(customEdit(rule({ type: 'array', items: { type: 'string' } }), 'a, b')).toEqual({
+      value: ['a', 'b'],
+    });
+    expect(customEdit(rule({ type: 'string' }), '')).toEqual({ value: null });
+  });
+
+  it("refuses what the field's rule refuses, in the form's words", () => {
+    expect(customEdit(rule({ type: 'integer' }), '4.5')).toEqual({
+      problem: 'Enter a whole number',
+    });
+    expect(customEdit(rule({ type: 'string', enum: ['Rotterdam'] }), 'Antwerp')).toEqual({
+      problem: 'Choose one of the options',
+    });
+  });
+
+  it('starts the editor with the stored value as text', () => {
+    expect(customText(['a', 'b'])).toBe('a, b');
+    expect(customText(7)).toBe('7');
+    expect(customText(null)).toBe('');
   });
 });
 

@@ -2,8 +2,16 @@
 // todo, which custom fields it lists, how a list field's text is read, and which notice
 // or error a save leaves.
 
+import {
+  checkValue,
+  customFields,
+  type FieldRule,
+  readContract,
+  toApiValue,
+} from '@bzctrl/form-contract';
 import type { Todo, UpdateTodoBody } from '@bzctrl/sdk';
 import { formatDate, SETTABLE_STATUSES, type Status } from '../../ui/format.ts';
+import { message } from '../form/form.logic.ts';
 import { byText, dialectLabel, type HistoryEvent } from './labels.logic.ts';
 
 export type Notice = { tone: 'success' | 'warning'; text: string };
@@ -13,6 +21,8 @@ export interface FormFacts {
   users: string[];
   /** The type's custom fields, listed even when the todo leaves them empty. */
   customFields: string[];
+  /** Their rules from the form contract: how each is edited in place and checked. */
+  customRules: FieldRule[];
   domainName: string | undefined;
 }
 
@@ -20,13 +30,33 @@ export interface FormFacts {
 export function readForm(schema: Record<string, unknown>): FormFacts {
   const props = (schema.properties ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const users = props.assignee?.['x-users'];
-  const custom = props.customFields?.properties;
+  const rules = customFields(readContract(schema));
   const ws = schema['x-workspace'] as { domainName?: string } | undefined;
   return {
     users: Array.isArray(users) ? users.filter((u): u is string => typeof u === 'string') : [],
-    customFields: custom && typeof custom === 'object' ? Object.keys(custom) : [],
+    customFields: rules.map((r) => r.name),
+    customRules: rules,
     domainName: ws?.domainName,
   };
+}
+
+/** A custom field's stored value as its in-place editor starts with it. */
+export function customText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return Array.isArray(value) ? value.map(String).join(', ') : String(value);
+}
+
+/**
+ * A custom field's in-place edit, checked by its contract rule as the form checks it:
+ * the problem in the form's words, or the value to save (null clears it).
+ */
+export function customEdit(
+  rule: FieldRule,
+  text: string,
+): { problem: string } | { value: unknown } {
+  const problem = checkValue(rule, text);
+  if (problem) return { problem: message(rule.key, problem, text) };
+  return { value: toApiValue(rule, text) ?? null };
 }
 
 /**

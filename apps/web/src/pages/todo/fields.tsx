@@ -1,3 +1,4 @@
+import type { FieldRule } from '@bzctrl/form-contract';
 import type { Todo, UpdateTodoBody } from '@bzctrl/sdk';
 import { Badge } from '../../ui/components.tsx';
 import { formatDate, LEVEL_LABEL, LEVELS, TYPE_LABEL } from '../../ui/format.ts';
@@ -18,6 +19,28 @@ export const TYPE_EDITOR: Editor = {
     { value: 'INCIDENT', label: TYPE_LABEL.INCIDENT },
   ],
 };
+
+/** How a custom field is edited in place, by its contract rule (as the edit form shows it). */
+export function customEditor(rule: FieldRule): Editor {
+  if (rule.type === 'boolean') {
+    return {
+      kind: 'select',
+      options: [
+        { value: '', label: '—' },
+        { value: 'true', label: 'Yes' },
+        { value: 'false', label: 'No' },
+      ],
+    };
+  }
+  if (rule.enum && rule.type !== 'array') {
+    return {
+      kind: 'select',
+      options: [{ value: '', label: '—' }, ...rule.enum.map((o) => ({ value: o, label: o }))],
+    };
+  }
+  if (rule.type === 'array') return { kind: 'list' };
+  return { kind: rule.fieldType === 10 ? 'textarea' : 'text' };
+}
 
 interface Props<Name> {
   todo: Todo;

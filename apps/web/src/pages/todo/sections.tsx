@@ -1,7 +1,18 @@
+import type { FieldRule } from '@bzctrl/form-contract';
 import type { Todo } from '@bzctrl/sdk';
 import type { ReactNode } from 'react';
 import { formatEur, TYPE_LABEL } from '../../ui/format.ts';
-import { DateField, LevelField, ListField, type Save, TextField, TYPE_EDITOR } from './fields.tsx';
+import { shown, type Values } from '../form/form.logic.ts';
+import { customEdit, customText } from './details.logic.ts';
+import {
+  customEditor,
+  DateField,
+  LevelField,
+  ListField,
+  type Save,
+  TextField,
+  TYPE_EDITOR,
+} from './fields.tsx';
 import { InlineField } from './InlineField.tsx';
 import { valueText } from './labels.logic.ts';
 
@@ -25,14 +36,22 @@ function Section({
   );
 }
 
-/** The main column: title, description and result, then the custom fields. */
+/**
+ * The main column: title, description and result, then the custom fields. A field the
+ * edit form hides for the todo's type (`stored`: the form's values of the todo) is not
+ * offered here either.
+ */
 export function MainSections({
   todo: t,
+  stored,
   customNames,
+  customRules,
   save,
 }: {
   todo: Todo;
+  stored: Values;
   customNames: string[];
+  customRules: FieldRule[];
   save: Save;
 }) {
   return (
@@ -54,27 +73,52 @@ export function MainSections({
           wide
           onSave={(v) => save('description', v)}
         />
-        <TextField
-          todo={t}
-          name="result"
-          label="Result"
-          save={save}
-          editor={{ kind: 'textarea' }}
-        />
+        {shown('result', t.todoType, stored) && (
+          <TextField
+            todo={t}
+            name="result"
+            label="Result"
+            save={save}
+            editor={{ kind: 'textarea' }}
+          />
+        )}
       </Section>
       <Section id="todo-custom" title="Custom fields">
         {customNames.length === 0 ? (
           <p className="todo-muted">— This workspace has no custom fields for this type.</p>
         ) : (
           <dl className="todo-props">
-            {customNames.map((name) => (
-              <div className="todo-prop" key={name}>
-                <dt>{name}</dt>
-                <dd>
-                  <span className="todo-prop__value">{valueText(name, t.customFields[name])}</span>
-                </dd>
-              </div>
-            ))}
+            {customNames.map((name) => {
+              const value = t.customFields[name];
+              const rule = customRules.find((r) => r.name === name);
+              // A value the type's form has no field for (left from another type) is shown only.
+              if (!rule) {
+                return (
+                  <div className="todo-prop" key={name}>
+                    <dt>{name}</dt>
+                    <dd>
+                      <span className="todo-prop__value">{valueText(name, value)}</span>
+                    </dd>
+                  </div>
+                );
+              }
+              const editor = customEditor(rule);
+              return (
+                <InlineField
+                  key={name}
+                  label={rule.title ?? name}
+                  display={valueText(name, value)}
+                  value={customText(value)}
+                  editor={editor}
+                  wide={editor.kind === 'textarea'}
+                  onSave={async (text) => {
+                    const edit = customEdit(rule, text);
+                    if ('problem' in edit) return edit.problem;
+                    return save('customFields', { [name]: edit.value });
+                  }}
+                />
+              );
+            })}
           </dl>
         )}
       </Section>
@@ -85,14 +129,18 @@ export function MainSections({
 /** The side column's properties and classification. */
 export function PropertySections({
   todo: t,
+  stored,
   users,
   save,
 }: {
   todo: Todo;
+  stored: Values;
   users: string[];
   save: Save;
 }) {
   const field = { todo: t, save };
+  const offered = (name: 'impact' | 'likelihood' | 'financialImpact') =>
+    shown(name, t.todoType, stored);
   return (
     <>
       <Section id="todo-properties" title="Properties" props="todo-props">
@@ -104,15 +152,17 @@ export function PropertySections({
           onSave={(v) => save('todoType', v)}
         />
         <LevelField {...field} name="priority" label="Priority" />
-        <LevelField {...field} name="impact" label="Impact" />
-        <LevelField {...field} name="likelihood" label="Likelihood" />
-        <InlineField
-          label="Financial impact"
-          display={formatEur(t.financialImpact)}
-          value={t.financialImpact ?? ''}
-          editor={{ kind: 'money' }}
-          onSave={(v) => save('financialImpact', v || null)}
-        />
+        {offered('impact') && <LevelField {...field} name="impact" label="Impact" />}
+        {offered('likelihood') && <LevelField {...field} name="likelihood" label="Likelihood" />}
+        {offered('financialImpact') && (
+          <InlineField
+            label="Financial impact"
+            display={formatEur(t.financialImpact)}
+            value={t.financialImpact ?? ''}
+            editor={{ kind: 'money' }}
+            onSave={(v) => save('financialImpact', v || null)}
+          />
+        )}
         <InlineField
           label="Assignee"
           display={t.assignee || '—'}
