@@ -306,7 +306,7 @@ class ReadOnlyConnection implements DatabaseConnection {
   }
 }
 
-const NO_TRANSACTIONS =
+export const NO_TRANSACTIONS =
   'the reader runs single reads; a transaction (and every read of its own writes) belongs on the main database';
 
 /** Kysely's driver for the pool: every query goes to a worker; no transactions. */
