@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConfigError, readConfig } from '../src/platform/config.ts';
 import type { Database } from '../src/platform/db/tables.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
 import {
@@ -9,6 +10,7 @@ import {
   startPgCluster,
   startPgStandby,
 } from './support/postgres-cluster.ts';
+import { spawnServe } from './support/serve-process.ts';
 
 const API = '/bzctrl-core-api/api/v1';
 const ADD = `${API}/task/add-task`;
@@ -217,6 +219,79 @@ describe.skipIf(!dialects.includes('postgres'))('read replicas on PostgreSQL', (
     expect(await listed(tight, reader, word)).toEqual([key]);
   });
 
+  it('keeps a caller’s reads after its write on the primary in every worker of serve --workers', async () => {
+    const child = spawnServe(
+      {
+        BZCTRL_DATABASE_URL: primary.url,
+        BZCTRL_DATABASE_REPLICA_URLS: standby.url,
+        BZCTRL_REPLICA_MAX_LAG_MS: '60000',
+        BZCTRL_PUBLIC_URL: 'https://bzctrl.test',
+        BZCTRL_JOBS: 'false',
+      },
+      ['--workers', '2'],
+    );
+    try {
+      const url = await child.listening;
+      await until('both workers to use the replica', async () => {
+        const res = await fetch(`${url}/metrics`);
+        return /^bzctrl_db_replica_up\{[^}]*\} 1$/m.test(await res.text());
+      });
+      const word = unique();
+      await pauseReplay();
+      try {
+        const made = await fetch(`${url}${ADD}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            todoType: 'TASK',
+            domainWorkSpace: SWA,
+            title: `Replica check ${word}`,
+            description: 'Read after write across workers',
+            reporter: 'example@example.com',
+          }),
+        });
+        expect(made.status).toBe(201);
+        const key = ((await made.json()) as { key: string }).key;
+        // Fresh connections reach both workers: each one knows of the write.
+        let n = 0;
+        const pids = new Set<number>();
+        for (let round = 0; round < 10 && pids.size < 2; round++) {
+          const ids = Array.from({ length: 8 }, () => `replica-workers-${++n}`);
+          const lists = await Promise.all(
+            ids.map(async (id) => {
+              const res = await fetch(`${url}${API}/todos?q=${word}`, {
+                headers: {
+                  authorization: `Bearer ${writer}`,
+                  connection: 'close',
+                  'x-request-id': id,
+                },
+              });
+              expect(res.status).toBe(200);
+              return ((await res.json()) as { items: Array<{ key: string }> }).items.map(
+                (i) => i.key,
+              );
+            }),
+          );
+          for (const keys of lists) expect(keys).toEqual([key]);
+          for (const id of ids) {
+            const line = new RegExp(`"pid":(\\d+),[^\\n]*"reqId":"${id}"`).exec(child.output());
+            if (line) pids.add(Number(line[1]));
+          }
+        }
+        expect(pids.size).toBe(2);
+        // Another caller is served by the (paused) replica.
+        const other = await fetch(`${url}${API}/todos?q=${word}`, {
+          headers: { authorization: `Bearer ${reader}` },
+        });
+        expect(((await other.json()) as { items: unknown[] }).items).toEqual([]);
+      } finally {
+        await resumeReplay();
+      }
+    } finally {
+      await child.stop();
+    }
+  }, 150_000);
+
   it('falls back to the primary while the replica is down, and returns to it when it is back', async () => {
     // A request's reader, given the replica just before it stops.
     const pinned = wide.server.db.replicas?.readerFor('replica-test-caller');
@@ -256,5 +331,42 @@ describe.skipIf(!dialects.includes('postgres'))('read replicas on PostgreSQL', (
     });
     expect(await listed(wide, reader, word)).toEqual([key]);
     expect(await routed(wide, 'replica')).toBeGreaterThan(viaReplica);
+  });
+});
+
+describe('read replica settings', () => {
+  it('are refused at start with SQLite, and each URL must be PostgreSQL', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        readConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(
+      problems({
+        BZCTRL_DATABASE_URL: 'sqlite:./data/x.db',
+        BZCTRL_DATABASE_REPLICA_URLS: 'postgres://u@127.0.0.1:5433/b',
+      }),
+    ).toEqual([expect.stringMatching(/^BZCTRL_DATABASE_REPLICA_URLS needs a PostgreSQL/)]);
+    expect(
+      problems({
+        BZCTRL_DATABASE_URL: 'postgres://u@127.0.0.1:5432/b',
+        BZCTRL_DATABASE_REPLICA_URLS: 'postgres://u@127.0.0.1:5433/b, mysql://h/b',
+      }),
+    ).toEqual([
+      'BZCTRL_DATABASE_REPLICA_URLS: entry 2 must be postgres://user:password@host:port/database',
+    ]);
+    const fine = readConfig({
+      BZCTRL_DATABASE_URL: 'postgres://u@127.0.0.1:5432/b',
+      BZCTRL_DATABASE_REPLICA_URLS: ' postgres://u@127.0.0.1:5433/b ,postgres://u@127.0.0.1:5434/b',
+    });
+    expect(fine.databaseReplicaUrls).toEqual([
+      'postgres://u@127.0.0.1:5433/b',
+      'postgres://u@127.0.0.1:5434/b',
+    ]);
+    expect(fine.replicaMaxLagMs).toBe(2000);
+    expect(readConfig({}).databaseReplicaUrls).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -74,6 +75,32 @@ interface Writes {
   endedAt: number;
 }
 
+/** A caller's write request began or ended in one worker of `serve --workers`. */
+interface WriteNotice {
+  bzctrl: 'replica-write';
+  caller: string;
+  begin: boolean;
+}
+
+/** In a worker: the other workers hear of it through the primary (relayReplicaWrites). */
+function tellWorkers(notice: WriteNotice): void {
+  if (cluster.isWorker) process.send?.(notice);
+}
+
+/**
+ * In the primary of `serve --workers`: passes each worker's write notices to the other
+ * workers, so a caller's read after its write stays on the primary whichever worker of
+ * this node it reaches. (Several nodes do not share them: see docs/scaling.md.)
+ */
+export function relayReplicaWrites(): void {
+  cluster.on('message', (from, m: unknown) => {
+    if ((m as WriteNotice)?.bzctrl !== 'replica-write') return;
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      if (worker && worker !== from && worker.isConnected()) worker.send(m as WriteNotice);
+    }
+  });
+}
+
 /** `X/Y` (PostgreSQL's pg_lsn as text) as one number. */
 export function parseLsn(text: string): bigint {
   const [hi, lo] = text.split('/');
@@ -119,6 +146,7 @@ export class ReplicaSet {
   #checking = false;
   #next = 0;
   #closed = false;
+  #relayed: ((m: unknown) => void) | null = null;
 
   constructor(
     private readonly primary: pg.Pool,
@@ -150,6 +178,15 @@ export class ReplicaSet {
       if (onConnect) pool.on('connect', onConnect);
       return replica;
     });
+    if (cluster.isWorker) {
+      this.#relayed = (m: unknown) => {
+        const w = m as WriteNotice;
+        if (w?.bzctrl !== 'replica-write' || typeof w.caller !== 'string') return;
+        if (w.begin) this.#began(w.caller);
+        else this.#ended(w.caller);
+      };
+      process.on('message', this.#relayed);
+    }
     this.#timer = setInterval(() => void this.check(), options.checkMs ?? REPLICA_CHECK_MS);
     this.#timer.unref();
     void this.check();
@@ -191,6 +228,17 @@ export class ReplicaSet {
 
   /** A write request of `caller` begins: its reads go to the primary until it ends. */
   beginWrite(caller: string): void {
+    this.#began(caller);
+    tellWorkers({ bzctrl: 'replica-write', caller, begin: true });
+  }
+
+  /** It ended (answered or not): its reads wait for a replica that replayed it. */
+  endWrite(caller: string): void {
+    this.#ended(caller);
+    tellWorkers({ bzctrl: 'replica-write', caller, begin: false });
+  }
+
+  #began(caller: string): void {
     const now = Date.now();
     const w = this.#writes.get(caller);
     if (!w) this.#writes.set(caller, { open: 1, since: now, endedAt: 0 });
@@ -199,12 +247,12 @@ export class ReplicaSet {
     else w.open += 1;
   }
 
-  /** It ended (answered or not): its reads wait for a replica that replayed it. */
-  endWrite(caller: string): void {
+  #ended(caller: string): void {
+    const now = Date.now();
     const w = this.#writes.get(caller);
-    if (!w) return;
-    w.open = Math.max(0, w.open - 1);
-    w.endedAt = Date.now();
+    // Its beginning may be forgotten (or was never heard of): the end counts all the same.
+    if (!w) this.#writes.set(caller, { open: 0, since: now, endedAt: now });
+    else Object.assign(w, { open: Math.max(0, w.open - 1), endedAt: now });
   }
 
   /** One health check of every replica (every `checkMs`; tests may call it). */
@@ -239,6 +287,7 @@ export class ReplicaSet {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
+    if (this.#relayed) process.off('message', this.#relayed);
     await Promise.all(this.#replicas.map((r) => r.pool.end()));
   }
 
