@@ -62,6 +62,22 @@ function runAs(): { uid?: number; gid?: number } {
   return { uid, gid };
 }
 
+/** `postgres` on loopback only, its socket in `dir`; a standby takes the same max_connections. */
+function serverArgs(data: string, port: number, dir: string): string[] {
+  return [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=400',
+  ];
+}
+
 export async function startPgCluster(): Promise<PgCluster> {
   const bin = await binDir();
   const dir = mkdtempSync(join(tmpdir(), 'bzctrl-test-pg-'));
@@ -87,16 +103,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   const proc: ChildProcess = spawn(
     join(bin, 'postgres'),
     [
-      '-D',
-      data,
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=400',
+      ...serverArgs(data, port, dir),
       // Throwaway data: durability settings off for speed; behaviour is unchanged.
       '-c',
       'fsync=off',
@@ -212,18 +219,7 @@ export async function startPgStandby(primary: PgCluster): Promise<PgStandby> {
     const child = spawn(
       join(bin, 'postgres'),
       // max_connections as the primary's: a standby may not have fewer.
-      [
-        '-D',
-        data,
-        '-p',
-        String(port),
-        '-k',
-        dir,
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        'max_connections=400',
-      ],
+      serverArgs(data, port, dir),
       { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     proc = child;

@@ -1,9 +1,7 @@
 import cluster from 'node:cluster';
 import {
   type CompiledQuery,
-  type DatabaseConnection,
   type Dialect,
-  type Driver,
   Kysely,
   type KyselyPlugin,
   type LogEvent,
@@ -13,7 +11,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import pg from 'pg';
-import { NO_TRANSACTIONS, READ_TIMEOUT_MS } from './read-pool.ts';
+import { READ_TIMEOUT_MS, ReaderDriver } from './read-pool.ts';
 import type { Database } from './tables.ts';
 
 /** How often the health checker measures every replica. */
@@ -358,17 +356,19 @@ export class ReplicaSet {
 }
 
 /**
- * One request's reads: on its replica until a query there fails for a reason of the
- * replica's own, then on the primary for the rest of the request.
+ * One request's reads: on its replica until a query there fails, then on the primary
+ * for the rest of the request.
  */
-class RoutedDriver implements Driver, DatabaseConnection {
+class RoutedDriver extends ReaderDriver {
   #onPrimary = false;
 
   constructor(
     private readonly replica: Replica,
     private readonly primary: pg.Pool,
     private readonly failed: (err: Error) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const parameters = [...query.parameters];
@@ -385,29 +385,4 @@ class RoutedDriver implements Driver, DatabaseConnection {
     }
     return { rows: (await this.primary.query(query.sql, parameters)).rows as R[] };
   }
-
-  // biome-ignore lint/correctness/useYield: refuses before producing anything
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('the reader does not stream; use the main database');
-  }
-
-  async init(): Promise<void> {}
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    return this;
-  }
-
-  async beginTransaction(): Promise<void> {
-    throw new Error(NO_TRANSACTIONS);
-  }
-
-  async commitTransaction(): Promise<void> {
-    throw new Error(NO_TRANSACTIONS);
-  }
-
-  async rollbackTransaction(): Promise<void> {}
-
-  async releaseConnection(): Promise<void> {}
-
-  async destroy(): Promise<void> {}
 }
