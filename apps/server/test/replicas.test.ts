@@ -204,6 +204,12 @@ describe.skipIf(!dialects.includes('postgres'))('read replicas on PostgreSQL', (
       expect(await routed(tight, 'primary')).toBeGreaterThan(viaPrimary);
       const status = tight.server.db.replicas?.status()[0];
       expect(status?.lagMs).toBeGreaterThan(1000);
+      // The gauges say so too (set by the health checker every 500 ms).
+      await until('the gauges to show the lag', async () => {
+        const text = (await tight.request('GET', '/metrics')).text;
+        const lag = /^bzctrl_db_replica_lag_seconds\{replica="[^"]+"\} ([\d.e+-]+)$/m.exec(text);
+        return /^bzctrl_db_replica_up\{replica="[^"]+"\} 0$/m.test(text) && Number(lag?.[1]) > 1;
+      });
       // The server with a wider bound still reads the stale replica.
       expect(await listed(wide, reader, word)).toEqual([]);
     } finally {
