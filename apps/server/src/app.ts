@@ -33,6 +33,7 @@ import { metricsRoutes } from './platform/http/metrics.routes.ts';
 import { openApiOptions, swaggerUiOptions } from './platform/http/openapi.ts';
 import { Problem, useProblemDetails } from './platform/http/problem.ts';
 import { rateLimitPlugin } from './platform/http/rate-limit.plugin.ts';
+import { useReadRouting } from './platform/http/read-routing.ts';
 import { sharedSerializers } from './platform/http/serializers.ts';
 import { webPlugin } from './platform/http/web.plugin.ts';
 import { idempotencyPlugin } from './platform/idempotency/idempotency.plugin.ts';
@@ -111,6 +112,8 @@ export async function buildApp(
 
   // First, so every route's answers are counted, unmatched ones included.
   await metricsRoutes(app, deps);
+  // Read replicas: a caller's write requests hold its reads on the primary until they end.
+  useReadRouting(app, db);
   await app.register(corsPlugin, deps);
   await app.register(authPlugin, { db });
   await app.register(rateLimitPlugin, deps);

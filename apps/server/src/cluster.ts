@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { relayReplicaWrites } from './platform/db/replicas.ts';
 import { serveClusterMetrics } from './platform/metrics/metrics.ts';
 
 /**
@@ -124,6 +125,7 @@ export function superviseWorkers(
   };
 
   serveClusterMetrics();
+  relayReplicaWrites();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   for (let i = 0; i < count; i++) fork();

@@ -51,6 +51,14 @@ export async function startServer(
     sqliteSynchronous: config.sqliteSynchronous,
     poolSize: config.dbPoolSize,
     onIdleError: (err) => app?.log.warn({ err }, 'an idle database connection was dropped'),
+    replicas: {
+      urls: config.databaseReplicaUrls,
+      maxLagMs: config.replicaMaxLagMs,
+      onChange: (replica, usable, reason) =>
+        usable
+          ? app?.log.info({ replica }, reason)
+          : app?.log.warn({ replica, reason }, 'replica skipped: reads go to the primary'),
+    },
   });
   try {
     if (options.migrate !== false) await migrateToLatest(db);

@@ -7,6 +7,10 @@ import { isEmail } from './values/rules.ts';
 /** Everything the server reads from its environment, checked once at start and frozen. */
 export interface Config {
   readonly databaseUrl: string;
+  /** PostgreSQL read replicas for lists, search, the dashboard and the feed; empty for none. */
+  readonly databaseReplicaUrls: readonly string[];
+  /** A replica further behind the primary than this (ms) is skipped. */
+  readonly replicaMaxLagMs: number;
   readonly host: string;
   readonly port: number;
   /** Base of every link handed out, without a trailing slash. */
@@ -221,8 +225,27 @@ export function readConfig(env: Env = process.env, overrides: Partial<Config> = 
     );
   }
 
+  const databaseReplicaUrls = (env.BZCTRL_DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  if (databaseReplicaUrls.length > 0 && onSqlite) {
+    problems.push(
+      'BZCTRL_DATABASE_REPLICA_URLS needs a PostgreSQL BZCTRL_DATABASE_URL: SQLite has no replicas (its heavy reads already run on read-only connections of their own)',
+    );
+  }
+  databaseReplicaUrls.forEach((u, i) => {
+    if (!/^postgres(ql)?:\/\/.+$/.test(u)) {
+      problems.push(
+        `BZCTRL_DATABASE_REPLICA_URLS: entry ${i + 1} must be postgres://user:password@host:port/database`,
+      );
+    }
+  });
+
   const config: Config = {
     databaseUrl,
+    databaseReplicaUrls,
+    replicaMaxLagMs: int('BZCTRL_REPLICA_MAX_LAG_MS', 2000, 100, 600_000),
     host,
     port,
     publicUrl: publicUrl.replace(/\/+$/, ''),

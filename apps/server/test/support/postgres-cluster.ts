@@ -1,5 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +22,8 @@ import pg from 'pg';
 export interface PgCluster {
   url: string;
   stop(): Promise<void>;
+  /** The cluster's data directory (for `startPgStandby`). */
+  dataDir?: string;
 }
 
 async function binDir(): Promise<string> {
@@ -52,6 +62,22 @@ function runAs(): { uid?: number; gid?: number } {
   return { uid, gid };
 }
 
+/** `postgres` on loopback only, its socket in `dir`; a standby takes the same max_connections. */
+function serverArgs(data: string, port: number, dir: string): string[] {
+  return [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=400',
+  ];
+}
+
 export async function startPgCluster(): Promise<PgCluster> {
   const bin = await binDir();
   const dir = mkdtempSync(join(tmpdir(), 'bzctrl-test-pg-'));
@@ -77,16 +103,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   const proc: ChildProcess = spawn(
     join(bin, 'postgres'),
     [
-      '-D',
-      data,
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=400',
+      ...serverArgs(data, port, dir),
       // Throwaway data: durability settings off for speed; behaviour is unchanged.
       '-c',
       'fsync=off',
@@ -121,6 +138,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   }
   return {
     url,
+    dataDir: data,
     stop: async () => {
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
@@ -128,6 +146,129 @@ export async function startPgCluster(): Promise<PgCluster> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (proc.exitCode === null) proc.kill('SIGKILL');
       }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A streaming hot standby of a cluster from `startPgCluster`, on a port of its own. */
+export interface PgStandby {
+  url: string;
+  /** Stops it (fast shutdown), keeping its data: its port refuses connections. */
+  stop(): Promise<void>;
+  /** Starts it again after `stop`; it catches up by streaming from the primary. */
+  start(): Promise<void>;
+  /** Stops it and removes its files. */
+  destroy(): Promise<void>;
+}
+
+let standbys = 0;
+
+/**
+ * Makes a hot standby of `primary` without pg_basebackup (the embedded binaries lack
+ * it): a physical replication slot keeps the WAL, `pg_backup_start()` marks the copy,
+ * the data directory is copied while the primary runs, `pg_backup_stop()` gives the
+ * backup_label, and `standby.signal` with `primary_conninfo` makes the copy stream from
+ * the primary. Resolves once the standby answers queries in recovery. PostgreSQL's
+ * defaults (wal_level=replica, max_wal_senders=10) and initdb's trusted loopback
+ * `replication` lines in pg_hba.conf are all a primary of `startPgCluster` needs.
+ */
+export async function startPgStandby(primary: PgCluster): Promise<PgStandby> {
+  if (!primary.dataDir) throw new Error('the primary must come from startPgCluster');
+  const bin = await binDir();
+  const ids = runAs();
+  const dir = mkdtempSync(join(tmpdir(), 'bzctrl-test-standby-'));
+  const data = join(dir, 'data');
+  const slot = `bzctrl_standby_${process.pid}_${++standbys}`;
+  const source = primary.dataDir;
+  const admin = new pg.Client({ connectionString: primary.url });
+  await admin.connect();
+  try {
+    await admin.query('select pg_create_physical_replication_slot($1, true)', [slot]);
+    await admin.query("select pg_backup_start('bzctrl-standby', true)");
+    const skip = new Set(['postmaster.pid', 'postmaster.opts']);
+    cpSync(source, data, {
+      recursive: true,
+      // The WAL streams from the slot; the primary's slots are its own.
+      filter: (from) => {
+        const rel = from.slice(source.length + 1);
+        if (skip.has(rel)) return false;
+        return !/^(pg_wal|pg_replslot)\/./.test(rel) || rel === 'pg_wal/archive_status';
+      },
+    });
+    const stop = await admin.query<{ labelfile: string }>(
+      'select labelfile from pg_backup_stop(true)',
+    );
+    writeFileSync(join(data, 'backup_label'), stop.rows[0]?.labelfile ?? '');
+  } finally {
+    await admin.end();
+  }
+  const primaryPort = new URL(primary.url).port;
+  writeFileSync(join(data, 'standby.signal'), '');
+  appendFileSync(
+    join(data, 'postgresql.auto.conf'),
+    `primary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=postgres'\nprimary_slot_name = '${slot}'\n`,
+  );
+  chmodSync(data, 0o700);
+  if (ids.uid !== undefined) execFileSync('chown', ['-R', `${ids.uid}:${ids.gid}`, dir]);
+  const port = await freePort();
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let proc: ChildProcess | null = null;
+
+  const start = async () => {
+    const child = spawn(
+      join(bin, 'postgres'),
+      // max_connections as the primary's: a standby may not have fewer.
+      serverArgs(data, port, dir),
+      { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    proc = child;
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString()).slice(-4000);
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const client = new pg.Client({ connectionString: url });
+      try {
+        await client.connect();
+        const { rows } = await client.query<{ standby: boolean }>(
+          'select pg_is_in_recovery() as standby',
+        );
+        await client.end();
+        if (rows[0]?.standby) return;
+        throw new Error('the copy is not in recovery');
+      } catch (err) {
+        await client.end().catch(() => {});
+        if (child.exitCode !== null || Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`the standby did not start: ${(err as Error).message}\n${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  const stop = async () => {
+    const child = proc;
+    proc = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  try {
+    await start();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url,
+    stop,
+    start,
+    destroy: async () => {
+      await stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -68,10 +68,13 @@ export function waitForEvents(
   ms: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  let head = heads.get(db);
+  // One watcher per process's database, on the primary: a request's view of it (reads
+  // routed to a replica) shares it.
+  const primary = db.primary ?? db;
+  let head = heads.get(primary);
   if (!head) {
-    head = new EventHead(db);
-    heads.set(db, head);
+    head = new EventHead(primary);
+    heads.set(primary, head);
   }
   return head.wait(after, ms, signal);
 }
@@ -128,12 +131,18 @@ export async function readFeed(ctx: Ctx, q: FeedQuery, signal?: AbortSignal): Pr
       ? null
       : [...ctx.actor.workspaceIds];
   const deadline = Date.now() + waitMs;
+  // With read replicas the first look may be on a replica (ctx.db.reader): its head and
+  // its events come from that one replica, which holds every event up to its head, so
+  // `next` never passes one it did not show; a replica behind the cursor gives nothing
+  // and the cursor back. A long poll waits on the primary's head and then reads the
+  // primary, which has the event it woke for.
+  let db = ctx.db;
   for (;;) {
-    await sequenceEvents(ctx.db);
-    const through = await headPosition(ctx.db);
+    await sequenceEvents(db);
+    const through = await headPosition(db);
     const rows =
       through > after
-        ? await readEvents(ctx.db, {
+        ? await readEvents(db, {
             after,
             through,
             limit,
@@ -152,5 +161,6 @@ export async function readFeed(ctx: Ctx, q: FeedQuery, signal?: AbortSignal): Pr
     const left = deadline - Date.now();
     if (left <= 0 || signal?.aborted) return { items: [], next: encodeCursor(after) };
     await waitForEvents(ctx.db, after, left, signal);
+    db = ctx.db.primary ?? ctx.db;
   }
 }

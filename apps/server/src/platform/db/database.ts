@@ -19,6 +19,7 @@ import {
 } from './group-commit.ts';
 import { nameHotStatements, readDirectly } from './prepared.ts';
 import { openReader, type ReadPoolOptions } from './read-pool.ts';
+import { type ReplicaObserver, type ReplicaOptions, ReplicaSet } from './replicas.ts';
 import type { Database } from './tables.ts';
 
 export type { Engine } from './executor.ts';
@@ -32,6 +33,14 @@ export interface Db {
    * PostgreSQL: `kysely` itself.
    */
   readonly reader: Kysely<Database>;
+  /**
+   * PostgreSQL with BZCTRL_DATABASE_REPLICA_URLS: the read replicas a request's `reader`
+   * may be routed to (replicas.ts, http/context.ts); null otherwise. `reader` itself
+   * stays on the primary (background jobs, webhook fan-out).
+   */
+  readonly replicas: ReplicaSet | null;
+  /** A request's view of the process's database (reads routed, a held change): that database. */
+  readonly primary?: Db;
   readonly engine: Engine;
   /** The SQLite database file (its WAL beside it); null in memory and on PostgreSQL. */
   readonly sqliteFile: string | null;
@@ -51,6 +60,8 @@ export interface DbOptions {
   readPool?: ReadPoolOptions;
   /** Told how long each query through Kysely took, and each write batch's size (metrics). */
   observe?: DbObserver;
+  /** PostgreSQL: read replicas (BZCTRL_DATABASE_REPLICA_URLS); the pool size is `poolSize`'s. */
+  replicas?: Omit<ReplicaOptions, 'poolSize' | 'observe'>;
 }
 
 export interface DbObserver {
@@ -58,6 +69,8 @@ export interface DbObserver {
   query(seconds: number): void;
   /** SQLite files: how many transactions one COMMIT of the write batch carried. */
   writeBatch(transactions: number): void;
+  /** Replica health and where requests' reads went (with read replicas only). */
+  replicas?: ReplicaObserver;
 }
 
 // node-postgres turns these into JS objects by default; BzCtrl keeps them as the strings
@@ -182,6 +195,10 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
   let engine: Engine;
   let sqliteFile: string | null = null;
   let writeBatches: WriteBatchStats | null = null;
+  let replicas: ReplicaSet | null = null;
+  if (options.replicas?.urls.length && !/^postgres(ql)?:\/\//.test(url)) {
+    throw new Error('read replicas need a PostgreSQL primary; SQLite has none');
+  }
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -227,9 +244,10 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     }
     engine = 'sqlite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {
+    const poolSize = options.poolSize ?? 10;
     const pool = new pg.Pool({
       connectionString: url,
-      max: options.poolSize ?? 10,
+      max: poolSize,
       types: pgTypes,
       connectionTimeoutMillis: 10_000,
     });
@@ -238,6 +256,16 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     pool.on('error', (err) => options.onIdleError?.(err));
     pool.on('connect', nameHotStatements);
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins, log });
+    if (options.replicas?.urls.length) {
+      replicas = new ReplicaSet(
+        pool,
+        plugins,
+        { ...options.replicas, poolSize, observe: observe?.replicas },
+        log,
+        { types: pgTypes },
+        nameHotStatements,
+      );
+    }
     engine = 'postgres';
   } else {
     throw new Error('BZCTRL_DATABASE_URL must start with sqlite: or postgres://');
@@ -245,6 +273,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
   return {
     kysely,
     reader: reader ?? kysely,
+    replicas,
     engine,
     sqliteFile,
     writeBatches,
@@ -254,6 +283,7 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     close: async () => {
       // The readers first: the last connection to close checkpoints and removes the WAL.
       await reader?.destroy();
+      await replicas?.close();
       await kysely.destroy();
     },
   };

@@ -293,34 +293,26 @@ function toObjects(columns: string[], rows: unknown[][]): Record<string, unknown
   return out;
 }
 
-class ReadOnlyConnection implements DatabaseConnection {
-  constructor(private readonly pool: ReadPool) {}
+const NO_TRANSACTIONS =
+  'the reader runs single reads; a transaction (and every read of its own writes) belongs on the main database';
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return { rows: (await this.pool.run(query.sql, query.parameters)) as R[] };
-  }
+/**
+ * Kysely's driver for a reader (`Db.reader`): single reads on one connection object
+ * that is the driver itself, no transactions, no streaming. The read pool's below, and
+ * a request's reads on a replica (replicas.ts).
+ */
+export abstract class ReaderDriver implements Driver, DatabaseConnection {
+  abstract executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>>;
 
   // biome-ignore lint/correctness/useYield: refuses before producing anything
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('the reader does not stream; use the main database');
   }
-}
-
-const NO_TRANSACTIONS =
-  'the reader runs single reads; a transaction (and every read of its own writes) belongs on the main database';
-
-/** Kysely's driver for the pool: every query goes to a worker; no transactions. */
-class ReadPoolDriver implements Driver {
-  readonly #connection: ReadOnlyConnection;
-
-  constructor(private readonly pool: ReadPool) {
-    this.#connection = new ReadOnlyConnection(pool);
-  }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return this.#connection;
+    return this;
   }
 
   async beginTransaction(): Promise<void> {
@@ -335,7 +327,20 @@ class ReadPoolDriver implements Driver {
 
   async releaseConnection(): Promise<void> {}
 
-  async destroy(): Promise<void> {
+  async destroy(): Promise<void> {}
+}
+
+/** Kysely's driver for the pool: every query goes to a worker. */
+class ReadPoolDriver extends ReaderDriver {
+  constructor(private readonly pool: ReadPool) {
+    super();
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return { rows: (await this.pool.run(query.sql, query.parameters)) as R[] };
+  }
+
+  override async destroy(): Promise<void> {
     await this.pool.close();
   }
 }

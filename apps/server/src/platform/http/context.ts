@@ -4,6 +4,7 @@ import type { Ctx } from '../context.ts';
 import type { Db } from '../db/database.ts';
 import { requestDb } from '../idempotency/keyed-write.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { routedDb } from './read-routing.ts';
 
 export interface AppDeps {
   db: Db;
@@ -21,7 +22,7 @@ export interface AppDeps {
  */
 export function ctxOf(request: FastifyRequest, deps: AppDeps, via: string): Ctx {
   return {
-    db: requestDb(deps.db, request.keyed),
+    db: routedDb(requestDb(deps.db, request.keyed), request),
     config: deps.config,
     actor: request.actor,
     now: new Date(),

@@ -135,6 +135,8 @@ export function requestDb(db: Db, keyed: KeyedRequest | null): Db {
     engine: db.engine,
     sqliteFile: db.sqliteFile,
     reader: db.reader,
+    replicas: db.replicas,
+    primary: db.primary ?? db,
     writeBatches: db.writeBatches,
     ping: () => db.ping(),
     close: () => db.close(),

@@ -96,6 +96,26 @@ export function createMetrics(): Metrics {
     buckets: BATCH_BUCKETS,
     registers: [registry],
   });
+  const replicaUp = new Gauge({
+    name: 'bzctrl_db_replica_up',
+    help: 'Read replicas: 1 while the replica serves reads (up, within the lag bound), else 0',
+    labelNames: ['replica'] as const,
+    aggregator: 'min',
+    registers: [registry],
+  });
+  const replicaLag = new Gauge({
+    name: 'bzctrl_db_replica_lag_seconds',
+    help: 'Read replicas: how far replay is behind the primary, by WAL position, at the last check',
+    labelNames: ['replica'] as const,
+    aggregator: 'max',
+    registers: [registry],
+  });
+  const routed = new Counter({
+    name: 'bzctrl_db_reads_routed_total',
+    help: 'Read replicas: requests whose heavy reads (list, search, dashboard, feed) went to a replica or to the primary',
+    labelNames: ['to'] as const,
+    registers: [registry],
+  });
   for (const endpoint of ['token', 'session']) {
     // Present from the start, so a rate() has its zero.
     signInFailures.inc({ endpoint }, 0);
@@ -124,6 +144,13 @@ export function createMetrics(): Metrics {
     db: {
       query: (seconds) => queries.observe(seconds),
       writeBatch: (n) => batches.observe(n),
+      replicas: {
+        replica: (replica, usable, lagSeconds) => {
+          replicaUp.set({ replica }, usable ? 1 : 0);
+          replicaLag.set({ replica }, lagSeconds);
+        },
+        routed: (to) => routed.inc({ to }),
+      },
     },
     gaugeOnScrape: (name, help, read) => {
       new Gauge({
