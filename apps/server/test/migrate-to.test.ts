@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -10,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seed } from '../../../bench/read-seed.ts';
 import { COPIED_TABLES, isNotCopied } from '../src/ops/migrate-to.tables.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
-import { type ServeProcess, spawnServe } from './support/serve-process.ts';
+import {
+  runBzctrl as bzctrl,
+  type ServeProcess,
+  serveEnv,
+  spawnServe,
+} from './support/serve-process.ts';
 
 /**
  * `bzctrl migrate-to` as an operator runs it: an SQLite database with 10,000 todos and a
@@ -21,49 +24,17 @@ import { type ServeProcess, spawnServe } from './support/serve-process.ts';
  * copy into the now filled database is refused without writing anything.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const BIN = join(ROOT, 'apps/server/bin/bzctrl.js');
 const API = '/bzctrl-core-api/api/v1';
 const WORKSPACE = 'IMP-NLD-EXA-SWA';
 const SEEDED = 10_000;
 const ERP_SECRET = 'erp-client-secret-0001';
 
-interface Run {
-  code: number;
-  out: string;
-}
-
-/** `bzctrl <args>` as a child process, configured by `env` alone. */
-function bzctrl(args: string[], env: Record<string, string>): Promise<Run> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
-  );
-  return new Promise((res) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...base, ...env }, timeout: 300_000 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        res({ code: typeof code === 'number' ? code : 1, out: stdout + stderr });
-      },
-    );
-  });
-}
-
-function serveEnv(databaseUrl: string, dataDir: string) {
-  return {
-    BZCTRL_DATABASE_URL: databaseUrl,
-    BZCTRL_DATA_DIR: dataDir,
-    BZCTRL_PUBLIC_URL: 'https://bzctrl.test',
-    BZCTRL_LOG_LEVEL: 'warn',
-    // No job runs: the webhook's queued deliveries are copied, never sent anywhere.
-    BZCTRL_JOBS: 'false',
-    BZCTRL_RATE_LIMIT: '1000000',
-    // The webhook points at loopback, so its address is checked without any lookup.
-    BZCTRL_WEBHOOK_ALLOW_PRIVATE: 'true',
-  };
-}
+/**
+ * No job runs (the webhook's queued deliveries are copied, never sent); the webhook points
+ * at loopback, so its address is checked without any lookup.
+ */
+const serveOn = (databaseUrl: string, dataDir: string) =>
+  spawnServe({ ...serveEnv(databaseUrl, dataDir), BZCTRL_WEBHOOK_ALLOW_PRIVATE: 'true' });
 
 /** Calls the API of the server at `base`; JSON in, JSON (or text) out. */
 async function call(
@@ -183,7 +154,7 @@ describe.runIf(dialects.includes('postgres'))('bzctrl migrate-to from SQLite to 
   it('copies everything, checks it, and the PostgreSQL server goes on where SQLite left off', async () => {
     // The rest of the world through the API of the SQLite server: history, events,
     // comments, watchers, attachments, a webhook (with its queued deliveries), a link.
-    const before = spawnServe(serveEnv(sqliteUrl, dataDir));
+    const before = serveOn(sqliteUrl, dataDir);
     children.push(before);
     const url1 = await before.listening;
     const member = await memberLogin(url1);
@@ -298,7 +269,7 @@ describe.runIf(dialects.includes('postgres'))('bzctrl migrate-to from SQLite to 
     expect(run.out).not.toMatch(/MISMATCH/);
 
     // A server on the copy: the same answers, and new rows continue after the copied ones.
-    const after = spawnServe(serveEnv(targetUrl, dataDir));
+    const after = serveOn(targetUrl, dataDir);
     children.push(after);
     const url2 = await after.listening;
     const erp2 = await erpLogin(url2);

@@ -11,7 +11,7 @@ import {
   type RunningPostgres,
   startPostgres,
 } from './support/postgres-cluster.ts';
-import { type ServeProcess, spawnServe } from './support/serve-process.ts';
+import { type ServeProcess, serveEnv, spawnServe } from './support/serve-process.ts';
 
 /**
  * A PostgreSQL backup as docs/backups.md tells it, with the server binaries alone (the
@@ -119,13 +119,8 @@ describe.skipIf(missing !== null)('PostgreSQL: base backup and point-in-time rec
     const provision = join(dir, 'provision.json');
     writeFileSync(provision, JSON.stringify(fixture));
     const server = spawnServe({
-      BZCTRL_DATABASE_URL: dbUrl,
-      BZCTRL_DATA_DIR: join(dir, 'bzctrl-data'),
+      ...serveEnv(dbUrl, join(dir, 'bzctrl-data')),
       BZCTRL_PROVISION: provision,
-      BZCTRL_PUBLIC_URL: 'https://bzctrl.test',
-      BZCTRL_LOG_LEVEL: 'warn',
-      BZCTRL_JOBS: 'false',
-      BZCTRL_RATE_LIMIT: '1000000',
     });
     children.push(server);
     const url = await server.listening;
