@@ -1,10 +1,19 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Config } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { MIGRATION_NAMES, migrateToLatest } from '../platform/db/migrate.ts';
+import {
+  BATCH,
+  formatCounts,
+  hashRow,
+  normalise,
+  type TableResult,
+  targetSum,
+} from './migrate-to.checksum.ts';
+import { describeTables, ident, orderBy, type TableShape } from './migrate-to.schema.ts';
 import {
   COPIED_TABLES,
   type CopiedTable,
@@ -20,45 +29,8 @@ export interface MigrateToOptions {
   say: (line: string) => void;
 }
 
-export interface TableResult {
-  table: CopiedTable;
-  source: number;
-  target: number;
-  checksumsMatch: boolean;
-}
-
-/** Rows per INSERT (one array parameter per column) and per FETCH when verifying. */
-const BATCH = 2000;
 const PROGRESS_EVERY_MS = 1000;
 const PG_DATE = 1082;
-
-/** The column types the schema uses; another one makes the copy refuse rather than guess. */
-type Kind = 'int' | 'text' | 'timestamptz' | 'date';
-const KINDS: Record<string, Kind> = {
-  bigint: 'int',
-  integer: 'int',
-  smallint: 'int',
-  text: 'text',
-  'timestamp with time zone': 'timestamptz',
-  date: 'date',
-};
-
-interface Column {
-  name: string;
-  type: string;
-  kind: Kind;
-  /** The sequence behind an identity column, to move past the copied ids. */
-  sequence: string | null;
-}
-
-interface TableShape {
-  name: CopiedTable;
-  /** The columns written (generated ones, such as todos.search, are computed by PostgreSQL). */
-  columns: Column[];
-  primaryKey: string[];
-}
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** A database URL as it may be printed: the password left out. */
 export function redactUrl(url: string): string {
@@ -221,109 +193,6 @@ function notEmpty(shown: string, withData: string[]): OpsError {
   );
 }
 
-async function describeTables(client: pg.Client): Promise<TableShape[]> {
-  const shapes: TableShape[] = [];
-  for (const name of COPIED_TABLES) {
-    const cols = await client.query<{
-      name: string;
-      type: string;
-      generated: string;
-      sequence: string | null;
-    }>(
-      `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
-              a.attgenerated as generated,
-              pg_get_serial_sequence(quote_ident($1), a.attname) as sequence
-         from pg_attribute a
-        where a.attrelid = quote_ident($1)::regclass and a.attnum > 0 and not a.attisdropped
-        order by a.attnum`,
-      [name],
-    );
-    const columns = cols.rows
-      .filter((c) => c.generated === '')
-      .map((c) => {
-        const kind = KINDS[c.type];
-        if (!kind) {
-          throw new OpsError(
-            `bzctrl migrate-to: ${name}.${c.name} has the type ${c.type}, which this version cannot copy`,
-          );
-        }
-        return { name: c.name, type: c.type, kind, sequence: c.sequence };
-      });
-    const pk = await client.query<{ name: string }>(
-      `select a.attname as name
-         from pg_index i
-         join unnest(i.indkey) with ordinality as k(attnum, n) on true
-         join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
-        where i.indrelid = quote_ident($1)::regclass and i.indisprimary
-        order by k.n`,
-      [name],
-    );
-    // A table without a primary key is ordered by all its columns.
-    const primaryKey = pk.rows.length ? pk.rows.map((r) => r.name) : columns.map((c) => c.name);
-    shapes.push({ name, columns, primaryKey });
-  }
-  return inDependencyOrder(client, shapes);
-}
-
-/** Parents before the tables whose foreign keys point at them. */
-async function inDependencyOrder(client: pg.Client, shapes: TableShape[]): Promise<TableShape[]> {
-  const { rows } = await client.query<{ child: string; parent: string }>(
-    `select c.relname as child, p.relname as parent
-       from pg_constraint k
-       join pg_class c on c.oid = k.conrelid
-       join pg_class p on p.oid = k.confrelid
-      where k.contype = 'f' and c.relnamespace = current_schema()::regnamespace`,
-  );
-  const ordered: TableShape[] = [];
-  const placed = new Set<string>();
-  let left = shapes;
-  while (left.length) {
-    const ready = left.filter((s) =>
-      rows.every((r) => r.child !== s.name || r.parent === s.name || placed.has(r.parent)),
-    );
-    if (!ready.length) {
-      throw new OpsError(
-        `bzctrl migrate-to: the foreign keys of ${left.map((s) => s.name).join(', ')} form a cycle`,
-      );
-    }
-    for (const s of ready) {
-      ordered.push(s);
-      placed.add(s.name);
-    }
-    left = left.filter((s) => !placed.has(s.name));
-  }
-  return ordered;
-}
-
-/** A value as both engines' drivers give it, in one form: what the checksums hash. */
-function normalise(kind: Kind, value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (kind === 'int' && typeof value === 'number' && Number.isInteger(value)) {
-    return BigInt(value).toString();
-  }
-  if (kind === 'timestamptz') {
-    const d = value instanceof Date ? value : new Date(String(value));
-    return Number.isNaN(d.getTime()) ? `invalid ${String(value)}` : d.toISOString();
-  }
-  return String(value);
-}
-
-function hashRow(hash: Hash, columns: Column[], row: unknown[]): void {
-  hash.update(`${JSON.stringify(columns.map((c, i) => normalise(c.kind, row[i])))}\n`);
-}
-
-/** ORDER BY the primary key, text compared byte by byte as SQLite's BINARY collation does. */
-function orderBy(shape: TableShape, engine: 'sqlite' | 'postgres'): string {
-  return shape.primaryKey
-    .map((name) => {
-      const col = shape.columns.find((c) => c.name === name);
-      return engine === 'postgres' && col?.kind === 'text'
-        ? `${ident(name)} collate "C"`
-        : ident(name);
-    })
-    .join(', ');
-}
-
 async function copyAll(
   source: SqliteDatabase.Database,
   client: pg.Client,
@@ -472,41 +341,4 @@ async function moveSequences(client: pg.Client, shapes: TableShape[]): Promise<v
       );
     }
   }
-}
-
-/** The target's rows of one table, read back in primary-key order and hashed. */
-async function targetSum(
-  client: pg.Client,
-  shape: TableShape,
-): Promise<{ count: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let count = 0;
-  await client.query(
-    `declare migrate_to_check no scroll cursor for select ${shape.columns
-      .map((c) => ident(c.name))
-      .join(', ')} from ${ident(shape.name)} order by ${orderBy(shape, 'postgres')}`,
-  );
-  for (;;) {
-    const { rows } = await client.query<unknown[]>({
-      text: `fetch ${BATCH} from migrate_to_check`,
-      rowMode: 'array',
-    });
-    for (const row of rows) hashRow(hash, shape.columns, row);
-    count += rows.length;
-    if (rows.length < BATCH) break;
-  }
-  await client.query('close migrate_to_check');
-  return { count, sha256: hash.digest('hex') };
-}
-
-/** The table of counts: one line per table, SQLite's count, PostgreSQL's, and the checksum. */
-export function formatCounts(results: TableResult[]): string {
-  const width = Math.max(5, ...results.map((r) => r.table.length));
-  const head = `${'table'.padEnd(width)}  ${'sqlite'.padStart(9)}  ${'postgres'.padStart(9)}  checksum`;
-  const lines = results.map(
-    (r) =>
-      `${r.table.padEnd(width)}  ${String(r.source).padStart(9)}  ${String(r.target).padStart(9)}  ` +
-      (r.source === r.target && r.checksumsMatch ? 'ok' : 'MISMATCH'),
-  );
-  return [head, ...lines].join('\n');
 }
