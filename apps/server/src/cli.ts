@@ -31,6 +31,9 @@ Commands:
   restore <file>      replace the SQLite database with a backup (the server stopped)
   export --workspace <KEY> [--out <file>]
                       a workspace's todos, history, comments and attachments as JSON Lines
+  migrate-to <postgres-url>
+                      copy the SQLite database into an empty PostgreSQL database and check
+                      the copy (docs/scaling.md, "Moving from SQLite to PostgreSQL")
   login               sign in to a BzCtrl server (bzctrl login --help)
   todo <command>      add, get, list, update and comment on todos (bzctrl todo --help)
   events tail         print the events of your workspaces as they happen (bzctrl events --help)
@@ -48,13 +51,15 @@ function describe(sum: ProvisionSummary): string {
   );
 }
 
-const COMMANDS = ['serve', 'migrate', 'provision', 'backup', 'restore', 'export'];
+const COMMANDS = ['serve', 'migrate', 'provision', 'backup', 'restore', 'export', 'migrate-to'];
 
 /** The commands that take one file, and how to tell it is missing. */
 const FILE_COMMANDS: Record<string, string> = {
   provision: 'name the provisioning file, e.g. bzctrl provision bzctrl.json',
   backup: 'name the file to write, e.g. bzctrl backup bzctrl-backup.db',
   restore: 'name the backup file, e.g. bzctrl restore bzctrl-backup.db',
+  'migrate-to':
+    'name the empty PostgreSQL database, e.g. bzctrl migrate-to postgres://bzctrl@db.internal/bzctrl',
 };
 
 /** A usage mistake: told with the usage text, exit code 2. */
@@ -90,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     return usageError(
       rest.length === 0
         ? `${command}: ${fileHint}`
-        : `${command} takes one file (got ${rest.length})`,
+        : `${command} takes one ${command === 'migrate-to' ? 'database URL' : 'file'} (got ${rest.length})`,
     );
   }
   if (!fileHint && rest.length > 0) {
@@ -128,6 +133,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'export') return runExport(config, values.workspace?.trim() ?? '', values.out);
   if (command === 'backup' || command === 'restore') {
     return runBackupCommand(config, command, rest[0] as string, values.force);
+  }
+  if (command === 'migrate-to') {
+    const { migrateTo } = await import('./ops/migrate-to.ts');
+    await migrateTo(config, rest[0] as string, { say: (line) => console.log(line) });
+    return 0;
   }
   return migrateAndProvision(config, command === 'provision' ? rest[0] : undefined);
 }

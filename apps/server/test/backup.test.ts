@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './support/harness.ts';
-import { type ServeProcess, spawnServe } from './support/serve-process.ts';
+import { runBzctrl, type ServeProcess, serveEnv, spawnServe } from './support/serve-process.ts';
 
 /**
  * `bzctrl backup` and `bzctrl restore` as an operator runs them: the real server in a
@@ -15,8 +13,6 @@ import { type ServeProcess, spawnServe } from './support/serve-process.ts';
  * database that has every todo acknowledged before the backup began, as it was sent.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const BIN = join(ROOT, 'apps/server/bin/bzctrl.js');
 const API = '/bzctrl-core-api/api/v1';
 const WORKSPACE = 'IMP-NLD-EXA-SWA';
 const WORKERS = 8;
@@ -24,28 +20,9 @@ const LOAD_MS = 3000;
 /** Creates acknowledged before the backup starts, and after it ends, at least. */
 const MIN_ACKED = 20;
 
-interface Run {
-  code: number | null;
-  out: string;
-}
-
 /** `bzctrl <args>` as a child process on the database `url`. */
-function bzctrl(args: string[], url: string, dataDir: string): Promise<Run> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
-  );
-  return new Promise((res) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...base, BZCTRL_DATABASE_URL: url, BZCTRL_DATA_DIR: dataDir } },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        res({ code: typeof code === 'number' ? code : 1, out: stdout + stderr });
-      },
-    );
-  });
-}
+const bzctrl = (args: string[], url: string, dataDir: string) =>
+  runBzctrl(args, { BZCTRL_DATABASE_URL: url, BZCTRL_DATA_DIR: dataDir });
 
 interface Acked {
   key: string;
@@ -53,17 +30,6 @@ interface Acked {
   description: string;
   /** When its 201 arrived (performance.now()). */
   at: number;
-}
-
-function serveEnv(databaseUrl: string, dataDir: string) {
-  return {
-    BZCTRL_DATABASE_URL: databaseUrl,
-    BZCTRL_DATA_DIR: dataDir,
-    BZCTRL_PUBLIC_URL: 'https://bzctrl.test',
-    BZCTRL_LOG_LEVEL: 'warn',
-    BZCTRL_JOBS: 'false',
-    BZCTRL_RATE_LIMIT: '1000000',
-  };
 }
 
 async function passwordLogin(url: string): Promise<string> {

@@ -8,8 +8,14 @@ import { OpsError } from './ops.errors.ts';
  * The SQLite file the configuration names, or a refusal that says what to use instead:
  * a PostgreSQL database is backed up with its own tools (docs/backups.md).
  */
-export function sqliteFileOf(config: Config, command: 'backup' | 'restore'): string {
+export function sqliteFileOf(config: Config, command: 'backup' | 'restore' | 'migrate-to'): string {
   const url = config.databaseUrl;
+  if (!url.startsWith('sqlite:') && command === 'migrate-to') {
+    throw new OpsError(
+      'bzctrl migrate-to copies from the SQLite database BZCTRL_DATABASE_URL names; ' +
+        'this one is already PostgreSQL.',
+    );
+  }
   if (!url.startsWith('sqlite:')) {
     const tool = command === 'backup' ? 'pg_dump -Fc' : 'pg_restore';
     throw new OpsError(

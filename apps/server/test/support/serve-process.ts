@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,5 +82,48 @@ export function spawnServe(env: Record<string, string>, args: string[] = []): Se
     },
     stop: () => signal('SIGTERM'),
     kill9: () => signal('SIGKILL'),
+  };
+}
+
+export interface BzctrlRun {
+  code: number;
+  /** stdout, then stderr. */
+  out: string;
+}
+
+/**
+ * `bzctrl <args>` (an operations command such as backup or migrate-to) as a child process
+ * that runs to its end, configured by `env` alone: no BZCTRL_* of the test's own
+ * environment leaks in.
+ */
+export function runBzctrl(args: string[], env: Record<string, string>): Promise<BzctrlRun> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
+  );
+  return new Promise((res) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...base, ...env }, timeout: 300_000 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+        res({ code: typeof code === 'number' ? code : 1, out: stdout + stderr });
+      },
+    );
+  });
+}
+
+/**
+ * The environment of a `bzctrl serve` under test on `databaseUrl`: warnings only in its
+ * log, no background jobs (nothing is sent anywhere), no rate limit in a load's way.
+ */
+export function serveEnv(databaseUrl: string, dataDir: string): Record<string, string> {
+  return {
+    BZCTRL_DATABASE_URL: databaseUrl,
+    BZCTRL_DATA_DIR: dataDir,
+    BZCTRL_PUBLIC_URL: 'https://bzctrl.test',
+    BZCTRL_LOG_LEVEL: 'warn',
+    BZCTRL_JOBS: 'false',
+    BZCTRL_RATE_LIMIT: '1000000',
   };
 }
