@@ -48,6 +48,10 @@ export const NOT_COPIED: ReadonlyArray<{ name: RegExp; why: string }> = [
   { name: /^kysely_migration(_lock)?$/, why: 'the target runs its own migrations' },
   { name: /^todos_fts(_.*)?$/, why: "SQLite's full-text index; PostgreSQL's is a column" },
   { name: /^sqlite_/, why: "SQLite's own tables" },
+  {
+    name: /^rate_limit_counters$/,
+    why: 'rate-limit counts of the current minute, kept in memory on SQLite: a moved server starts them afresh',
+  },
 ];
 
 /** Rows the migrations themselves insert: an "empty" target may hold these, and the copy replaces them. */
