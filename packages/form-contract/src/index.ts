@@ -12,6 +12,15 @@ export {
   type ValueType,
 } from './contract.ts';
 export { isPastDate, localDay } from './dates.ts';
+export { lacksDomainEnding, lengthNote, MESSAGES, problemMessage } from './messages.ts';
+export {
+  SEED_TABLE,
+  type SeedControl,
+  type SeedRow,
+  seedLabel,
+  seedRow,
+  withSeedMarks,
+} from './seed-table.ts';
 export {
   type BodyOptions,
   createBody,
