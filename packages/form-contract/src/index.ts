@@ -12,7 +12,14 @@ export {
   type ValueType,
 } from './contract.ts';
 export { isPastDate, localDay } from './dates.ts';
-export { lacksDomainEnding, lengthNote, MESSAGES, problemMessage } from './messages.ts';
+export {
+  atField,
+  checkEmail,
+  lacksDomainEnding,
+  lengthNote,
+  MESSAGES,
+  problemMessage,
+} from './messages.ts';
 export {
   SEED_TABLE,
   type SeedControl,

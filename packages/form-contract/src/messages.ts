@@ -1,4 +1,4 @@
-import type { Problem } from './check.ts';
+import { checkValue, type Problem } from './check.ts';
 
 /**
  * A problem at a field in plain English, in the very words the server uses in its
@@ -6,7 +6,9 @@ import type { Problem } from './check.ts';
  * and `emailProblem` in platform/values/rules.ts), so a message reads the same whether
  * the form or the server found it. Clients in other languages word `Problem` themselves.
  */
-export const MESSAGES = {
+type Worded = Exclude<Problem['code'], 'tooLong' | 'tooMany'> | 'emailNoEnding' | 'amount';
+
+export const MESSAGES: Readonly<Record<Worded, string>> = {
   required: 'Fill this in.',
   email: 'Enter an e-mail address, like name@example.com.',
   emailNoEnding:
@@ -16,7 +18,9 @@ export const MESSAGES = {
   number: 'Enter a number.',
   enum: 'Choose one of the options.',
   pattern: 'This is not in the form this field takes.',
-} as const;
+  /** The EUR amount's pattern, said as an amount. */
+  amount: 'Enter an amount in euro, e.g. 1250.50 (at most 2 decimals).',
+};
 
 /** `name@example`: an address whose domain has no ending, the commonest slip. */
 export function lacksDomainEnding(value: unknown): boolean {
@@ -58,4 +62,28 @@ export function lengthNote(
     warning: `Too long by ${length - max} characters: shorten it to ${max}.`,
     length,
   };
+}
+
+/**
+ * A field error from the server as a sentence at its field: the server names a missing
+ * field "is required" and some of its own checks in a fragment that follows the field's
+ * name ("must not contain control characters"); at the field they read as sentences.
+ */
+export function atField(message: string): string {
+  const text = message.trim();
+  if (text === 'is required') return MESSAGES.required;
+  if (text === '') return text;
+  const sentence = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
+/** What is wrong with an e-mail address as typed (nothing when it is one), in the server's words. */
+export function checkEmail(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return MESSAGES.required;
+  const problem = checkValue(
+    { key: 'email', name: 'email', custom: false, type: 'string', required: true, format: 'email' },
+    text,
+  );
+  return problem && problemMessage(problem, text);
 }

@@ -63,6 +63,7 @@ input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offs
 .error:empty { display: none; }
 .warning { color: var(--_warning, #8a5300); font-size: 0.85em; margin: 0; }
 .warning:empty { display: none; }
+.counter:empty { display: none; }
 .money { display: flex; align-items: stretch; }
 .money span {
   display: flex; align-items: center; padding: 0 10px; font-weight: 600;
