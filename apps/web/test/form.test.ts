@@ -222,7 +222,9 @@ describeBrowser('web app: todo form', () => {
     );
     // Nothing typed is lost.
     expect(await label(page, 'Title').inputValue()).toBe('Damaged pallet');
-    expect(await label(page, 'Potential financial impact of the incident').inputValue()).toBe('250');
+    expect(await label(page, 'Potential financial impact of the incident').inputValue()).toBe(
+      '250',
+    );
     expect(await label(page, 'Terminal').inputValue()).toBe('Maasvlakte');
 
     // Corrected, it goes through.
@@ -256,7 +258,9 @@ describeBrowser('web app: todo form', () => {
     const { page } = w;
     await page.getByRole('heading', { name: `Edit ${key}` }).waitFor();
     expect(await label(page, 'Title').inputValue()).toBe('Seal broken');
-    expect(await label(page, 'Potential financial impact of the incident').inputValue()).toBe('99.90');
+    expect(await label(page, 'Potential financial impact of the incident').inputValue()).toBe(
+      '99.90',
+    );
     expect(await label(page, 'Order ID').inputValue()).toBe('SO 12');
     // orderID is a tag too, but shown in its own field only.
     expect(await label(page, 'Tags').inputValue()).toBe('gate');

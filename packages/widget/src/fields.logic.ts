@@ -3,6 +3,7 @@
 // (fields, required, patterns, enums, the server's checks) is read by
 // @bzctrl/form-contract, the same reading the web app uses.
 import {
+  atField,
   type Contract,
   checkValue,
   createBody,
@@ -288,7 +289,7 @@ export function placeErrors(
   const unplaced: string[] = [];
   for (const e of list) {
     const key = e.field === 'LRN' ? 'lrn' : e.field;
-    if (fields?.some((f) => f.key === key)) placed.set(key, e.message);
+    if (fields?.some((f) => f.key === key)) placed.set(key, atField(e.message));
     else unplaced.push(`${e.field}: ${e.message}`);
   }
   return { placed, unplaced };

@@ -225,13 +225,19 @@ describe('readFailure', () => {
         detail: 'Invalid body',
         errors: [
           { field: 'assignee', message: 'no access' },
-          { field: 'LRN', message: 'too long' },
+          { field: 'LRN', message: 'Use at most 100 characters.' },
+          { field: 'title', message: 'is required' },
           { field: 'watchers', message: 'unknown' },
         ],
       },
     };
     const read = readFailure(res, fields, en);
-    expect(Object.fromEntries(read.errors)).toEqual({ assignee: 'no access', lrn: 'too long' });
+    // As sentences at the field: the server's plain ones as they are, a fragment finished.
+    expect(Object.fromEntries(read.errors)).toEqual({
+      assignee: 'No access.',
+      lrn: 'Use at most 100 characters.',
+      title: 'Fill this in.',
+    });
     expect(read.failure).toEqual({ message: 'Invalid body', list: ['watchers: unknown'] });
     expect(read.detail).toEqual({
       status: 400,

@@ -15,7 +15,6 @@ import {
   problemMessage,
   readContract,
   SEED_TABLE,
-  seedLabel,
   withSeedMarks,
 } from '@bzctrl/form-contract';
 import type { CreateTodoBody, Todo, UpdateTodoBody } from '@bzctrl/sdk';
@@ -61,29 +60,12 @@ const OWN_LABELS: Record<string, string> = {
   dueDate: 'Due date',
 };
 
-/** The form's labels: seed 001's UI/UX table's (@bzctrl/form-contract), and the form's own for the rest. */
-export const FIELD_LABELS: Record<string, string> = Object.fromEntries(
-  [
-    'todoType',
-    'workspace',
-    'title',
-    'description',
-    'result',
-    'financialImpact',
-    'impact',
-    'likelihood',
-    'status',
-    'priority',
-    'assignee',
-    'reporter',
-    'category',
-    'orderID',
-    'lrn',
-    'tags',
-    'reminderDate',
-    'dueDate',
-  ].map((key) => [key, seedLabel(key, OWN_LABELS[key])]),
-);
+/** The form's labels: seed 001's UI/UX table's (@bzctrl/form-contract), then the form's own. */
+export const FIELD_LABELS: Record<string, string> = Object.fromEntries([
+  // The domain is chosen beside the workspace; the body carries the workspace alone.
+  ...SEED_TABLE.filter((r) => r.key !== 'domain').map((r) => [r.key, r.label]),
+  ...Object.entries(OWN_LABELS),
+]);
 
 /** The fields the form edits itself (type and workspace are fixed by the page). */
 const BODY_FIELDS = Object.keys(FIELD_LABELS).filter(
