@@ -54,6 +54,8 @@ input, select, textarea {
   min-height: 36px;
 }
 textarea { min-height: 84px; resize: vertical; }
+/* Domain and workspace: set by the embedding page, shown as values, not as inputs. */
+input[readonly] { background: transparent; border-style: dashed; color: var(--_muted); }
 input[type="checkbox"], input[type="radio"] { width: auto; min-height: 0; margin: 0; accent-color: var(--_primary); }
 :focus-visible { outline: 3px solid var(--_focus); outline-offset: 2px; }
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offset: 0; }
