@@ -84,6 +84,7 @@ describeBrowser('the creator line and a clean cold load', () => {
     await w.page.getByRole('heading', { name: 'New task' }).waitFor();
     await w.page.getByLabel(/^Title( \*)?$/).fill('Check container seal');
     await w.page.getByLabel(/^Description( \*)?$/).fill('Seal number differs from the manifest');
+    await w.page.getByLabel(/^Order ID( \*)?$/).fill('SO 86');
     await w.page.getByRole('button', { name: 'Create task' }).click();
     await w.page.waitForURL(/#\/todo\/IMP-NLD-EXA-SWA-\d+$/);
     await expect.poll(() => createdBy(w.page)).toBe('Example User via web app');

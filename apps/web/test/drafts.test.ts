@@ -151,6 +151,7 @@ describeBrowser('web app: drafts', () => {
     await label(page, 'Title').fill('Reefer alarm at berth 7');
     await label(page, 'Description').fill('Temperature rose to -12 °C');
     await label(page, 'Priority').selectOption({ label: 'High' });
+    await label(page, 'Order ID').fill('SO 7');
     await page.reload();
     const formOffer = page.getByRole('status').filter({ hasText: 'You have an unsaved new todo' });
     await formOffer.waitFor();
@@ -159,6 +160,7 @@ describeBrowser('web app: drafts', () => {
     expect(await label(page, 'Title').inputValue()).toBe('Reefer alarm at berth 7');
     expect(await label(page, 'Description').inputValue()).toBe('Temperature rose to -12 °C');
     expect(await label(page, 'Priority').inputValue()).toBe('HIGH');
+    expect(await label(page, 'Order ID').inputValue()).toBe('SO 7');
     await page.getByRole('button', { name: 'Create task' }).click();
     await page.waitForURL(/#\/todo\/IMP-NLD-EXA-SWA-\d+$/);
     // Created: the draft is gone.

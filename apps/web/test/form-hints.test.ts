@@ -48,9 +48,11 @@ describeBrowser('web app: form hints', () => {
     await page.goto(`${t.url}/app/#/new`);
     await signIn(page, 'example@example.com', 'Ex@mpl3!');
     await page.getByRole('heading', { name: 'New incident' }).waitFor();
+    await label(page, 'Domain').selectOption('VTT-NLD-TML');
     await label(page, 'Workspace').selectOption('VTT-NLD-TML-FIN');
     await label(page, 'Title').fill('Seal check with a passed due date');
     await label(page, 'Description').fill('The seal of the container is checked by then.');
+    await label(page, 'Order ID').fill('SO 28');
 
     const due = label(page, 'Due date');
     const warning = 'This date has passed: the todo expires as soon as it is saved.';
@@ -110,7 +112,7 @@ describeBrowser('web app: form hints', () => {
       .waitFor();
     // Saving is refused at the field, nothing is sent.
     await page.getByRole('button', { name: 'Create incident' }).click();
-    await page.getByText(`Use at most ${max} characters`, { exact: true }).waitFor();
+    await page.getByText(`Use at most ${max} characters.`, { exact: true }).waitFor();
     expect(new URL(page.url()).hash).toMatch(/^#\/new/);
     expectNoConsoleErrors(w);
     await w.context.close();

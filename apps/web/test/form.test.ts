@@ -64,7 +64,7 @@ describeBrowser('web app: todo form', () => {
     expect(await label(page, 'Status').inputValue()).toBe('INPROGRESS');
     // Incidents have no result field.
     expect(await label(page, 'Result').count()).toBe(0);
-    // Mandatory marks come from the form contract (reporter yes, order ID no).
+    // Mandatory marks: the form contract's and seed 001's (reporter, order ID; LRN not).
     const mark = (name: string) =>
       page
         .locator('label', { hasText: new RegExp(`^${name}`) })
@@ -72,14 +72,17 @@ describeBrowser('web app: todo form', () => {
         .count();
     await expect.poll(() => mark('Reporter')).toBe(1);
     expect(await mark('Title')).toBe(1);
-    expect(await mark('Order ID')).toBe(0);
+    expect(await mark('Order ID')).toBe(1);
+    expect(await mark('LRN')).toBe(0);
     // The workspace's custom fields, one of them required.
     await expect.poll(() => mark('Terminal')).toBe(1);
 
+    // Domain and workspace as the seed shows them: the workspaces are the domain's.
+    await label(page, 'Domain').selectOption('VTT-NLD-TML');
     await label(page, 'Workspace').selectOption('VTT-NLD-TML-FIN');
     await label(page, 'Title').fill('Potential customs claim');
     await label(page, 'Description').fill('Operation started without proper approvals');
-    const amount = label(page, 'Potential financial impact');
+    const amount = label(page, 'Potential financial impact of the incident');
     await amount.fill('12500.50');
     // The amount is clearly in euro: a € sign before it and a hint that says so.
     expect(await page.locator('.input-affix > span').textContent()).toBe('€');
@@ -144,10 +147,10 @@ describeBrowser('web app: todo form', () => {
     const w = await open('/new?workspace=IMP-NLD-EXA-SWA');
     const { page } = w;
     await page.getByRole('heading', { name: 'New incident' }).waitFor();
-    await label(page, 'Potential financial impact').waitFor();
+    await label(page, 'Potential financial impact of the incident').waitFor();
     await page.getByRole('radio', { name: 'Task' }).check();
     await page.getByRole('heading', { name: 'New task' }).waitFor();
-    expect(await label(page, 'Potential financial impact').count()).toBe(0);
+    expect(await label(page, 'Potential financial impact of the incident').count()).toBe(0);
     expect(await label(page, 'Impact').count()).toBe(0);
     expect(await label(page, 'Likelihood').count()).toBe(0);
     // The incident's custom fields are not a task's.
@@ -157,6 +160,7 @@ describeBrowser('web app: todo form', () => {
     await label(page, 'Title').fill('Check container seal');
     await label(page, 'Description').fill('Seal number differs from the manifest');
     await label(page, 'Result').fill('Seal replaced, customs informed');
+    await label(page, 'Order ID').fill('SO 31');
     await page.getByRole('button', { name: 'Create task' }).click();
     await page.waitForURL(/#\/todo\/IMP-NLD-EXA-SWA-\d+$/);
     const res = await t.request('GET', `${API}/todos/${keyInHash(page)}`, { token });
@@ -185,10 +189,10 @@ describeBrowser('web app: todo form', () => {
     // Nothing filled in: told at each field, the keyboard taken to the first, nothing sent.
     await label(page, 'Reporter').fill('');
     await label(page, 'Assignee').fill('not an e-mail');
-    await label(page, 'Potential financial impact').fill('12,50');
+    await label(page, 'Potential financial impact of the incident').fill('12,50');
     await page.getByRole('button', { name: 'Create incident' }).click();
-    // Title, description, reporter, assignee, amount and the required custom field.
-    await page.getByText('6 fields need your attention.').waitFor();
+    // Title, description, reporter, assignee, amount, order ID and the required custom field.
+    await page.getByText('7 fields need your attention.').waitFor();
     expect(await label(page, 'Title').getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('title');
     await page.getByText('Enter an e-mail address, like name@example.com').waitFor();
@@ -202,7 +206,8 @@ describeBrowser('web app: todo form', () => {
     await label(page, 'Description').fill('Forklift damage at dock 4');
     await label(page, 'Reporter').fill('example@example.com');
     await label(page, 'Assignee').fill('outsider@other.example');
-    await label(page, 'Potential financial impact').fill('250');
+    await label(page, 'Order ID').fill('SO 9');
+    await label(page, 'Potential financial impact of the incident').fill('250');
     await label(page, 'Terminal').selectOption('Maasvlakte');
     await page.getByRole('button', { name: 'Create incident' }).click();
     await page
@@ -217,7 +222,9 @@ describeBrowser('web app: todo form', () => {
     );
     // Nothing typed is lost.
     expect(await label(page, 'Title').inputValue()).toBe('Damaged pallet');
-    expect(await label(page, 'Potential financial impact').inputValue()).toBe('250');
+    expect(await label(page, 'Potential financial impact of the incident').inputValue()).toBe(
+      '250',
+    );
     expect(await label(page, 'Terminal').inputValue()).toBe('Maasvlakte');
 
     // Corrected, it goes through.
@@ -251,7 +258,9 @@ describeBrowser('web app: todo form', () => {
     const { page } = w;
     await page.getByRole('heading', { name: `Edit ${key}` }).waitFor();
     expect(await label(page, 'Title').inputValue()).toBe('Seal broken');
-    expect(await label(page, 'Potential financial impact').inputValue()).toBe('99.90');
+    expect(await label(page, 'Potential financial impact of the incident').inputValue()).toBe(
+      '99.90',
+    );
     expect(await label(page, 'Order ID').inputValue()).toBe('SO 12');
     // orderID is a tag too, but shown in its own field only.
     expect(await label(page, 'Tags').inputValue()).toBe('gate');

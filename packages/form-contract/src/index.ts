@@ -13,6 +13,22 @@ export {
 } from './contract.ts';
 export { isPastDate, localDay } from './dates.ts';
 export {
+  atField,
+  checkEmail,
+  lacksDomainEnding,
+  lengthNote,
+  MESSAGES,
+  problemMessage,
+} from './messages.ts';
+export {
+  SEED_TABLE,
+  type SeedControl,
+  type SeedRow,
+  seedLabel,
+  seedRow,
+  withSeedMarks,
+} from './seed-table.ts';
+export {
   type BodyOptions,
   createBody,
   type FormValue,

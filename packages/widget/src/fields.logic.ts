@@ -3,13 +3,16 @@
 // (fields, required, patterns, enums, the server's checks) is read by
 // @bzctrl/form-contract, the same reading the web app uses.
 import {
+  atField,
   type Contract,
   checkValue,
   createBody,
   type FieldRule,
   type FormValue,
   type FormValues,
+  lacksDomainEnding,
   type Problem,
+  withSeedMarks,
 } from '@bzctrl/form-contract';
 import type { Answer, ErrorDetail } from './api.ts';
 import { fill, type Words } from './i18n.ts';
@@ -27,7 +30,9 @@ export type Kind =
   | 'number'
   | 'boolean'
   | 'multi'
-  | 'list';
+  | 'list'
+  /** Shown, not edited: the domain and workspace the embedding system chose. */
+  | 'fixed';
 export type Value = FormValue;
 
 export interface Field {
@@ -81,7 +86,8 @@ export function fieldsOf(
   w: Words,
   prefill: (key: string) => string | undefined = () => undefined,
 ): Field[] {
-  const rules = new Map(contract.fields.map((f) => [f.key, f]));
+  // Seed 001's mandatory marks on top of the server's rules (orderID, assignee, status).
+  const rules = new Map(withSeedMarks(contract).fields.map((f) => [f.key, f]));
   const out: Field[] = [];
   const add = (key: string, kind: Kind, extra: Partial<Field> = {}) => {
     const rule = rules.get(key);
@@ -106,6 +112,22 @@ export function fieldsOf(
       .sort((a, b) => rank(a) - rank(b))
       .map((v) => ({ value: v, label: word(w, v) ?? v }));
   };
+  // Domain and workspace as the seed's table shows them: set by the embedding system.
+  const ws = contract.workspace;
+  const fixed = (key: string, value: string | undefined) => {
+    if (!value) return;
+    const rule: FieldRule = { key, name: key, custom: false, type: 'string', required: true };
+    out.push({
+      key,
+      kind: 'fixed',
+      label: word(w, key) ?? key,
+      required: true,
+      rule,
+      initial: value,
+    });
+  };
+  if (ws?.domain) fixed('domain', ws.domainName ? `${ws.domain} · ${ws.domainName}` : ws.domain);
+  if (ws?.key) fixed('workspace', ws.name ? `${ws.code ?? ws.key} · ${ws.name}` : ws.key);
   add('title', 'text', { wide: true });
   add('description', 'textarea', { wide: true });
   if (type === 'TASK') add('result', 'textarea', { wide: true });
@@ -118,7 +140,15 @@ export function fieldsOf(
   add('status', 'radio', { options: options('status', OFFERED_STATUSES, OFFERED_STATUSES) });
   add('reminderDate', 'date');
   add('reporter', 'email', { users: rules.get('reporter')?.users });
-  add('assignee', 'email', { users: rules.get('assignee')?.users, hint: w.assigneeHint });
+  // The seed: the assignee is the reporter unless the user changes it.
+  const reporter = out.find((f) => f.key === 'reporter')?.initial;
+  add('assignee', 'email', {
+    users: rules.get('assignee')?.users,
+    hint: w.assigneeHint,
+    ...(prefill('assignee') === undefined && typeof reporter === 'string'
+      ? { initial: reporter }
+      : {}),
+  });
   add('orderID', 'text');
   add('lrn', 'text');
 
@@ -151,12 +181,12 @@ function input(f: Field, v: Value | undefined): Value | undefined {
   return f.kind === 'amount' && typeof v === 'string' ? normalizeAmount(v) : v;
 }
 
-function say(problem: Problem, w: Words): string {
+function say(problem: Problem, w: Words, value: Value | undefined): string {
   switch (problem.code) {
     case 'required':
       return w.errRequired;
     case 'email':
-      return w.errEmail;
+      return lacksDomainEnding(value) ? w.errEmailNoEnding : w.errEmail;
     case 'date':
       return w.errDate;
     case 'integer':
@@ -182,12 +212,14 @@ export function check(
 ): Map<string, string> {
   const errors = new Map<string, string>();
   for (const f of fields) {
-    const problem = checkValue(f.rule, input(f, read(f)));
+    if (f.kind === 'fixed') continue;
+    const value = input(f, read(f));
+    const problem = checkValue(f.rule, value);
     if (!problem) continue;
     // The amount's pattern is the contract's; what breaks it is said as an amount.
     errors.set(
       f.key,
-      f.kind === 'amount' && problem.code === 'pattern' ? w.errAmount : say(problem, w),
+      f.kind === 'amount' && problem.code === 'pattern' ? w.errAmount : say(problem, w, value),
     );
   }
   return errors;
@@ -202,8 +234,9 @@ export function bodyOf(
   workspace?: string,
 ): Record<string, unknown> {
   const values: FormValues = {};
-  for (const f of fields) values[f.key] = input(f, read(f));
-  const body = createBody(contract, values, { keys: fields.map((f) => f.key) });
+  const sent = fields.filter((f) => f.kind !== 'fixed');
+  for (const f of sent) values[f.key] = input(f, read(f));
+  const body = createBody(contract, values, { keys: sent.map((f) => f.key) });
   return { todoType: type, ...(workspace ? { workspace } : {}), ...body };
 }
 
@@ -256,7 +289,7 @@ export function placeErrors(
   const unplaced: string[] = [];
   for (const e of list) {
     const key = e.field === 'LRN' ? 'lrn' : e.field;
-    if (fields?.some((f) => f.key === key)) placed.set(key, e.message);
+    if (fields?.some((f) => f.key === key)) placed.set(key, atField(e.message));
     else unplaced.push(`${e.field}: ${e.message}`);
   }
   return { placed, unplaced };

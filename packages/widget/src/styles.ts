@@ -54,6 +54,8 @@ input, select, textarea {
   min-height: 36px;
 }
 textarea { min-height: 84px; resize: vertical; }
+/* Domain and workspace: set by the embedding page, shown as values, not as inputs. */
+input[readonly] { background: transparent; border-style: dashed; color: var(--_muted); }
 input[type="checkbox"], input[type="radio"] { width: auto; min-height: 0; margin: 0; accent-color: var(--_primary); }
 :focus-visible { outline: 3px solid var(--_focus); outline-offset: 2px; }
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offset: 0; }
@@ -63,6 +65,7 @@ input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offs
 .error:empty { display: none; }
 .warning { color: var(--_warning, #8a5300); font-size: 0.85em; margin: 0; }
 .warning:empty { display: none; }
+.counter:empty { display: none; }
 .money { display: flex; align-items: stretch; }
 .money span {
   display: flex; align-items: center; padding: 0 10px; font-weight: 600;

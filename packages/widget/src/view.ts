@@ -1,5 +1,5 @@
 // The form's DOM, built by plain functions: no framework, nothing kept between renders.
-import { isPastDate } from '@bzctrl/form-contract';
+import { isPastDate, lengthNote } from '@bzctrl/form-contract';
 import type { Field, TodoType, Value } from './fields.logic.ts';
 import { fill, type Words } from './i18n.ts';
 import { STYLES } from './styles.ts';
@@ -64,7 +64,12 @@ export function typeSwitchView(
   return h(
     'fieldset',
     { class: 'field wide' },
-    h('legend', {}, w.todoType),
+    h(
+      'legend',
+      {},
+      w.todoType,
+      h('span', { class: 'mark', 'aria-hidden': 'true', title: w.required }, '*'),
+    ),
     h(
       'div',
       { class: 'segmented' },
@@ -147,8 +152,21 @@ export function fieldView(
     );
 
   switch (f.kind) {
+    case 'fixed':
+      // Set by the embedding system: shown, read-only, not sent (the endpoint or the
+      // workspace attribute says where the todo goes).
+      return wrap(
+        h('input', {
+          id,
+          type: 'text',
+          readonly: true,
+          value: text,
+          'aria-required': 'true',
+          'aria-describedby': hintId || null,
+        }),
+      );
     case 'textarea':
-      return wrap(h('textarea', { ...a11y, id, rows: 3, value: text }));
+      return counted(h('textarea', { ...a11y, id, rows: 3, value: text }));
     case 'select':
       return wrap(
         h(
@@ -228,8 +246,37 @@ export function fieldView(
       const type = 'text';
       const inputmode =
         f.kind === 'integer' ? 'numeric' : f.kind === 'number' ? 'decimal' : undefined;
-      return wrap(h('input', { ...a11y, id, type, inputmode, value: text }));
+      const control = h('input', { ...a11y, id, type, inputmode, value: text });
+      return f.kind === 'text' ? counted(control) : wrap(control);
     }
+  }
+
+  /**
+   * A text with a limit: from 80% of it a counter, past it by how much it is too long,
+   * as the user types (no maxlength attribute: it would cut a paste without a word).
+   */
+  function counted(control: HTMLInputElement | HTMLTextAreaElement): HTMLElement {
+    const max = f.rule.maxLength;
+    if (max === undefined) return wrap(control);
+    const counterId = `${id}-count`;
+    const warningId = `${id}-long`;
+    const counter = h('p', { class: 'hint counter', id: counterId });
+    const warning = h('p', { class: 'warning', id: warningId, role: 'status' });
+    const update = () => {
+      const note = lengthNote(control.value, max);
+      counter.textContent = note.counter ? fill(w.counter, { n: note.length, max }) : '';
+      warning.textContent = note.warning ? fill(w.tooLongBy, { n: note.length - max, max }) : '';
+    };
+    update();
+    control.setAttribute(
+      'aria-describedby',
+      [hintId, counterId, warningId, errorId].filter(Boolean).join(' '),
+    );
+    control.addEventListener('input', update);
+    const field = wrap(control);
+    field.insertBefore(counter, field.lastChild);
+    field.insertBefore(warning, field.lastChild);
+    return field;
   }
 }
 

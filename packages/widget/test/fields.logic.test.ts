@@ -86,7 +86,44 @@ describe('fieldsOf', () => {
     expect(byKey.get('lrn')?.initial).toBe('L1');
     expect(byKey.get('customFields.Vessel')?.required).toBe(true);
     expect(byKey.get('title')?.required).toBe(true);
-    expect(byKey.get('reporter')?.required).toBe(false);
+    // Seed 001's marks: reporter, assignee, status and order ID are asked for.
+    for (const key of ['reporter', 'assignee', 'status', 'orderID'])
+      expect(byKey.get(key)?.required, key).toBe(true);
+    expect(byKey.get('lrn')?.required).toBe(false);
+    expect(byKey.get('status')?.initial).toBe('INPROGRESS');
+  });
+
+  it('shows the domain and workspace the contract is for, and the reporter as assignee', () => {
+    const withWorkspace = readContract({
+      ...SCHEMA,
+      'x-workspace': {
+        key: 'IMP-NLD-EXA-SWA',
+        code: 'SWA',
+        name: 'Inbound Control',
+        domain: 'IMP-NLD-EXA',
+        domainName: 'Example Import',
+      },
+    });
+    const fields = fieldsOf(withWorkspace, 'INCIDENT', en, (k) =>
+      k === 'reporter' ? 'ann@example.com' : undefined,
+    );
+    const byKey = new Map(fields.map((f) => [f.key, f]));
+    expect(byKey.get('domain')).toMatchObject({
+      kind: 'fixed',
+      label: 'Domain',
+      required: true,
+      initial: 'IMP-NLD-EXA · Example Import',
+    });
+    expect(byKey.get('workspace')).toMatchObject({
+      kind: 'fixed',
+      label: 'Workspace',
+      initial: 'SWA · Inbound Control',
+    });
+    expect(byKey.get('assignee')?.initial).toBe('ann@example.com');
+    const body = bodyOf(withWorkspace, fields, from({}), 'INCIDENT');
+    expect(body).not.toHaveProperty('domain');
+    expect(body).not.toHaveProperty('workspace');
+    expect(body).toMatchObject({ reporter: 'ann@example.com', assignee: 'ann@example.com' });
   });
 
   it('shows the result for a task and no incident assessment', () => {
@@ -101,7 +138,14 @@ describe('check', () => {
   const fields = fieldsOf(contract, 'INCIDENT', en);
 
   it('accepts "12." and "1.250,50" as amounts, as the contract’s pattern does', () => {
-    const base = { title: 't', description: 'd', 'customFields.Vessel': 'v' };
+    const base = {
+      title: 't',
+      description: 'd',
+      reporter: 'ann@example.com',
+      assignee: 'ann@example.com',
+      orderID: 'SO 1',
+      'customFields.Vessel': 'v',
+    };
     for (const amount of ['12.', '1.250,50', '1250,50', '€ 3'])
       expect(check(fields, from({ ...base, financialImpact: amount }), en).size, amount).toBe(0);
   });
@@ -111,13 +155,17 @@ describe('check', () => {
       title: 'x'.repeat(21),
       description: '',
       reporter: 'nobody',
+      assignee: 'gate.clerk@example',
+      orderID: 'SO 1',
       financialImpact: '1.005',
       'customFields.Boxes': '2.5',
     };
     expect(Object.fromEntries(check(fields, from(values), en))).toEqual({
       title: 'Use at most 20 characters.',
-      description: en.errRequired,
+      description: 'Fill this in.',
       reporter: en.errEmail,
+      assignee:
+        'The domain has no ending such as .com: enter the full address, like name@example.com.',
       financialImpact: en.errAmount,
       'customFields.Vessel': en.errRequired,
       'customFields.Boxes': en.errInteger,
@@ -177,13 +225,19 @@ describe('readFailure', () => {
         detail: 'Invalid body',
         errors: [
           { field: 'assignee', message: 'no access' },
-          { field: 'LRN', message: 'too long' },
+          { field: 'LRN', message: 'Use at most 100 characters.' },
+          { field: 'title', message: 'is required' },
           { field: 'watchers', message: 'unknown' },
         ],
       },
     };
     const read = readFailure(res, fields, en);
-    expect(Object.fromEntries(read.errors)).toEqual({ assignee: 'no access', lrn: 'too long' });
+    // As sentences at the field: the server's plain ones as they are, a fragment finished.
+    expect(Object.fromEntries(read.errors)).toEqual({
+      assignee: 'No access.',
+      lrn: 'Use at most 100 characters.',
+      title: 'Fill this in.',
+    });
     expect(read.failure).toEqual({ message: 'Invalid body', list: ['watchers: unknown'] });
     expect(read.detail).toEqual({
       status: 400,

@@ -286,7 +286,7 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
     // The message is the field's description, and focus went to the first field in error.
     const describedBy = (await title.getAttribute('aria-describedby')) ?? '';
     const message = formOf(page).locator(`[id="${describedBy.split(' ').pop()}"]`);
-    expect(await message.textContent()).toBe('This field is required.');
+    expect(await message.textContent()).toBe('Fill this in.');
     expect(
       await title.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
     ).toBe(true);
@@ -300,13 +300,21 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
     await title.fill('Wrong assignee');
     await field(page, /^Description/).fill('The assignee has no access to this workspace.');
     await field(page, /^Reporter/).fill('not-an-email');
+    // An address whose domain has no ending is said as such, in the server's words.
+    await field(page, /^Assignee/).fill('gate.clerk@example');
+    await field(page, /^Order ID/).fill('SO 4');
     await field(page, /^Potential financial impact/).fill('twelve');
     await field(page, /^Vessel/).fill('Ever Given');
     await formOf(page).getByRole('button', { name: 'Create incident' }).click();
     await expect.poll(() => field(page, /^Reporter/).getAttribute('aria-invalid')).toBe('true');
-    await card(page).getByText('Enter a valid e-mail address, e.g. name@example.com.').waitFor();
+    await card(page).getByText('Enter an e-mail address, like name@example.com.').waitFor();
     await card(page)
-      .getByText(/Enter an amount in euros/)
+      .getByText(
+        'The domain has no ending such as .com: enter the full address, like name@example.com.',
+      )
+      .waitFor();
+    await card(page)
+      .getByText(/Enter an amount in euro/)
       .waitFor();
     expect(await title.getAttribute('aria-invalid')).toBeNull();
     expect(posts).toBe(0);
@@ -335,6 +343,58 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
     await w.context.close();
   });
 
+  it('counts a title near its limit and keeps a pasted over-long one whole, saying so', async () => {
+    const w = await open(
+      '/lengths.html',
+      erpPage(
+        t.url,
+        `<bzctrl-todo-form endpoint="${endpointUrl}" reporter="example@example.com"></bzctrl-todo-form>`,
+      ),
+    );
+    const { page } = w;
+    let posts = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts++;
+    });
+    await ready(page);
+    const title = field(page, /^Title/);
+    // The limit, as the form states it once the title is past it.
+    await title.fill('x'.repeat(1000));
+    const said = await card(page)
+      .getByText(/^1000 \/ \d+ characters$/)
+      .textContent();
+    const max = Number(/\/ (\d+) characters/.exec(said ?? '')?.[1]);
+    expect(max).toBeGreaterThan(10);
+    // Below 80% of the limit: no counter; near it: counted; past it: kept whole and said.
+    await title.fill('x'.repeat(Math.floor(max * 0.5)));
+    expect(
+      await card(page)
+        .getByText(/ characters$/)
+        .count(),
+    ).toBe(0);
+    await title.fill('y'.repeat(max - 1));
+    await card(page)
+      .getByText(`${max - 1} / ${max} characters`, { exact: true })
+      .waitFor();
+    const pasted = 'z'.repeat(max + 25);
+    await title.fill(pasted);
+    expect(await title.inputValue()).toBe(pasted);
+    const tooLong = card(page).getByText(`Too long by 25 characters: shorten it to ${max}.`, {
+      exact: true,
+    });
+    await tooLong.waitFor();
+    // Tied to the input for screen readers.
+    const ids = ((await title.getAttribute('aria-describedby')) ?? '').split(' ');
+    expect(ids).toContain(await tooLong.getAttribute('id'));
+    // Sending is refused at the field, nothing is sent; the text is still whole.
+    await formOf(page).getByRole('button', { name: 'Create incident' }).click();
+    await card(page).getByText(`Use at most ${max} characters.`, { exact: true }).waitFor();
+    expect(await title.inputValue()).toBe(pasted);
+    expect(posts).toBe(0);
+    expectNoConsoleErrors(w);
+    await w.context.close();
+  });
+
   it('creates one todo for a double click and for a retry after a lost answer', async () => {
     const w = await open(
       '/double.html',
@@ -354,6 +414,7 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
     const fill = async (title: string) => {
       await field(page, /^Title/).fill(title);
       await field(page, /^Description/).fill('Clicked twice');
+      await field(page, /^Order ID/).fill('SO 1');
       await field(page, /^Vessel/).fill('Ever Given');
     };
     await fill('Double click');
@@ -485,6 +546,11 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
         .getByRole('radio', { name: 'Taak' })
         .evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
     ).toBe(true);
+    await field(page, /^Ordernummer/).fill('SO 3');
+    await formOf(page).getByRole('radio', { name: 'Taak' }).focus();
+    // Past the domain and workspace (read-only: the endpoint sets them) to the title.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.type('Douanecontrole inplannen');
     await page.keyboard.press('Tab');
@@ -526,6 +592,7 @@ describeBrowser('the embeddable form <bzctrl-todo-form>', () => {
     expect(await field(page, /^Reporter/).inputValue()).toBe('example@example.com');
     await field(page, /^Title/).fill('Created with a token');
     await field(page, /^Description/).fill('Token mode, cross-origin');
+    await field(page, /^Order ID/).fill('SO 2');
     await field(page, /^Vessel/).fill('Ever Given');
     await formOf(page).getByRole('button', { name: 'Create incident' }).click();
     await waitForEvent(page, 'bzctrl:created');

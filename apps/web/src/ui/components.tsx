@@ -61,12 +61,22 @@ export function Field({
           {warning}
         </p>
       )}
-      {error && (
-        <p className="field__error" id={errorId} role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError id={errorId} error={error} />
     </div>
+  );
+}
+
+/**
+ * The one way a problem is said at a field, everywhere in the app (sign-in, admin, the
+ * todo form, watchers): plain words under the control, announced, in one style. The
+ * form sets `noValidate`, so no browser bubble says it differently.
+ */
+export function FieldError({ error, id }: { error: string | undefined; id?: string }) {
+  if (!error) return null;
+  return (
+    <p className="field__error" id={id} role="alert">
+      {error}
+    </p>
   );
 }
 

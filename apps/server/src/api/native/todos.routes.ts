@@ -6,10 +6,9 @@ import { deleteTodo } from '../../core/todos/todo-delete.ts';
 import { todoETag } from '../../core/todos/todo-etag.ts';
 import { getTodo } from '../../core/todos/todo-load.ts';
 import { updateTodo } from '../../core/todos/todo-update.ts';
-import { validationError } from '../../platform/errors.ts';
 import { type AppDeps, ctxOf } from '../../platform/http/context.ts';
 import {
-  fieldErrorsOf,
+  namingUnknownFields,
   problemResponses,
   refTo,
   type UnknownFieldMessage,
@@ -26,42 +25,6 @@ import {
 } from './todos.schemas.ts';
 
 const BASE = '/bzctrl-core-api/api/v1/todos';
-
-interface SchemaIssue {
-  keyword: string;
-  instancePath: string;
-  params: Record<string, unknown>;
-  message?: string;
-}
-
-/**
- * Schema errors named per field; the several messages of a union collapse into one
- * ("must be string or must be null") instead of one entry per branch, and a branch's
- * error is left out when a field inside names what is wrong (`externalRef.id`, not also
- * "externalRef must be null"). The native bodies are strict: each unexpected property is
- * refused by name, with `unknownField`'s why.
- */
-function schemaErrors(unknownField: UnknownFieldMessage) {
-  return (issues: SchemaIssue[], context: string): Error => {
-    const byField = new Map<string, string[]>();
-    const named = fieldErrorsOf(
-      issues.filter((i) => i.keyword !== 'anyOf'),
-      context,
-      unknownField,
-    );
-    const inside = (field: string) =>
-      named.some((e) => e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`));
-    for (const { field, message } of named) {
-      if (inside(field)) continue;
-      const list = byField.get(field) ?? [];
-      if (!list.includes(message)) list.push(message);
-      byField.set(field, list);
-    }
-    return validationError(
-      [...byField].map(([field, messages]) => ({ field, message: messages.join(' or ') })),
-    );
-  };
-}
 
 /** An unknown field inside one (`externalRef.version`) is named plainly. */
 const nativeUnknownField =
@@ -91,7 +54,7 @@ export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
   app.post(BASE, {
     onRequest: app.authenticate,
     preHandler: requireScope('todo:write'),
-    schemaErrorFormatter: schemaErrors(nativeUnknownField(createFieldProblem)),
+    schemaErrorFormatter: namingUnknownFields(nativeUnknownField(createFieldProblem)),
     schema: {
       summary: 'Create a todo',
       description:
@@ -170,7 +133,7 @@ export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
   app.patch(`${BASE}/:ref`, {
     onRequest: app.authenticate,
     preHandler: requireScope('todo:write'),
-    schemaErrorFormatter: schemaErrors(
+    schemaErrorFormatter: namingUnknownFields(
       nativeUnknownField((name) => patchFieldProblem(name) ?? 'is invalid'),
     ),
     schema: {

@@ -3,7 +3,7 @@ import type { Ctx } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { ApiClientRow, UserRow } from '../../platform/db/tables.ts';
 import { AppError, FieldErrors } from '../../platform/errors.ts';
-import { isEmail, normalizeKey } from '../../platform/values/rules.ts';
+import { emailProblem, normalizeKey } from '../../platform/values/rules.ts';
 import { newToken } from '../../platform/values/secrets.ts';
 import { adminTransaction } from '../audit/admin-change.ts';
 import { addClient, addUser, changeClient, changeUser } from '../provisioning/entities.ts';
@@ -125,7 +125,8 @@ export async function createAdminUser(ctx: Ctx, body: NewUser): Promise<User> {
   const email = body.email.trim().toLowerCase();
   await adminTransaction(ctx, async ({ trx, ts, audit }) => {
     const errors = new FieldErrors();
-    if (!isEmail(email)) errors.add('email', `"${body.email}" is not a valid e-mail address`);
+    const problem = emailProblem(email);
+    if (problem) errors.add('email', problem);
     const workspaceIds = await workspaceIdsOf(trx, body.workspaces ?? [], 'workspaces', errors);
     errors.throwIfAny();
     if (await findUserByEmail(trx, email)) {

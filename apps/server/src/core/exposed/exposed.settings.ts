@@ -1,7 +1,7 @@
 import type { Executor } from '../../platform/db/executor.ts';
 import type { FieldErrors } from '../../platform/errors.ts';
 import { parseOrigin } from '../../platform/http/origins.ts';
-import { isEmail } from '../../platform/values/rules.ts';
+import { emailProblem } from '../../platform/values/rules.ts';
 import { checkPeopleAccess } from '../access/people-with-access.ts';
 import {
   LEVELS,
@@ -157,7 +157,8 @@ export async function checkDefaults(
   for (const name of ['reporter', 'assignee'] as const) {
     const s = text(name);
     if (s === undefined) continue;
-    if (!isEmail(s)) errors.add(field(name), `"${s}" is not a valid e-mail address`);
+    const problem = emailProblem(s);
+    if (problem) errors.add(field(name), problem);
     else people.push([name, s.toLowerCase()]);
   }
   if (people.length > 0 && workspaceId !== null) {

@@ -1,6 +1,6 @@
 import type { FieldErrors } from '../../platform/errors.ts';
 import { isCalendarDate } from '../../platform/values/dates.ts';
-import { isEmail, parseAmountCents } from '../../platform/values/rules.ts';
+import { emailProblem, parseAmountCents } from '../../platform/values/rules.ts';
 import {
   type ExternalRef,
   LEVELS,
@@ -116,8 +116,9 @@ function list(
 function email(errors: FieldErrors, field: string, value: unknown): string | null {
   const s = text(errors, field, value, LIMITS.email);
   if (s === null) return null;
-  if (!isEmail(s)) {
-    errors.add(field, `"${s}" is not a valid e-mail address`);
+  const problem = emailProblem(s);
+  if (problem) {
+    errors.add(field, problem);
     return null;
   }
   return s.toLowerCase();

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { AppError, validationError } from '../../platform/errors.ts';
 import { writeTransaction } from '../../platform/idempotency/keyed-write.ts';
-import { isEmail } from '../../platform/values/rules.ts';
+import { emailProblem } from '../../platform/values/rules.ts';
 import { findActiveUsersWithAccess } from '../access/people-with-access.ts';
 import { findUserByEmail, noActiveUserWithAccess } from '../access/users.repository.ts';
 import { recordTodoChange } from './todo-change.ts';
@@ -26,10 +26,8 @@ export async function listTodoWatchers(ctx: Ctx, ref: string): Promise<{ items: 
  */
 export async function addTodoWatcher(ctx: Ctx, ref: string, email: string): Promise<void> {
   const address = email.trim().toLowerCase();
-  if (!isEmail(address))
-    throw validationError([
-      { field: 'email', message: `"${email}" is not a valid e-mail address` },
-    ]);
+  const problem = emailProblem(address);
+  if (problem) throw validationError([{ field: 'email', message: problem }]);
   const target = await getTodoTarget(ctx, ref);
   const user = (await findActiveUsersWithAccess(ctx.db.kysely, [address], target.workspaceId)).get(
     address,

@@ -8,6 +8,7 @@ import {
   validationError,
 } from '../errors.ts';
 import { fieldPath } from '../values/field-path.ts';
+import { combineMessages, type SchemaIssue } from './schema-messages.ts';
 
 /** RFC 9457 problem details, as every native and BzCtrl-dialect error is sent. */
 export const Problem = Type.Object(
@@ -46,13 +47,6 @@ export function refTo<T extends TSchema>(
   return Type.Unsafe<Static<T>>(ref);
 }
 
-interface AjvIssue {
-  instancePath?: string;
-  message?: string;
-  keyword?: string;
-  params?: Record<string, unknown>;
-}
-
 /**
  * What a route says about a field its schema does not take (`additionalProperties:
  * false`); `field` is the full name, `externalRef.version` for a nested one.
@@ -61,30 +55,54 @@ export type UnknownFieldMessage = (field: string) => string;
 
 const notAField: UnknownFieldMessage = () => 'is not a field this request takes';
 
+/** Whether an issue sits in a branch of a union (`…/anyOf/1/type`). */
+const inUnion = (i: SchemaIssue) => /\/(anyOf|oneOf)\/\d+\//.test(i.schemaPath ?? '');
+
 /**
- * Turns Fastify validation issues into field errors: `/tags/0` becomes `tags[0]`, a
- * missing property is named `is required`, and an unknown one is named with
- * `unknownField`'s message.
+ * Turns Fastify validation issues into field errors in plain words, the one place every
+ * route's schema errors are worded: `/tags/0` becomes `tags[0]`, a missing property
+ * `is required`, an unknown one `unknownField`'s message, and a schema keyword a sentence
+ * ("Use at least 8 characters."; see schema-messages.ts). A field gets one entry: a
+ * union's branches are said together, and a branch that failed is left out when a field
+ * inside names what is wrong (`externalRef.id`, not also "externalRef: enter null").
  */
 export function fieldErrorsOf(
-  issues: AjvIssue[],
+  issues: SchemaIssue[],
   context: string | undefined,
   unknownField: UnknownFieldMessage = notAField,
 ): FieldError[] {
-  return issues.map((i) => {
+  const named = new Map<string, string[]>();
+  const byField = new Map<string, SchemaIssue[]>();
+  const add = (map: Map<string, unknown[]>, field: string, item: unknown) =>
+    map.set(field, [...(map.get(field) ?? []), item]);
+  for (const i of issues) {
+    if (i.keyword === 'anyOf' || i.keyword === 'oneOf') continue;
     let path = fieldPath(i.instancePath ?? '');
-    let message = i.message ?? 'is invalid';
     const missing = i.params?.missingProperty;
     const extra = i.params?.additionalProperty;
     if (i.keyword === 'required' && typeof missing === 'string') {
       path = path ? `${path}.${missing}` : missing;
-      message = 'is required';
+      add(named, path || context || 'body', 'is required');
     } else if (i.keyword === 'additionalProperties' && typeof extra === 'string') {
       path = path ? `${path}.${extra}` : extra;
-      message = unknownField(path);
+      add(named, path, unknownField(path));
+    } else {
+      add(byField as Map<string, unknown[]>, path || context || 'body', i);
     }
-    return { field: path || context || 'body', message };
-  });
+  }
+  const fields = [...new Set([...named.keys(), ...byField.keys()])];
+  const inside = (field: string) =>
+    fields.some((f) => f.startsWith(`${field}.`) || f.startsWith(`${field}[`));
+  const out: FieldError[] = [];
+  for (const field of fields) {
+    const own = byField.get(field) ?? [];
+    // A union that failed only because a field inside is wrong: that field says it.
+    if (own.length > 0 && own.every(inUnion) && inside(field) && !named.has(field)) continue;
+    const messages = [...new Set(named.get(field) ?? [])];
+    if (own.length > 0) messages.push(combineMessages(own));
+    for (const message of messages) out.push({ field, message });
+  }
+  return out;
 }
 
 /**
@@ -92,14 +110,14 @@ export function fieldErrorsOf(
  * name an unknown field in their own words.
  */
 export function namingUnknownFields(unknownField: UnknownFieldMessage) {
-  return (issues: AjvIssue[], context: string): Error =>
+  return (issues: SchemaIssue[], context: string): Error =>
     validationError(fieldErrorsOf(issues, context, unknownField));
 }
 
 /** Maps any error to a domain error; unknown ones become a 500 that says nothing internal. */
 export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
-  const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+  const e = error as FastifyError & { validation?: SchemaIssue[]; validationContext?: string };
   if (e.validation) {
     return validationError(fieldErrorsOf(e.validation, e.validationContext));
   }

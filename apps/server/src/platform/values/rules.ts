@@ -13,6 +13,22 @@ export function isEmail(value: string): boolean {
   return value.length <= EMAIL_MAX_LENGTH && EMAIL.test(value);
 }
 
+/**
+ * What is wrong with an e-mail address, in the words every client shows at the field
+ * (@bzctrl/form-contract's `emailMessage` says the same); undefined when it is one.
+ * `gate.clerk@example` is refused: a domain without an ending (`.com`) reaches no one.
+ */
+export function emailProblem(value: string): string | undefined {
+  const text = value.trim();
+  if (isEmail(text)) return undefined;
+  if (text.length > EMAIL_MAX_LENGTH) return `Use at most ${EMAIL_MAX_LENGTH} characters.`;
+  const at = text.indexOf('@');
+  const domain = text.slice(at + 1);
+  if (at > 0 && !/\s/.test(text) && !domain.includes('@') && domain && !domain.includes('.'))
+    return 'The domain has no ending such as .com: enter the full address, like name@example.com.';
+  return 'Enter an e-mail address, like name@example.com.';
+}
+
 /** Amounts stay below 10^13 EUR, so cents fit a JavaScript number exactly. */
 export const AMOUNT_MAX_WHOLE_DIGITS = 13;
 

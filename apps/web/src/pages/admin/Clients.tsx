@@ -209,7 +209,7 @@ function ClientForm({
               },
             }),
           );
-          form.set({ name: '', clientId: '', workspaces: [], defaultWorkspace: '' });
+          form.reset();
           onSaved(created);
         }
       }}

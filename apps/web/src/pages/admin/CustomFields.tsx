@@ -1,6 +1,6 @@
 import type { components, paths } from '@bzctrl/sdk';
 import { raw } from '../../api.ts';
-import { Badge, Empty } from '../../ui/components.tsx';
+import { Badge, Empty, FieldError } from '../../ui/components.tsx';
 import { DeleteAction } from './actions.tsx';
 import { lines, type Option } from './admin.logic.ts';
 import { AdminForm, SelectField, TextField, useAdminForm } from './forms.tsx';
@@ -144,7 +144,7 @@ function CustomFieldForm({
               body: { module, name, type, required, ...(list.length ? { options: list } : {}) },
             }),
           );
-          form.set({ name: '', options: '', required: false });
+          form.reset();
           onSaved(saved);
         }
       }}
@@ -162,7 +162,7 @@ function CustomFieldForm({
         />{' '}
         Required on every new {MODULE_LABEL[module].toLowerCase()}
       </label>
-      {form.fields.required && <p className="field__error">{form.fields.required}</p>}
+      <FieldError error={form.fields.required} />
       {takesOptions && (
         <TextField
           label="Allowed values"

@@ -104,7 +104,7 @@ export function EndpointForm({
               body: { workspace, name, allowedOrigins, defaults: defaults() },
             }),
           );
-          form.set({ name: '', allowedOrigins: '', tags: '' });
+          form.reset();
           onSaved(created);
         }
       }}

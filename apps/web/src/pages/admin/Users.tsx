@@ -279,8 +279,8 @@ function NewUser({
         const u = await raw((r) =>
           r.POST(`${ADMIN}/users`, { body: { ...user, ...(password ? { password } : {}) } }),
         );
-        // The role stays as chosen for the next user.
-        form.set({ name: '', email: '', password: '', workspaces: [] });
+        // The next user starts from a blank form, as every admin create form does.
+        form.reset();
         onCreated(u);
       }}
     >

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { BzCtrlError, call } from '../../api.ts';
+import { FieldError } from '../../ui/components.tsx';
 import { AdminForm, TextField, useAdminForm, WorkspacePicker } from './forms.tsx';
 import {
   blankWebhookForm,
@@ -126,11 +127,7 @@ export function WebhookForm({
             ))}
           </div>
         )}
-        {form.fields.events && (
-          <p className="field__error" role="alert">
-            {form.fields.events}
-          </p>
-        )}
+        <FieldError error={form.fields.events} />
       </fieldset>
       <WorkspacePicker
         legend="Only these workspaces (none ticked: every workspace)"

@@ -11,7 +11,7 @@ import {
 describe('splitFieldErrors', () => {
   const shown = ['name', 'workspaces', 'defaults.reporter'];
 
-  it('puts an error at the field that shows it, by pointer or dotted path', () => {
+  it('puts an error at the field that shows it, by pointer or dotted path, as a sentence', () => {
     expect(
       splitFieldErrors(
         [
@@ -21,7 +21,7 @@ describe('splitFieldErrors', () => {
         shown,
       ),
     ).toEqual({
-      fields: { name: 'is taken', 'defaults.reporter': 'is not a user' },
+      fields: { name: 'Is taken.', 'defaults.reporter': 'Is not a user.' },
       general: [],
     });
   });
@@ -35,7 +35,7 @@ describe('splitFieldErrors', () => {
         ],
         shown,
       ).fields,
-    ).toEqual({ workspaces: 'unknown workspace', name: 'too long' });
+    ).toEqual({ workspaces: 'Unknown workspace.', name: 'Too long.' });
   });
 
   it("keeps a field's first error, and says the others on top with their field", () => {
@@ -50,11 +50,25 @@ describe('splitFieldErrors', () => {
         shown,
       ),
     ).toEqual({
-      fields: { name: 'first' },
+      fields: { name: 'First.' },
       general: ['/defaults/assignee: is not a user', '/secret: is required'],
     });
   });
 });
+
+describe('a server field error at its field', () => {
+  it('reads as a sentence: a missing field, and the plain sentences kept as they are', () => {
+    const fields = splitFieldErrors(
+      [
+        { field: 'name', message: 'is required' },
+        { field: 'workspaces', message: 'Use at least 8 characters.' },
+      ],
+      shown0,
+    ).fields;
+    expect(fields).toEqual({ name: 'Fill this in.', workspaces: 'Use at least 8 characters.' });
+  });
+});
+const shown0 = ['name', 'workspaces'];
 
 describe('choices and lists', () => {
   it('offers no choice first, then the options', () => {

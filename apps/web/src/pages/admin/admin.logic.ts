@@ -1,6 +1,7 @@
 // The admin pages' pure logic: how a save's field errors find the field that shows them,
 // choices for selects, list inputs read as lists, and an endpoint's defaults in words.
 
+import { atField } from '@bzctrl/form-contract';
 import type { components } from '@bzctrl/sdk';
 import { LEVEL_LABEL, STATUS_LABEL, TYPE_LABEL } from '../../ui/format.ts';
 
@@ -18,7 +19,7 @@ export const noFailure: FormFailure = { fields: {}, general: [] };
 
 /**
  * Splits the API's field errors (JSON pointers or dotted paths) between the fields a form
- * shows, the first error of each, and the general messages.
+ * shows, the first error of each as a sentence at its field, and the general messages.
  */
 export function splitFieldErrors(
   errors: readonly { field: string; message: string }[],
@@ -31,7 +32,7 @@ export function splitFieldErrors(
     const name = [path, path.replace(/\[\d+\]/g, ''), path.split(/[.[]/)[0] ?? path].find((n) =>
       shown.includes(n),
     );
-    if (name) fields[name] ??= e.message;
+    if (name) fields[name] ??= atField(e.message);
     else general.push(`${e.field}: ${e.message}`);
   }
   return { fields, general };

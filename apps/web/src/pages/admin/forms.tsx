@@ -1,6 +1,6 @@
 import { type ComponentProps, type InputHTMLAttributes, type ReactNode, useState } from 'react';
 import { BzCtrlError } from '../../api.ts';
-import { Field } from '../../ui/components.tsx';
+import { Field, FieldError } from '../../ui/components.tsx';
 import { type FormFailure, noFailure, type Option, splitFieldErrors } from './admin.logic.ts';
 import { adminError } from './shared.tsx';
 
@@ -34,13 +34,16 @@ function FailureNote({ failure }: { failure: FormFailure }) {
  * A form's values, and its save: busy while running, its failure split for the fields it
  * shows (its values, under their names or, `errorPaths`, the path the API names them by).
  * `field(name)` gives a field its value, its setter and its error; `set` changes several
- * values at once (a reset after a create). Hand the whole to `AdminForm`.
+ * values at once, `reset` goes back to the start values (after a create). Hand the whole
+ * to `AdminForm`.
  */
 export function useAdminForm<V extends Record<string, unknown>>(
   initial: V,
   errorPaths: Partial<Record<keyof V, string>> = {},
 ) {
   const [values, setValues] = useState<V>(initial);
+  // The values the form started with: a create form goes back to them once saved.
+  const [start] = useState<V>(initial);
   const [failure, setFailure] = useState<FormFailure>(noFailure);
   const [busy, setBusy] = useState(false);
   const errorPath = (name: keyof V & string) => errorPaths[name] ?? name;
@@ -61,7 +64,9 @@ export function useAdminForm<V extends Record<string, unknown>>(
       setBusy(false);
     }
   };
-  return { values, set, field, failure, busy, submit, fields: failure.fields };
+  /** Back to the start values (after a create, so the next one starts blank). */
+  const reset = () => setValues(start);
+  return { values, set, reset, field, failure, busy, submit, fields: failure.fields };
 }
 
 /** What `AdminForm` and `SubmitButton` need of a form. */
@@ -106,6 +111,7 @@ export function AdminForm({
     <form
       className={className}
       aria-label={label}
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         void form.submit(onSubmit);
@@ -259,11 +265,7 @@ export function WorkspacePicker({
           </label>
         ))}
       </div>
-      {error && (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError error={error} />
     </fieldset>
   );
 }

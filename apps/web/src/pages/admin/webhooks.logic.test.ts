@@ -113,20 +113,12 @@ describe('changing a webhook', () => {
 });
 
 describe('plainWebhookMessage', () => {
-  it('never shows schema text', () => {
-    expect(plainWebhookMessage('url', 'must NOT have fewer than 1 characters')).toBe(
-      'Fill this in',
+  it('shows the server’s sentences as they are, a bare "is required" as one', () => {
+    expect(plainWebhookMessage('url', 'Use at most 2000 characters.')).toBe(
+      'Use at most 2000 characters.',
     );
-    expect(plainWebhookMessage('url', 'must NOT have more than 2000 characters')).toBe(
-      'Use at most 2000 characters',
-    );
-    expect(plainWebhookMessage('events', 'must NOT have fewer than 1 items')).toBe(
-      'Choose at least one',
-    );
-    expect(plainWebhookMessage('events[0]', 'must be equal to one of the allowed values')).toBe(
-      'Choose one of the listed options',
-    );
-    expect(plainWebhookMessage('url', 'is required')).toBe('Fill this in');
+    expect(plainWebhookMessage('events', 'Give at least one.')).toBe('Give at least one.');
+    expect(plainWebhookMessage('url', 'is required')).toBe('Fill this in.');
   });
 
   it("says what is wrong with a target in the admin's words", () => {
@@ -143,7 +135,7 @@ describe('plainWebhookMessage', () => {
     expect(
       plainWebhookMessage('workspaces[1]', 'unknown workspace "NOPE" (or not one you may use)'),
     ).toBe('There is no workspace NOPE you may use');
-    expect(plainWebhookMessage('url', 'something new')).toBe('Something new');
+    expect(plainWebhookMessage('url', 'something new')).toBe('Something new.');
   });
 });
 

@@ -2,6 +2,7 @@
 // turned into a body, the API's field errors in plain words, and what a subscription's
 // and a delivery's state read as.
 
+import { atField } from '@bzctrl/form-contract';
 import type {
   CreateWebhookBody,
   WebhookSubscription as Webhook,
@@ -116,7 +117,7 @@ export function webhookBody(v: WebhookFormValues): CreateWebhookBody {
 
 /**
  * A field error of the webhooks API in plain words. The target checks' messages say what
- * is wrong with the address; schema texts ("must NOT have …") are never shown as they are.
+ * is wrong with the address; anything else is the server's own sentence.
  */
 export function plainWebhookMessage(field: string, message: string): string {
   const name = field.replace(/^\/+/, '').split(/[./[]/)[0] ?? '';
@@ -125,23 +126,14 @@ export function plainWebhookMessage(field: string, message: string): string {
     const m = rule.match.exec(message);
     if (m) return rule.say(m);
   }
-  return message.charAt(0).toUpperCase() + message.slice(1);
+  return atField(message);
 }
 
-/** The API's messages (schema texts first, then the target and workspace checks') in words. */
+/**
+ * The target and workspace checks' messages in the admin's words; the schema's are plain
+ * sentences from the server already (and a bare "is required" reads "Fill this in.").
+ */
 const PLAIN_RULES: { field?: string; match: RegExp; say: (m: RegExpExecArray) => string }[] = [
-  { match: /^is required$/, say: () => 'Fill this in' },
-  {
-    match: /^must NOT have more than (\d+) characters$/,
-    say: (m) => `Use at most ${m[1]} characters`,
-  },
-  { match: /^must NOT have fewer than \d+ characters$/, say: () => 'Fill this in' },
-  { match: /^must NOT have more than (\d+) items$/, say: (m) => `Choose at most ${m[1]}` },
-  { match: /^must NOT have fewer than \d+ items$/, say: () => 'Choose at least one' },
-  {
-    match: /^must (be equal to one of the allowed values|be one of )/,
-    say: () => 'Choose one of the listed options',
-  },
   { field: 'url', match: /^is not a URL$/, say: () => `Enter a full address, like ${URL_EXAMPLE}` },
   {
     field: 'url',

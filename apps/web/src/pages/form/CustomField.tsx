@@ -1,5 +1,5 @@
 import type { FieldRule } from '@bzctrl/form-contract';
-import { Field } from '../../ui/components.tsx';
+import { Field, FieldError } from '../../ui/components.tsx';
 import type { CustomValue } from './form.logic.ts';
 
 /** A custom field by its contract rule: choice, number, yes/no, list or text. */
@@ -26,11 +26,7 @@ export function CustomField({
           />
           {label}
         </label>
-        {error && (
-          <p className="field__error" role="alert">
-            {error}
-          </p>
-        )}
+        <FieldError error={error} />
       </div>
     );
   }
@@ -59,11 +55,7 @@ export function CustomField({
             {v}
           </label>
         ))}
-        {error && (
-          <p className="field__error" role="alert">
-            {error}
-          </p>
-        )}
+        <FieldError error={error} />
       </fieldset>
     );
   }

@@ -1,4 +1,4 @@
-import { type Contract, isPastDate } from '@bzctrl/form-contract';
+import { type Contract, isPastDate, lengthNote } from '@bzctrl/form-contract';
 import { Field } from '../../ui/components.tsx';
 import { formatDate, LEVEL_LABEL, LEVELS } from '../../ui/format.ts';
 import { FIELD_LABELS, type TextField, type Values } from './form.logic.ts';
@@ -30,22 +30,6 @@ function dateHint(value: string, hint: string | undefined): string | undefined {
   if (!value) return hint;
   const shown = `Chosen: ${formatDate(value)}.`;
   return hint ? `${hint} ${shown}` : shown;
-}
-
-/**
- * Near a field's limit (from 80% of it) a counter, "240 / 300 characters"; past it, what
- * is too long and by how much, so a pasted text is never cut without a word.
- */
-export function lengthNote(
-  value: string,
-  max: number | undefined,
-): { counter?: string; warning?: string } {
-  if (max === undefined) return {};
-  const length = [...value].length;
-  if (length < Math.floor(max * 0.8)) return {};
-  const counter = `${length} / ${max} characters`;
-  if (length <= max) return { counter };
-  return { counter, warning: `Too long by ${length - max} characters: shorten it to ${max}.` };
 }
 
 const joinHints = (...hints: (string | undefined)[]) =>

@@ -55,6 +55,7 @@ const filled = () => ({
   ...blankValues('WS', 'INCIDENT', 'ann@example.com'),
   title: 'Damaged pallet',
   description: 'Forklift damage',
+  orderID: 'SO 1',
   custom: { Terminal: 'Botlek' },
 });
 
@@ -69,15 +70,15 @@ describe('check', () => {
       custom: { Containers: 'many' },
     };
     expect(check(contract, values)).toEqual({
-      title: 'Fill this in',
-      reporter: 'Fill this in',
-      assignee: 'Enter an e-mail address, like name@example.com',
-      financialImpact: 'Use a dot for cents and no thousands separators, e.g. 1250.50',
-      'customFields.Terminal': 'Fill this in',
-      'customFields.Containers': 'Enter a whole number',
+      title: 'Fill this in.',
+      reporter: 'Fill this in.',
+      assignee: 'Enter an e-mail address, like name@example.com.',
+      financialImpact: 'Use a dot for cents and no thousands separators, e.g. 1250.50.',
+      'customFields.Terminal': 'Fill this in.',
+      'customFields.Containers': 'Enter a whole number.',
     });
     expect(check(contract, { ...filled(), financialImpact: '1.005' })).toEqual({
-      financialImpact: 'Enter an amount in euro, e.g. 1250.50 (at most 2 decimals)',
+      financialImpact: 'Enter an amount in euro, e.g. 1250.50 (at most 2 decimals).',
     });
   });
 
@@ -93,7 +94,7 @@ describe('check', () => {
     const before = { ...filled(), status: 'EXPIRED', assignee: 'old' };
     expect(check(contract, { ...before, title: 'New title' }, before)).toEqual({});
     expect(check(contract, { ...before, assignee: 'still not' }, before)).toEqual({
-      assignee: 'Enter an e-mail address, like name@example.com',
+      assignee: 'Enter an e-mail address, like name@example.com.',
     });
   });
 
@@ -129,6 +130,7 @@ describe('createBody', () => {
       assignee: 'ann@example.com',
       reporter: 'ann@example.com',
       category: ['damage', 'dock'],
+      orderID: 'SO 1',
       customFields: { Terminal: 'Botlek', Containers: 3 },
     });
   });
@@ -149,9 +151,20 @@ describe('changes', () => {
   });
 
   it('sends a cleared optional field as null and a changed type first', () => {
-    expect(changes(contract, before, { ...before, orderID: '', todoType: 'TASK' })).toEqual({
+    const withLrn = { ...before, lrn: 'LRN 7' };
+    expect(changes(contract, withLrn, { ...withLrn, lrn: '', todoType: 'TASK' })).toEqual({
       todoType: 'TASK',
-      orderID: null,
+      lrn: null,
+    });
+  });
+
+  it('asks for what seed 001 marks mandatory, though the API would take it empty', () => {
+    expect(check(contract, { ...before, orderID: '' }, before)).toEqual({
+      orderID: 'Fill this in.',
+    });
+    expect(check(contract, { ...filled(), assignee: '', status: '' })).toEqual({
+      assignee: 'Fill this in.',
+      status: 'Fill this in.',
     });
   });
 });
@@ -178,8 +191,8 @@ describe('shown', () => {
 
 describe('the page’s start', () => {
   const items = [
-    { key: 'A', name: 'A', domainName: 'D', default: false },
-    { key: 'B', name: 'B', domainName: 'D', default: true },
+    { key: 'A', name: 'A', domain: 'D', domainName: 'D', default: false },
+    { key: 'B', name: 'B', domain: 'D', domainName: 'D', default: true },
   ];
 
   it('starts in the workspace asked for, else the default one, and as an incident by default', () => {

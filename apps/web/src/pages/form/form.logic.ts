@@ -9,14 +9,24 @@ import {
   type FormValue,
   type FormValues,
   type JsonSchema,
+  MESSAGES,
   type Problem,
   patchBody,
+  problemMessage,
   readContract,
+  SEED_TABLE,
+  withSeedMarks,
 } from '@bzctrl/form-contract';
 import type { CreateTodoBody, Todo, UpdateTodoBody } from '@bzctrl/sdk';
 import type { TodoType } from '../../ui/format.ts';
 
-export type Workspace = { key: string; name: string; domainName: string; default: boolean };
+export type Workspace = {
+  key: string;
+  name: string;
+  domain: string;
+  domainName: string;
+  default: boolean;
+};
 
 /** A custom field's value as the form holds it (text for text and number inputs). */
 export type CustomValue = FormValue;
@@ -45,27 +55,19 @@ export interface Values {
 }
 export type TextField = Exclude<keyof Values, 'custom' | 'todoType'>;
 
-export const FIELD_LABELS: Record<string, string> = {
-  todoType: 'Type',
-  workspace: 'Workspace',
-  title: 'Title',
-  description: 'Description',
-  result: 'Result',
-  financialImpact: 'Potential financial impact',
-  impact: 'Impact',
-  likelihood: 'Likelihood',
-  status: 'Status',
-  priority: 'Priority',
-  assignee: 'Assignee',
-  reporter: 'Reporter',
+const OWN_LABELS: Record<string, string> = {
   category: 'Category',
   subCategory: 'Sub-category',
-  orderID: 'Order ID',
-  lrn: 'LRN',
   tags: 'Tags',
-  reminderDate: 'Reminder date',
   dueDate: 'Due date',
 };
+
+/** The form's labels: seed 001's UI/UX table's (@bzctrl/form-contract), then the form's own. */
+export const FIELD_LABELS: Record<string, string> = Object.fromEntries([
+  // The domain is chosen beside the workspace; the body carries the workspace alone.
+  ...SEED_TABLE.filter((r) => r.key !== 'domain').map((r) => [r.key, r.label]),
+  ...Object.entries(OWN_LABELS),
+]);
 
 /** The fields the form edits itself (type and workspace are fixed by the page). */
 const BODY_FIELDS = Object.keys(FIELD_LABELS).filter(
@@ -75,23 +77,15 @@ const INCIDENT_ONLY: TextField[] = ['financialImpact', 'impact', 'likelihood'];
 const TASK_ONLY: TextField[] = ['result'];
 
 /** Seed 001's UI/UX table, its mandatory marks: used only when the contract cannot be read. */
-export const SEED_REQUIRED = [
-  'todoType',
-  'workspace',
-  'title',
-  'description',
-  'status',
-  'assignee',
-  'reporter',
-  'orderID',
-];
+export const SEED_REQUIRED = SEED_TABLE.filter((r) => r.mandatory).map((r) => r.key);
 
 /**
- * The contract the form works with: the server's, or while it loads (or when it cannot be
+ * The contract the form works with: the server's, with seed 001's mandatory marks (the
+ * form asks for an order ID, an assignee and a status; the API may take them empty), or while it loads (or when it cannot be
  * read) the form's own fields as plain text, lists and e-mails, so the form still works.
  */
 export function contractOf(schema: JsonSchema | undefined, failed: boolean): Contract {
-  if (schema) return readContract(schema);
+  if (schema) return withSeedMarks(readContract(schema));
   const text = { type: 'string' };
   const list = { type: 'array', items: text };
   const properties: Record<string, JsonSchema> = {};
@@ -203,31 +197,13 @@ export function shownKeys(contract: Contract, type: TodoType, stored?: Values): 
   ];
 }
 
-/** A problem in the form's words. */
+/** A problem in the form's words: the form contract's, which are the server's too. */
 export function message(key: string, problem: Problem, value: unknown): string {
-  switch (problem.code) {
-    case 'required':
-      return 'Fill this in';
-    case 'email':
-      return 'Enter an e-mail address, like name@example.com';
-    case 'date':
-      return 'Enter a date as YYYY-MM-DD';
-    case 'integer':
-      return 'Enter a whole number';
-    case 'number':
-      return 'Enter a number';
-    case 'enum':
-      return 'Choose one of the options';
-    case 'tooLong':
-      return `Use at most ${problem.limit} characters`;
-    case 'tooMany':
-      return `Give at most ${problem.limit}`;
-    case 'pattern':
-      if (key !== 'financialImpact') return 'This is not accepted here';
-      return typeof value === 'string' && value.includes(',')
-        ? 'Use a dot for cents and no thousands separators, e.g. 1250.50'
-        : 'Enter an amount in euro, e.g. 1250.50 (at most 2 decimals)';
-  }
+  if (key !== 'financialImpact' || problem.code !== 'pattern')
+    return problemMessage(problem, value);
+  return typeof value === 'string' && value.includes(',')
+    ? 'Use a dot for cents and no thousands separators, e.g. 1250.50.'
+    : MESSAGES.amount;
 }
 
 /**

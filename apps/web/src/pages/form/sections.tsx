@@ -1,10 +1,17 @@
+import { seedLabel, seedRow } from '@bzctrl/form-contract';
 import type { Todo } from '@bzctrl/sdk';
 import { useId } from 'react';
 import { ErrorNote, Field } from '../../ui/components.tsx';
 import { SETTABLE_STATUSES, STATUS_LABEL, type TodoType } from '../../ui/format.ts';
 import { CustomField } from './CustomField.tsx';
 import { isRequired, type Kit, LevelSelect, TextInput } from './fields.tsx';
-import { type CustomValue, shown, type Values, type Workspace } from './form.logic.ts';
+import {
+  type CustomValue,
+  FIELD_LABELS,
+  shown,
+  type Values,
+  type Workspace,
+} from './form.logic.ts';
 
 export function WhatSection({
   kit,
@@ -20,7 +27,7 @@ export function WhatSection({
   /** The todo's values as stored, when editing one. */
   stored?: Values | undefined;
 }) {
-  const { values, errors } = kit;
+  const { values } = kit;
   const isIncident = values.todoType === 'INCIDENT';
   return (
     <section className="card" aria-labelledby="todo-form-what">
@@ -48,31 +55,16 @@ export function WhatSection({
           </label>
         ))}
       </fieldset>
-      <Field
-        label="Workspace"
-        required={!todo && isRequired(kit, 'workspace')}
-        error={errors.workspace}
-        hint={todo ? 'A todo stays in the workspace it was created in.' : undefined}
-      >
-        {(p) =>
-          todo ? (
-            <input {...p} readOnly value={`${todo.workspace} · ${todo.workspaceName}`} />
-          ) : (
-            <select
-              {...p}
-              name="workspace"
-              value={values.workspace}
-              onChange={(e) => kit.set('workspace', e.target.value)}
-            >
-              {workspaces.map((w) => (
-                <option key={w.key} value={w.key}>
-                  {w.key} · {w.name} ({w.domainName})
-                </option>
-              ))}
-            </select>
-          )
-        }
-      </Field>
+      {todo ? (
+        <Field
+          label={FIELD_LABELS.workspace ?? 'Workspace'}
+          hint="A todo stays in the workspace it was created in."
+        >
+          {(p) => <input {...p} readOnly value={`${todo.workspace} · ${todo.workspaceName}`} />}
+        </Field>
+      ) : (
+        <WorkspaceChoice kit={kit} workspaces={workspaces} />
+      )}
       <TextInput
         kit={kit}
         field="title"
@@ -91,6 +83,55 @@ export function WhatSection({
   );
 }
 
+/**
+ * Domain and workspace as seed 001's table has them: two mandatory choices, the
+ * workspace's among the chosen domain's. The body carries the workspace key alone.
+ */
+function WorkspaceChoice({ kit, workspaces }: { kit: Kit; workspaces: Workspace[] }) {
+  const chosen = workspaces.find((w) => w.key === kit.values.workspace);
+  const domains = [...new Map(workspaces.map((w) => [w.domain, w.domainName]))];
+  const inDomain = workspaces.filter((w) => w.domain === chosen?.domain);
+  return (
+    <div className="todo-form__row todo-form__row--2">
+      <Field label={seedLabel('domain')} required>
+        {(p) => (
+          <select
+            {...p}
+            name="domain"
+            value={chosen?.domain ?? ''}
+            onChange={(e) => {
+              const first = workspaces.find((w) => w.domain === e.target.value);
+              if (first) kit.set('workspace', first.key);
+            }}
+          >
+            {domains.map(([code, name]) => (
+              <option key={code} value={code}>
+                {code} · {name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={FIELD_LABELS.workspace ?? 'Workspace'} required error={kit.errors.workspace}>
+        {(p) => (
+          <select
+            {...p}
+            name="workspace"
+            value={kit.values.workspace}
+            onChange={(e) => kit.set('workspace', e.target.value)}
+          >
+            {inDomain.map((w) => (
+              <option key={w.key} value={w.key}>
+                {w.key.slice(w.domain.length + 1) || w.key} · {w.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+    </div>
+  );
+}
+
 /** The incident's assessment; on a task, only what the task already holds. */
 export function AssessmentSection({ kit, stored }: { kit: Kit; stored?: Values | undefined }) {
   const type = kit.values.todoType;
@@ -104,10 +145,10 @@ export function AssessmentSection({ kit, stored }: { kit: Kit; stored?: Values |
       <div className="todo-form__row">
         {amount && (
           <Field
-            label="Potential financial impact"
+            label={FIELD_LABELS.financialImpact ?? 'financialImpact'}
             required={isRequired(kit, 'financialImpact')}
             error={kit.errors.financialImpact}
-            hint="In euro (EUR). Numbers only, a dot for cents: 1250.50"
+            hint={seedRow('financialImpact')?.hint}
           >
             {(p) => (
               <div className="input-affix">

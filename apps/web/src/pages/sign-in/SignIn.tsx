@@ -2,7 +2,7 @@ import type { SessionInfo } from '@bzctrl/sdk';
 import { type FormEvent, useState } from 'react';
 import { bz, describeError } from '../../api.ts';
 import { Field } from '../../ui/components.tsx';
-import { signInRefusal } from './sign-in.logic.ts';
+import { checkSignIn, type SignInErrors, signInRefusal } from './sign-in.logic.ts';
 import './sign-in.css';
 
 /**
@@ -18,26 +18,28 @@ export function SignIn({
 }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | undefined>();
+  const [errors, setErrors] = useState<SignInErrors>({});
   const [busy, setBusy] = useState(false);
   const opening = window.location.hash.match(/^#\/todo\/([^/?]+)/)?.[1];
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    const problems = checkSignIn(username, password);
+    setErrors(problems);
+    if (problems.username || problems.password) return;
     setBusy(true);
-    setError(undefined);
     try {
       onSignedIn(await bz.session.signIn(username.trim(), password));
     } catch (err) {
-      // A wrong password, or the throttle with its wait, said at the form.
-      setError(signInRefusal(err) ?? describeError(err));
+      // A wrong password, or the throttle with its wait, said at the password field.
+      setErrors({ password: signInRefusal(err) ?? describeError(err) });
       setBusy(false);
     }
   }
 
   return (
     <main className="signin">
-      <form className="card" onSubmit={submit} aria-labelledby="signin-title">
+      <form className="card" onSubmit={submit} aria-labelledby="signin-title" noValidate>
         <div className="signin__brand">BzCtrl</div>
         <h1 id="signin-title">Sign in</h1>
         {expired && (
@@ -46,7 +48,7 @@ export function SignIn({
         {opening && !expired && (
           <p className="notice">Sign in to open {decodeURIComponent(opening)}.</p>
         )}
-        <Field label="E-mail" required>
+        <Field label="E-mail" required error={errors.username}>
           {(props) => (
             <input
               {...props}
@@ -55,11 +57,10 @@ export function SignIn({
               autoComplete="username"
               value={username}
               onChange={(e) => setUsername(e.target.value)}
-              required
             />
           )}
         </Field>
-        <Field label="Password" required>
+        <Field label="Password" required error={errors.password}>
           {(props) => (
             <input
               {...props}
@@ -68,15 +69,9 @@ export function SignIn({
               autoComplete="current-password"
               value={password}
               onChange={(e) => setPassword(e.target.value)}
-              required
             />
           )}
         </Field>
-        {error && (
-          <p className="field__error" role="alert">
-            {error}
-          </p>
-        )}
         <button type="submit" className="button" disabled={busy} style={{ width: '100%' }}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -1,6 +1,6 @@
 import { BzCtrlError } from '@bzctrl/sdk';
 import { describe, expect, it } from 'vitest';
-import { signInRefusal, throttledSignIn, waitInWords } from './sign-in.logic.ts';
+import { checkSignIn, signInRefusal, throttledSignIn, waitInWords } from './sign-in.logic.ts';
 
 const throttled = (retryAfter: number | undefined) =>
   new BzCtrlError(
@@ -49,5 +49,19 @@ describe('sign-in refusals', () => {
     expect(signInRefusal(throttled(120))).toMatch(/Try again in 2 minutes\.$/);
     expect(signInRefusal(new BzCtrlError(503, 'unavailable', 'busy'))).toBeUndefined();
     expect(throttledSignIn(new Error('boom'))).toBeUndefined();
+  });
+});
+
+describe('checkSignIn', () => {
+  it('says at each field what is missing or wrong, in the form contract’s words', () => {
+    expect(checkSignIn('', '')).toEqual({ username: 'Fill this in.', password: 'Fill this in.' });
+    expect(checkSignIn('gate.clerk@example', 'x')).toEqual({
+      username:
+        'The domain has no ending such as .com: enter the full address, like name@example.com.',
+    });
+    expect(checkSignIn('gate.clerk', 'x').username).toBe(
+      'Enter an e-mail address, like name@example.com.',
+    );
+    expect(checkSignIn(' ann@example.com ', 'x')).toEqual({});
   });
 });

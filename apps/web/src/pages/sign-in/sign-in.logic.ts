@@ -1,3 +1,4 @@
+import { checkEmail, MESSAGES } from '@bzctrl/form-contract';
 import { BzCtrlError } from '@bzctrl/sdk';
 
 /**
@@ -26,4 +27,18 @@ export function signInRefusal(err: unknown): string | undefined {
   if (err instanceof BzCtrlError && err.status === 401)
     return 'The e-mail or password is not right.';
   return throttledSignIn(err);
+}
+
+export interface SignInErrors {
+  username?: string;
+  password?: string;
+}
+
+/** The sign-in form's own checks, in the words every form uses (the form contract's). */
+export function checkSignIn(username: string, password: string): SignInErrors {
+  const out: SignInErrors = {};
+  const email = checkEmail(username);
+  if (email) out.username = email;
+  if (password === '') out.password = MESSAGES.required;
+  return out;
 }

@@ -1,3 +1,4 @@
+import { lengthNote } from '@bzctrl/form-contract';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { call, describeError, fieldErrors, raw } from '../../api.ts';
 import { Empty, ErrorNote, Field, Loading } from '../../ui/components.tsx';
@@ -6,7 +7,6 @@ import { isBlank, restoredComment } from '../../ui/drafts.logic.ts';
 import { formatDateTime } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
 import { useDraft } from '../../ui/use-draft.ts';
-import { lengthNote } from '../form/fields.tsx';
 import { message } from '../form/form.logic.ts';
 import { Markdown } from './Markdown.tsx';
 import './comments.css';

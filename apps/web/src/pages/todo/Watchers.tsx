@@ -1,5 +1,6 @@
+import { atField, checkEmail } from '@bzctrl/form-contract';
 import { type FormEvent, useId, useState } from 'react';
-import { describeError, raw } from '../../api.ts';
+import { describeError, fieldErrors, raw } from '../../api.ts';
 import { ErrorNote, Field, Loading } from '../../ui/components.tsx';
 import { useAsync } from '../../ui/use-async.ts';
 import './watchers.css';
@@ -34,8 +35,9 @@ export function Watchers({
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    if (!email.trim()) {
-      setError('Enter the e-mail address of a user of this workspace.');
+    const problem = checkEmail(email);
+    if (problem) {
+      setError(problem);
       return;
     }
     setBusy(true);
@@ -48,7 +50,8 @@ export function Watchers({
       watchers.reload();
       onChanged();
     } catch (err) {
-      setError(describeError(err));
+      const atEmail = fieldErrors(err).email;
+      setError(atEmail ? atField(atEmail) : describeError(err));
     } finally {
       setBusy(false);
     }
@@ -100,7 +103,7 @@ export function Watchers({
         <ErrorNote error={watchers.error} onRetry={watchers.reload} />
       )}
       {removeError !== undefined && <ErrorNote error={removeError} />}
-      <form onSubmit={add} className="todo-inline-form">
+      <form onSubmit={add} className="todo-inline-form" noValidate>
         <Field label="Add a watcher" error={error}>
           {(props) => (
             <input
