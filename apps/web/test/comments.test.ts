@@ -96,7 +96,7 @@ describeBrowser('web app: comments', () => {
       .getByText(`Too long by 25 characters: shorten it to ${LIMIT}.`, { exact: true })
       .waitFor();
     await page.getByRole('button', { name: 'Add comment' }).click();
-    await page.getByText(`Use at most ${LIMIT} characters`, { exact: true }).waitFor();
+    await page.getByText(`Use at most ${LIMIT} characters.`, { exact: true }).waitFor();
     // Kept whole, nothing sent.
     expect(await box.inputValue()).toBe(pasted);
     expect(await comments()).toEqual([]);

@@ -138,7 +138,7 @@ describeBrowser('web app: stored fields', () => {
     // A number field refuses a fraction at the field, sending nothing.
     await section.getByLabel('Containers').fill('2.5');
     await section.getByRole('button', { name: 'Save' }).click();
-    await section.getByText('Enter a whole number', { exact: true }).waitFor();
+    await section.getByText('Enter a whole number.', { exact: true }).waitFor();
     expect(
       (await t.request('GET', `${API}/todos/${taskKey}`, { token })).body.customFields,
     ).toEqual({});

@@ -184,7 +184,7 @@ describe('shown', () => {
     const task = { ...filled(), todoType: 'TASK' as const, impact: 'HIGH', likelihood: 'LOW' };
     expect(changes(contract, task, { ...task, impact: '' })).toEqual({ impact: null });
     expect(check(contract, { ...task, impact: 'HUGE' }, task)).toEqual({
-      impact: 'Choose one of the options',
+      impact: 'Choose one of the options.',
     });
   });
 });

@@ -114,10 +114,10 @@ describe('customEdit', () => {
 
   it("refuses what the field's rule refuses, in the form's words", () => {
     expect(customEdit(rule({ type: 'integer' }), '4.5')).toEqual({
-      problem: 'Enter a whole number',
+      problem: 'Enter a whole number.',
     });
     expect(customEdit(rule({ type: 'string', enum: ['Rotterdam'] }), 'Antwerp')).toEqual({
-      problem: 'Choose one of the options',
+      problem: 'Choose one of the options.',
     });
   });
 
