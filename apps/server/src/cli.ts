@@ -31,6 +31,8 @@ Commands:
   restore <file>      replace the SQLite database with a backup (the server stopped)
   export --workspace <KEY> [--out <file>]
                       a workspace's todos, history, comments and attachments as JSON Lines
+  attachments migrate PostgreSQL: move attachments still stored as files in the data
+                      directory into the database (resumable; docs/scaling.md)
   login               sign in to a BzCtrl server (bzctrl login --help)
   todo <command>      add, get, list, update and comment on todos (bzctrl todo --help)
   events tail         print the events of your workspaces as they happen (bzctrl events --help)
@@ -48,7 +50,7 @@ function describe(sum: ProvisionSummary): string {
   );
 }
 
-const COMMANDS = ['serve', 'migrate', 'provision', 'backup', 'restore', 'export'];
+const COMMANDS = ['serve', 'migrate', 'provision', 'backup', 'restore', 'export', 'attachments'];
 
 /** The commands that take one file, and how to tell it is missing. */
 const FILE_COMMANDS: Record<string, string> = {
@@ -85,6 +87,9 @@ async function main(argv: string[]): Promise<number> {
   }
   // Usage mistakes are told before the configuration or the database is touched.
   if (!COMMANDS.includes(command)) return usageError(`unknown command "${command}"`);
+  if (command === 'attachments' && (rest.length !== 1 || rest[0] !== 'migrate')) {
+    return usageError('attachments: the one subcommand is migrate (bzctrl attachments migrate)');
+  }
   const fileHint = FILE_COMMANDS[command];
   if (fileHint && rest.length !== 1) {
     return usageError(
@@ -93,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
         : `${command} takes one file (got ${rest.length})`,
     );
   }
-  if (!fileHint && rest.length > 0) {
+  if (!fileHint && command !== 'attachments' && rest.length > 0) {
     return usageError(`${command} takes no arguments (got "${rest.join(' ')}")`);
   }
   if (values.demo && command !== 'serve') return usageError('--demo goes with serve');
@@ -125,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     else await serve(config, values.demo);
     return -1; // keep running until a signal
   }
+  if (command === 'attachments') return runAttachmentsMigrate(config);
   if (command === 'export') return runExport(config, values.workspace?.trim() ?? '', values.out);
   if (command === 'backup' || command === 'restore') {
     return runBackupCommand(config, command, rest[0] as string, values.force);
@@ -152,6 +158,34 @@ async function runExport(config: Config, workspace: string, outFile: string | un
         `${counts.comments} comments, ${counts.attachments} attachments`,
     );
     return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * `attachments migrate`: files into the database (PostgreSQL). Exit 1 when a file is
+ * missing or corrupt (those rows keep their files; the others are moved).
+ */
+async function runAttachmentsMigrate(config: Config): Promise<number> {
+  const { openDatabase } = await import('./platform/db/database.ts');
+  const { migrateToLatest } = await import('./platform/db/migrate.ts');
+  const { migrateAttachmentsToDatabase } = await import('./ops/attachments-migrate.ts');
+  const db = openDatabase(config.databaseUrl);
+  try {
+    if (db.engine === 'postgres') await migrateToLatest(db);
+    const sum = await migrateAttachmentsToDatabase(db, config.dataDir, (l) => console.log(l));
+    const bad = [
+      ...sum.missing.map((l) => `missing: ${l}`),
+      ...sum.corrupt.map((l) => `corrupt: ${l}`),
+    ];
+    console.log(
+      `Moved ${sum.moved} attachments (${sum.bytes} bytes) into the database; ` +
+        `${sum.already} were there already; ${sum.missing.length} missing, ` +
+        `${sum.corrupt.length} corrupt`,
+    );
+    for (const l of bad) console.error(`bzctrl attachments migrate: ${l}`);
+    return bad.length > 0 ? 1 : 0;
   } finally {
     await db.close();
   }
