@@ -66,6 +66,7 @@ export function databaseStore(db: () => Executor): BlobStore {
   };
 }
 
+/** Chunk after chunk; the next is fetched while the current one is being sent. */
 async function* readChunks(
   db: () => Executor,
   storagePath: string,
@@ -73,8 +74,11 @@ async function* readChunks(
 ): AsyncGenerator<Buffer> {
   let chunk = first;
   for (let seq = 1; chunk; seq++) {
+    const next = readChunk(db(), storagePath, seq);
+    // A client that goes away stops the generator here; its fetch is then nobody's.
+    next.catch(() => {});
     yield chunk;
-    chunk = await readChunk(db(), storagePath, seq);
+    chunk = await next;
   }
 }
 
@@ -94,50 +98,59 @@ export async function deleteChunks(db: Executor, storagePath: string): Promise<v
 
 /**
  * A sink that cuts what it is given into CHUNK_BYTES rows of `storagePath`, numbered from
- * 0, through `db` (the pool, or the transaction of `bzctrl attachments migrate`).
+ * 0, through `db` (the pool, or the transaction of `bzctrl attachments migrate`). One
+ * insert is under way while the next chunk fills: the bytes keep flowing, and memory
+ * holds two chunks at most.
  */
 export function chunkWriter(db: Executor, storagePath: string, createdAt: string): Writable {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let seq = 0;
-  const insert = async (data: Buffer) => {
-    await db
-      .insertInto('attachmentChunks')
-      .values({ storagePath, seq: seq++, data, createdAt })
-      .execute();
-  };
-  const flushWhole = async () => {
-    while (pendingBytes >= CHUNK_BYTES) {
-      const all = Buffer.concat(pending);
-      await insert(all.subarray(0, CHUNK_BYTES));
-      const rest = all.subarray(CHUNK_BYTES);
-      pending = rest.length ? [rest] : [];
-      pendingBytes = rest.length;
-    }
-  };
-  // The insert under way: a destroyed writer closes only after it, so whoever cleans up
+  // The insert under way. A destroyed writer closes only after it, so whoever cleans up
   // on 'close' (receiveInto) cannot be overtaken by a late chunk.
   let writing: Promise<void> = Promise.resolve();
-  const run = (step: () => Promise<void>, done: (err?: Error | null) => void) => {
-    writing = step();
-    writing.then(() => done(), done);
+  let stopped = false;
+  const insert = async (data: Buffer) => {
+    await writing;
+    if (stopped) throw new Error('the chunk writer was destroyed');
+    writing = db
+      .insertInto('attachmentChunks')
+      .values({ storagePath, seq: seq++, data, createdAt })
+      .execute()
+      .then(() => undefined);
+    // Its failure is told to the next write, the end, or destroy.
+    writing.catch(() => {});
   };
+  const take = (n: number) => {
+    const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+    const rest = all.subarray(n);
+    pending = rest.length ? [rest] : [];
+    pendingBytes = rest.length;
+    return all.subarray(0, n);
+  };
+  const flushWhole = async () => {
+    while (pendingBytes >= CHUNK_BYTES) await insert(take(CHUNK_BYTES));
+  };
+  const settled = () =>
+    writing.then(
+      () => undefined,
+      () => undefined,
+    );
   return new Writable({
     write(chunk: Buffer, _enc, done) {
       pending.push(chunk);
       pendingBytes += chunk.length;
-      run(flushWhole, done);
+      flushWhole().then(() => done(), done);
     },
     final(done) {
-      const last = Buffer.concat(pending);
-      pending = [];
-      run(() => (last.length ? insert(last) : Promise.resolve()), done);
+      (async () => {
+        if (pendingBytes > 0) await insert(take(pendingBytes));
+        await writing;
+      })().then(() => done(), done);
     },
     destroy(err, done) {
-      writing.then(
-        () => done(err),
-        () => done(err),
-      );
+      stopped = true;
+      settled().then(() => done(err));
     },
   });
 }
