@@ -170,10 +170,14 @@ async function runExport(config: Config, workspace: string, outFile: string | un
 async function runAttachmentsMigrate(config: Config): Promise<number> {
   const { openDatabase } = await import('./platform/db/database.ts');
   const { migrateToLatest } = await import('./platform/db/migrate.ts');
-  const { migrateAttachmentsToDatabase } = await import('./ops/attachments-migrate.ts');
+  const { migrateAttachmentsToDatabase, notOnSqlite } = await import(
+    './ops/attachments-migrate.ts'
+  );
+  // Refused before opening: opening a SQLite URL would create the file.
+  if (config.databaseUrl.startsWith('sqlite:')) throw notOnSqlite();
   const db = openDatabase(config.databaseUrl);
   try {
-    if (db.engine === 'postgres') await migrateToLatest(db);
+    await migrateToLatest(db);
     const sum = await migrateAttachmentsToDatabase(db, config.dataDir, (l) => console.log(l));
     const bad = [
       ...sum.missing.map((l) => `missing: ${l}`),

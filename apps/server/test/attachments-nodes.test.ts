@@ -202,6 +202,7 @@ describe('bzctrl attachments migrate on SQLite', () => {
       const run = await runBzctrl(['attachments', 'migrate'], env);
       expect(run.code).toBe(1);
       expect(run.err).toContain('only on PostgreSQL');
+      expect(existsSync(join(dir, 'bzctrl.db'))).toBe(false);
       const usage = await runBzctrl(['attachments', 'move'], env);
       expect(usage.code).toBe(2);
       expect(usage.err).toContain('the one subcommand is migrate');

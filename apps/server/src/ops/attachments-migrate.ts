@@ -25,6 +25,11 @@ export interface MigrateSummary {
 
 class Corrupt extends Error {}
 
+export const notOnSqlite = () =>
+  new OpsError(
+    'bzctrl attachments migrate: only on PostgreSQL (on SQLite attachments stay in the data directory)',
+  );
+
 /**
  * `bzctrl attachments migrate` (PostgreSQL): moves every attachment still stored as a file
  * in the data directory into the database. Each file is streamed into chunks and its row
@@ -42,11 +47,7 @@ export async function migrateAttachmentsToDatabase(
   dataDir: string,
   say: (line: string) => void,
 ): Promise<MigrateSummary> {
-  if (db.engine !== 'postgres') {
-    throw new OpsError(
-      'bzctrl attachments migrate: only on PostgreSQL (on SQLite attachments stay in the data directory)',
-    );
-  }
+  if (db.engine !== 'postgres') throw notOnSqlite();
   const k = db.kysely;
   const count = async (storage: 'file' | 'database') =>
     Number(
