@@ -510,8 +510,32 @@ describe.each(dialects)('attachments on %s', (dialect) => {
     const stalePath = (await rowOf(stale.ref))?.storagePath ?? '';
     const keptPath = (await rowOf(kept.ref))?.storagePath ?? '';
 
+    // PostgreSQL: chunks no row points to, as a process that died mid-upload leaves them.
+    const orphan = async (key: string, hours: number) => {
+      if (dialect === 'sqlite') return;
+      await t.server.db.kysely
+        .insertInto('attachmentChunks')
+        .values({
+          storagePath: key,
+          seq: 0,
+          data: randomBytes(100),
+          createdAt: new Date(now.getTime() - hours * HOUR).toISOString(),
+        })
+        .execute();
+    };
+    const [oldOrphan, newOrphan] = [
+      randomBytes(16).toString('hex'),
+      randomBytes(16).toString('hex'),
+    ];
+    await orphan(oldOrphan, 25);
+    await orphan(newOrphan, 1);
+
     expect(await removeStaleUploads(t.server.db, config, now)).toBe(1);
     expect(await rowOf(stale.ref)).toBeUndefined();
+    if (dialect === 'postgres') {
+      expect(await isStored(oldOrphan)).toBe(false);
+      expect(await isStored(newOrphan)).toBe(true);
+    }
     expect(await isStored(stalePath)).toBe(false);
     expect(await rowOf(fresh.ref)).toBeDefined();
     expect((await rowOf(kept.ref))?.todoId).toBe(todo.id);
