@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBzctrl } from './support/bzctrl-run.ts';
 import { startTestServer, type TestServer } from './support/harness.ts';
 import { type ServeProcess, spawnServe } from './support/serve-process.ts';
 
@@ -15,8 +14,6 @@ import { type ServeProcess, spawnServe } from './support/serve-process.ts';
  * database that has every todo acknowledged before the backup began, as it was sent.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const BIN = join(ROOT, 'apps/server/bin/bzctrl.js');
 const API = '/bzctrl-core-api/api/v1';
 const WORKSPACE = 'IMP-NLD-EXA-SWA';
 const WORKERS = 8;
@@ -30,21 +27,9 @@ interface Run {
 }
 
 /** `bzctrl <args>` as a child process on the database `url`. */
-function bzctrl(args: string[], url: string, dataDir: string): Promise<Run> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
-  );
-  return new Promise((res) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...base, BZCTRL_DATABASE_URL: url, BZCTRL_DATA_DIR: dataDir } },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        res({ code: typeof code === 'number' ? code : 1, out: stdout + stderr });
-      },
-    );
-  });
+async function bzctrl(args: string[], url: string, dataDir: string): Promise<Run> {
+  const run = await runBzctrl(args, { BZCTRL_DATABASE_URL: url, BZCTRL_DATA_DIR: dataDir });
+  return { code: run.code, out: run.out + run.err };
 }
 
 interface Acked {
