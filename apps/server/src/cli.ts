@@ -34,6 +34,8 @@ Commands:
   migrate-to <postgres-url>
                       copy the SQLite database into an empty PostgreSQL database and check
                       the copy (docs/scaling.md, "Moving from SQLite to PostgreSQL")
+  attachments migrate PostgreSQL: move attachments still stored as files in the data
+                      directory into the database (resumable; docs/scaling.md)
   login               sign in to a BzCtrl server (bzctrl login --help)
   todo <command>      add, get, list, update and comment on todos (bzctrl todo --help)
   events tail         print the events of your workspaces as they happen (bzctrl events --help)
@@ -51,7 +53,16 @@ function describe(sum: ProvisionSummary): string {
   );
 }
 
-const COMMANDS = ['serve', 'migrate', 'provision', 'backup', 'restore', 'export', 'migrate-to'];
+const COMMANDS = [
+  'serve',
+  'migrate',
+  'provision',
+  'backup',
+  'restore',
+  'export',
+  'migrate-to',
+  'attachments',
+];
 
 /** The commands that take one file, and how to tell it is missing. */
 const FILE_COMMANDS: Record<string, string> = {
@@ -90,6 +101,9 @@ async function main(argv: string[]): Promise<number> {
   }
   // Usage mistakes are told before the configuration or the database is touched.
   if (!COMMANDS.includes(command)) return usageError(`unknown command "${command}"`);
+  if (command === 'attachments' && (rest.length !== 1 || rest[0] !== 'migrate')) {
+    return usageError('attachments: the one subcommand is migrate (bzctrl attachments migrate)');
+  }
   const fileHint = FILE_COMMANDS[command];
   if (fileHint && rest.length !== 1) {
     return usageError(
@@ -98,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
         : `${command} takes one ${command === 'migrate-to' ? 'database URL' : 'file'} (got ${rest.length})`,
     );
   }
-  if (!fileHint && rest.length > 0) {
+  if (!fileHint && command !== 'attachments' && rest.length > 0) {
     return usageError(`${command} takes no arguments (got "${rest.join(' ')}")`);
   }
   if (values.demo && command !== 'serve') return usageError('--demo goes with serve');
@@ -130,6 +144,7 @@ async function main(argv: string[]): Promise<number> {
     else await serve(config, values.demo);
     return -1; // keep running until a signal
   }
+  if (command === 'attachments') return runAttachmentsMigrate(config);
   if (command === 'export') return runExport(config, values.workspace?.trim() ?? '', values.out);
   if (command === 'backup' || command === 'restore') {
     return runBackupCommand(config, command, rest[0] as string, values.force);
@@ -162,6 +177,38 @@ async function runExport(config: Config, workspace: string, outFile: string | un
         `${counts.comments} comments, ${counts.attachments} attachments`,
     );
     return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * `attachments migrate`: files into the database (PostgreSQL). Exit 1 when a file is
+ * missing or corrupt (those rows keep their files; the others are moved).
+ */
+async function runAttachmentsMigrate(config: Config): Promise<number> {
+  const { openDatabase } = await import('./platform/db/database.ts');
+  const { migrateToLatest } = await import('./platform/db/migrate.ts');
+  const { migrateAttachmentsToDatabase, notOnSqlite } = await import(
+    './ops/attachments-migrate.ts'
+  );
+  // Refused before opening: opening a SQLite URL would create the file.
+  if (config.databaseUrl.startsWith('sqlite:')) throw notOnSqlite();
+  const db = openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(db);
+    const sum = await migrateAttachmentsToDatabase(db, config.dataDir, (l) => console.log(l));
+    const bad = [
+      ...sum.missing.map((l) => `missing: ${l}`),
+      ...sum.corrupt.map((l) => `corrupt: ${l}`),
+    ];
+    console.log(
+      `Moved ${sum.moved} attachments (${sum.bytes} bytes) into the database; ` +
+        `${sum.already} were there already; ${sum.missing.length} missing, ` +
+        `${sum.corrupt.length} corrupt`,
+    );
+    for (const l of bad) console.error(`bzctrl attachments migrate: ${l}`);
+    return bad.length > 0 ? 1 : 0;
   } finally {
     await db.close();
   }

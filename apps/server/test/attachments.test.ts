@@ -99,6 +99,19 @@ describe.each(dialects)('attachments on %s', (dialect) => {
       .selectAll()
       .where('ref', '=', ref)
       .executeTakeFirst();
+  /** Where uploads' bytes are: files in the data directory, or chunk keys (PostgreSQL). */
+  const storedKeys = async (): Promise<string[]> => {
+    if (dialect === 'sqlite') return filesUnder(dataDir);
+    const rows = await t.server.db.kysely
+      .selectFrom('attachmentChunks')
+      .select('storagePath')
+      .distinct()
+      .orderBy('storagePath')
+      .execute();
+    return rows.map((r) => r.storagePath);
+  };
+  const isStored = async (storagePath: string) => (await storedKeys()).includes(storagePath);
+  const STORED_KEY = dialect === 'sqlite' ? /^attachments\/\d{4}\/[0-9a-f]{32}$/ : /^[0-9a-f]{32}$/;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'bzctrl-attachments-'));
@@ -128,11 +141,27 @@ describe.each(dialects)('attachments on %s', (dialect) => {
     });
     const row = await rowOf(up.ref);
     expect(row).toMatchObject({ todoId: null, uploadedBy: 'example@example.com' });
-    expect(row?.storagePath).toMatch(
-      new RegExp(`^attachments/${new Date().getUTCFullYear()}/[0-9a-f]{32}$`),
-    );
-    expect(filesUnder(dataDir)).toContain(row?.storagePath);
-    expect(filesUnder(join(dataDir, 'attachments', 'tmp'))).toEqual([]);
+    if (dialect === 'sqlite') {
+      expect(row?.storage).toBe('file');
+      expect(row?.storagePath).toMatch(
+        new RegExp(`^attachments/${new Date().getUTCFullYear()}/[0-9a-f]{32}$`),
+      );
+      expect(filesUnder(join(dataDir, 'attachments', 'tmp'))).toEqual([]);
+    } else {
+      // In the database, so every node serves it; nothing on this node's disk.
+      expect(row?.storage).toBe('database');
+      expect(row?.storagePath).toMatch(STORED_KEY);
+      expect(filesUnder(dataDir)).toEqual([]);
+      const chunks = await t.server.db.kysely
+        .selectFrom('attachmentChunks')
+        .select(['seq', 'data'])
+        .where('storagePath', '=', row?.storagePath ?? '')
+        .orderBy('seq')
+        .execute();
+      expect(chunks.map((c) => c.seq)).toEqual([0]);
+      expect(Buffer.concat(chunks.map((c) => c.data)).equals(PDF)).toBe(true);
+    }
+    expect(await storedKeys()).toContain(row?.storagePath);
   });
 
   it("answers POST /api/oprfile with seed 003's shape exactly", async () => {
@@ -208,7 +237,7 @@ describe.each(dialects)('attachments on %s', (dialect) => {
   });
 
   it('keeps hostile file names as harmless metadata', async () => {
-    const before = filesUnder(dataDir).length;
+    const before = (await storedKeys()).length;
     const cases: [Buffer | string, string][] = [
       ['../../etc/passwd', 'passwd'],
       ['..\\..\\windows\\win.ini', 'win.ini'],
@@ -227,15 +256,16 @@ describe.each(dialects)('attachments on %s', (dialect) => {
     expect(res.body.name).toBe(`${'a'.repeat(251)}.pdf`);
     expect(Array.from(res.body.name as string)).toHaveLength(255);
 
-    // Only random names in the year folder; nothing was written where a name pointed.
-    const added = filesUnder(dataDir).length - before;
+    // Only random names (in the year folder); nothing was written where a name pointed.
+    const added = (await storedKeys()).length - before;
     expect(added).toBe(cases.length + 1);
-    for (const f of filesUnder(dataDir)) expect(f).toMatch(/^attachments\/\d{4}\/[0-9a-f]{32}$/);
+    for (const f of await storedKeys()) expect(f).toMatch(STORED_KEY);
+    if (dialect === 'postgres') expect(filesUnder(dataDir)).toEqual([]);
     expect(existsSync(join(dataDir, '..', 'etc'))).toBe(false);
   });
 
   it('refuses a file over the limit with 413 and keeps nothing of it', async () => {
-    const before = filesUnder(dataDir);
+    const before = await storedKeys();
     const count = async () =>
       Number(
         (
@@ -257,7 +287,7 @@ describe.each(dialects)('attachments on %s', (dialect) => {
     expect(itsm.status).toBe(413);
     expect(itsm.body).toMatchObject({ returnCode: 'FAILURE', status: 413 });
 
-    expect(filesUnder(dataDir)).toEqual(before);
+    expect(await storedKeys()).toEqual(before);
     expect(await count()).toBe(rows);
     // Exactly at the limit is fine.
     expect((await upload(member, randomBytes(LIMIT), 'exact.bin')).size).toBe(LIMIT);
@@ -367,7 +397,7 @@ describe.each(dialects)('attachments on %s', (dialect) => {
     const up = await upload(vtti, PDF, 'seal.pdf');
     const { body: attached } = await attach(todo.key, up.ref, vtti);
     const path = (await rowOf(up.ref))?.storagePath ?? '';
-    expect(existsSync(join(dataDir, path))).toBe(true);
+    expect(await isStored(path)).toBe(true);
 
     const base = `${API}/todos/${todo.key}/attachments`;
     const del = await t.request('DELETE', `${base}/${attached.id}`, { token: member });
@@ -375,7 +405,7 @@ describe.each(dialects)('attachments on %s', (dialect) => {
     expect((await t.request('GET', base, { token: vtti })).body).toEqual({ items: [] });
     expect((await t.request('GET', `${base}/${attached.id}`, { token: vtti })).status).toBe(404);
     expect((await t.request('DELETE', `${base}/${attached.id}`, { token: vtti })).status).toBe(404);
-    expect(existsSync(join(dataDir, path))).toBe(false);
+    expect(await isStored(path)).toBe(false);
 
     const history = await t.request('GET', `${API}/todos/${todo.key}/history`, { token: vtti });
     const events = (
@@ -480,12 +510,36 @@ describe.each(dialects)('attachments on %s', (dialect) => {
     const stalePath = (await rowOf(stale.ref))?.storagePath ?? '';
     const keptPath = (await rowOf(kept.ref))?.storagePath ?? '';
 
+    // PostgreSQL: chunks no row points to, as a process that died mid-upload leaves them.
+    const orphan = async (key: string, hours: number) => {
+      if (dialect === 'sqlite') return;
+      await t.server.db.kysely
+        .insertInto('attachmentChunks')
+        .values({
+          storagePath: key,
+          seq: 0,
+          data: randomBytes(100),
+          createdAt: new Date(now.getTime() - hours * HOUR).toISOString(),
+        })
+        .execute();
+    };
+    const [oldOrphan, newOrphan] = [
+      randomBytes(16).toString('hex'),
+      randomBytes(16).toString('hex'),
+    ];
+    await orphan(oldOrphan, 25);
+    await orphan(newOrphan, 1);
+
     expect(await removeStaleUploads(t.server.db, config, now)).toBe(1);
     expect(await rowOf(stale.ref)).toBeUndefined();
-    expect(existsSync(join(dataDir, stalePath))).toBe(false);
+    if (dialect === 'postgres') {
+      expect(await isStored(oldOrphan)).toBe(false);
+      expect(await isStored(newOrphan)).toBe(true);
+    }
+    expect(await isStored(stalePath)).toBe(false);
     expect(await rowOf(fresh.ref)).toBeDefined();
     expect((await rowOf(kept.ref))?.todoId).toBe(todo.id);
-    expect(existsSync(join(dataDir, keptPath))).toBe(true);
+    expect(await isStored(keptPath)).toBe(true);
 
     // A removed upload can no longer be attached; the next day the other one goes too.
     expect((await attach(todo.key, stale.ref)).status).toBe(400);

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
+import { runBzctrl } from './support/serve-process.ts';
 
 /**
  * `bzctrl export --workspace <KEY>` as an operator runs it, on each database: every line
@@ -12,26 +11,7 @@ import { dialects, startTestServer, type TestServer } from './support/harness.ts
  * comments and attachments (content included), and nothing of another workspace.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const BIN = join(ROOT, 'apps/server/bin/bzctrl.js');
 const API = '/bzctrl-core-api/api/v1';
-
-function bzctrl(args: string[], env: Record<string, string>) {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
-  );
-  return new Promise<{ code: number; out: string; err: string }>((res) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...base, ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (e, stdout, stderr) => {
-        const code = e ? (e as { code?: number }).code : 0;
-        res({ code: typeof code === 'number' ? code : 1, out: stdout, err: stderr });
-      },
-    );
-  });
-}
 
 describe.each(dialects)('bzctrl export on %s', (dialect) => {
   let t: TestServer;
@@ -68,8 +48,9 @@ describe.each(dialects)('bzctrl export on %s', (dialect) => {
       body: { body: 'Checked the seals' },
     });
     expect(comment.status, comment.text).toBe(201);
-    // Bytes of every value, and a length that is not a multiple of 3 (base64 padding).
-    const content = Buffer.from(Array.from({ length: 70_001 }, (_, i) => (i * 7) % 256));
+    // Bytes of every value, and a length that is not a multiple of 3 (base64 padding);
+    // on PostgreSQL three chunks of the database, whose sizes are no multiples of 3 either.
+    const content = Buffer.from(Array.from({ length: 600_001 }, (_, i) => (i * 7) % 256));
     const fd = new FormData();
     fd.append('file', new Blob([content], { type: 'application/octet-stream' }), 'seals.bin');
     const upload = await t.request('POST', `${API}/uploads`, { token, body: fd });
@@ -82,9 +63,12 @@ describe.each(dialects)('bzctrl export on %s', (dialect) => {
 
     const env = { BZCTRL_DATABASE_URL: t.databaseUrl, BZCTRL_DATA_DIR: dataDir };
     const outFile = join(dataDir, 'export.jsonl');
-    const run = await bzctrl(['export', '--workspace', 'IMP-NLD-EXA-SWA', '--out', outFile], env);
+    const run = await runBzctrl(
+      ['export', '--workspace', 'IMP-NLD-EXA-SWA', '--out', outFile],
+      env,
+    );
     expect(run.code, run.err).toBe(0);
-    expect(run.out).toMatch(
+    expect(run.stdout).toMatch(
       /Exported IMP-NLD-EXA-SWA: 1 todos, \d+ history events, 1 comments, 1 attachments/,
     );
     const lines = readFileSync(outFile, 'utf8').trimEnd().split('\n');
@@ -107,14 +91,14 @@ describe.each(dialects)('bzctrl export on %s', (dialect) => {
     expect(lines.join('\n')).not.toContain('Not in the export');
 
     // To stdout: only the lines there, the summary on stderr.
-    const piped = await bzctrl(['export', '--workspace', 'IMP-NLD-EXA-SWA'], env);
+    const piped = await runBzctrl(['export', '--workspace', 'IMP-NLD-EXA-SWA'], env);
     expect(piped.code).toBe(0);
-    expect(piped.out.trimEnd().split('\n')).toEqual(lines);
+    expect(piped.stdout.trimEnd().split('\n')).toEqual(lines);
 
-    const unknown = await bzctrl(['export', '--workspace', 'NOPE-XXX-YYY-ZZZ'], env);
+    const unknown = await runBzctrl(['export', '--workspace', 'NOPE-XXX-YYY-ZZZ'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('no workspace NOPE-XXX-YYY-ZZZ');
-    const missing = await bzctrl(['export'], env);
+    const missing = await runBzctrl(['export'], env);
     expect(missing.code).toBe(2);
   }, 60_000);
 });

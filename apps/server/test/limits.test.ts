@@ -142,27 +142,57 @@ const uploadHead = (
 /** The start of a one-file multipart body: everything up to the file's first byte. */
 const filePartHead = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="scan.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
 
-/** Temp files of uploads in progress (storage.ts writes them here). */
-const tempFiles = (dataDir: string): string[] => {
-  const dir = join(dataDir, 'attachments', 'tmp');
-  return existsSync(dir) ? readdirSync(dir) : [];
-};
-/** The temp files left once uploads had a few seconds to clean up: none, hopefully. */
-const tempFilesGone = (dataDir: string) =>
+/**
+ * What uploads in progress have stored: temp files in the data directory (SQLite;
+ * file-storage.ts) or chunks no attachment row points to yet (PostgreSQL;
+ * database-storage.ts).
+ */
+async function partialUploads(t: TestServer, dataDir: string): Promise<string[]> {
+  if (t.dialect === 'sqlite') {
+    const dir = join(dataDir, 'attachments', 'tmp');
+    return existsSync(dir) ? readdirSync(dir) : [];
+  }
+  const rows = await t.server.db.kysely
+    .selectFrom('attachmentChunks as c')
+    .select('c.storagePath')
+    .distinct()
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('attachments as a')
+            .select('a.id')
+            .whereRef('a.storagePath', '=', 'c.storagePath'),
+        ),
+      ),
+    )
+    .execute();
+  return rows.map((r) => r.storagePath);
+}
+/** What is left once uploads had a few seconds to clean up: nothing, hopefully. */
+const partialsGone = (t: TestServer, dataDir: string) =>
   eventually(
-    () => tempFiles(dataDir),
+    () => partialUploads(t, dataDir),
     (f) => f.length === 0,
     5000,
   );
+/**
+ * The bytes an unfinished upload sends: on PostgreSQL more than one 256 KB chunk, so
+ * that something is in the database to be cleaned up.
+ */
+const partialBody = (dialect: string) => 'x'.repeat(dialect === 'postgres' ? 300 * 1024 : 4096);
 /** Open descriptors of this process, which runs the server too. */
 const descriptors = () => readdirSync('/proc/self/fd').length;
 
-async function eventually<T>(probe: () => T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+async function eventually<T>(
+  probe: () => T | Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let value = probe();
+  let value = await probe();
   while (!ok(value) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
-    value = probe();
+    value = await probe();
   }
   return value;
 }
@@ -290,7 +320,7 @@ describe.each(dialects)('limits a client can read on %s', (dialect) => {
     });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: 'payload_too_large' });
-    expect(tempFiles(dataDir)).toEqual([]);
+    expect(await partialUploads(t, dataDir)).toEqual([]);
   });
 
   it('refuses a streamed upload as soon as it passes the limit, not at its end', async () => {
@@ -321,7 +351,7 @@ describe.each(dialects)('limits a client can read on %s', (dialect) => {
     release();
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: 'payload_too_large' });
-    expect(await tempFilesGone(dataDir)).toEqual([]);
+    expect(await partialsGone(t, dataDir)).toEqual([]);
   });
 
   it('honours Expect: 100-continue: 413 instead of 100 when too large, 100 otherwise', async () => {
@@ -359,7 +389,7 @@ describe.each(dialects)('limits a client can read on %s', (dialect) => {
   });
 
   it('answers an upload whose body ends without its closing boundary 400 and keeps nothing', async () => {
-    const body = `${filePartHead}${'x'.repeat(4096)}`;
+    const body = `${filePartHead}${partialBody(dialect)}`;
     const answers = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const c = await RawConnection.open(t.url);
@@ -376,10 +406,10 @@ describe.each(dialects)('limits a client can read on %s', (dialect) => {
       const message = a.itsm ? JSON.parse(a.body).userMessage : JSON.parse(a.body).detail;
       expect(message).toMatch(/multipart body ended before the file part did/);
     }
-    expect(await tempFilesGone(dataDir)).toEqual([]);
+    expect(await partialsGone(t, dataDir)).toEqual([]);
   });
 
-  it('frees the temp file and descriptor of 200 unfinished uploads when their clients go', async () => {
+  it('frees what 200 unfinished uploads stored, and their descriptors, when their clients go', async () => {
     // Warm up: the temp directory, the database connections, the upload code path.
     const warm = new FormData();
     warm.append('file', new Blob(['warm-up']), 'warm.txt');
@@ -389,13 +419,13 @@ describe.each(dialects)('limits a client can read on %s', (dialect) => {
     const clients = await Promise.all(
       Array.from({ length: 200 }, async () => {
         const c = await RawConnection.open(t.url);
-        await c.write(uploadHead(UPLOADS, member, MB) + filePartHead + 'x'.repeat(4096));
+        await c.write(uploadHead(UPLOADS, member, MB) + filePartHead + partialBody(dialect));
         return c;
       }),
     );
-    // Every upload is under way: a temp file each, held open by the server.
+    // Every upload is under way: a temp file each held open by the server (SQLite), or a chunk each (PostgreSQL).
     const open = await eventually(
-      () => tempFiles(dataDir).length,
+      async () => (await partialUploads(t, dataDir)).length,
       (n) => n === 200,
       30_000,
     );
@@ -409,7 +439,7 @@ describe.each(dialects)('limits a client can read on %s', (dialect) => {
       else c.socket.end();
     });
     const left = await eventually(
-      () => tempFiles(dataDir).length,
+      async () => (await partialUploads(t, dataDir)).length,
       (n) => n === 0,
       15_000,
     );
@@ -453,7 +483,7 @@ describe.each(dialects)('request body timeouts on %s', (dialect) => {
       const c = await RawConnection.open(t.url);
       try {
         const started = Date.now();
-        await c.write(uploadHead(path, member, MB) + filePartHead + 'x'.repeat(4096));
+        await c.write(uploadHead(path, member, MB) + filePartHead + partialBody(dialect));
         const answer = await c.readResponse(15_000);
         expect(answer.status).toBe(408);
         const body = JSON.parse(answer.body);
@@ -467,7 +497,7 @@ describe.each(dialects)('request body timeouts on %s', (dialect) => {
         c.close();
       }
     }
-    expect(await tempFilesGone(dataDir)).toEqual([]);
+    expect(await partialsGone(t, dataDir)).toEqual([]);
   });
 
   it('answers a multipart body its parser cannot get through 400, not never', async () => {

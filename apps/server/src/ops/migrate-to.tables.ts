@@ -49,6 +49,10 @@ export const NOT_COPIED: ReadonlyArray<{ name: RegExp; why: string }> = [
   { name: /^todos_fts(_.*)?$/, why: "SQLite's full-text index; PostgreSQL's is a column" },
   { name: /^sqlite_/, why: "SQLite's own tables" },
   {
+    name: /^attachment_chunks$/,
+    why: "PostgreSQL's attachment bytes; SQLite keeps files, moved by `bzctrl attachments migrate`",
+  },
+  {
     name: /^rate_limit_counters$/,
     why: 'rate-limit counts of the current minute, kept in memory on SQLite: a moved server starts them afresh',
   },

@@ -1,13 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { type AttachmentStorage, attachmentStorage } from '../core/attachments/storage.ts';
 import type { Db } from '../platform/db/database.ts';
 import { OpsError } from './ops.errors.ts';
 
 /** Todos read per query: the export holds one page of them in memory at a time. */
 const PAGE = 200;
-/** Read size for attachment content: a multiple of 3, so each chunk is whole base64. */
-const CHUNK = 3 * 64 * 1024;
 
 export interface ExportCounts {
   todos: number;
@@ -20,7 +17,8 @@ export interface ExportCounts {
  * `bzctrl export --workspace <KEY>`: a workspace's todos (every stored field, with tags,
  * categories and custom values), their history (audit events), comments and attachments
  * (metadata and base64 content) as JSON Lines, one object per line with a `type`, for
- * audits. Reads a page of todos at a time and streams each attachment's file through
+ * audits. Reads a page of todos at a time and streams each attachment's bytes (a file, or
+ * chunks in PostgreSQL; see storage.ts) through
  * base64 into `out`, so neither a large workspace nor a large file is held in memory.
  *
  * @example
@@ -33,6 +31,7 @@ export async function exportWorkspace(
   out: Writable,
 ): Promise<ExportCounts> {
   const k = db.kysely;
+  const storage = attachmentStorage(db, dataDir);
   const workspace = await k
     .selectFrom('workspaces')
     .selectAll()
@@ -99,7 +98,7 @@ export async function exportWorkspace(
         counts.comments++;
       }
       for (const a of attachments.filter((x) => x.todoId === todo.id)) {
-        await writeAttachment(out, dataDir, { type: 'attachment', todoKey: todo.key, ...a });
+        await writeAttachment(out, storage, { type: 'attachment', todoKey: todo.key, ...a });
         counts.attachments++;
       }
     }
@@ -107,18 +106,18 @@ export async function exportWorkspace(
   return counts;
 }
 
-/** One attachment line, its file streamed through base64 into the `content` field. */
+/** One attachment line, its bytes streamed through base64 into the `content` field. */
 async function writeAttachment(
   out: Writable,
-  dataDir: string,
-  meta: Record<string, unknown> & { storagePath: string },
+  storage: AttachmentStorage,
+  meta: Record<string, unknown> & Parameters<AttachmentStorage['open']>[0],
 ): Promise<void> {
   const head = JSON.stringify(meta);
   await write(out, `${head.slice(0, -1)},"content":"`);
-  const file = createReadStream(join(dataDir, meta.storagePath), { highWaterMark: CHUNK });
   let carry: Buffer = Buffer.alloc(0);
   try {
-    for await (const chunk of file as AsyncIterable<Buffer>) {
+    const bytes = await storage.open({ ...meta, size: Number(meta.size) });
+    for await (const chunk of bytes as AsyncIterable<Buffer>) {
       const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       const whole = data.length - (data.length % 3);
       await write(out, data.subarray(0, whole).toString('base64'));

@@ -89,6 +89,8 @@ export interface BzctrlRun {
   code: number;
   /** stdout, then stderr. */
   out: string;
+  stdout: string;
+  err: string;
 }
 
 /**
@@ -104,10 +106,15 @@ export function runBzctrl(args: string[], env: Record<string, string>): Promise<
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: ROOT, env: { ...base, ...env }, timeout: 300_000 },
+      { cwd: ROOT, env: { ...base, ...env }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        res({ code: typeof code === 'number' ? code : 1, out: stdout + stderr });
+        res({
+          code: typeof code === 'number' ? code : 1,
+          out: stdout + stderr,
+          stdout,
+          err: stderr,
+        });
       },
     );
   });

@@ -66,14 +66,14 @@ export async function deleteAttachmentRow(db: Executor, id: number): Promise<voi
 
 /**
  * Deletes up to `limit` unattached uploads created before `before` and returns where
- * their files are. One statement, so an upload attached meanwhile is never taken.
+ * their bytes are. One statement, so an upload attached meanwhile is never taken.
  */
 export async function deleteStaleUploads(
   db: Executor,
   before: string,
   limit: number,
-): Promise<string[]> {
-  const rows = await db
+): Promise<Array<Pick<AttachmentRow, 'storage' | 'storagePath'>>> {
+  return db
     .deleteFrom('attachments')
     .where('id', 'in', (eb) =>
       eb
@@ -85,7 +85,6 @@ export async function deleteStaleUploads(
         .limit(limit),
     )
     .where('todoId', 'is', null)
-    .returning('storagePath')
+    .returning(['storage', 'storagePath'])
     .execute();
-  return rows.map((r) => r.storagePath);
 }

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Config } from '../../platform/config.ts';
 import { type Ctx, callerKey } from '../../platform/context.ts';
@@ -23,7 +21,7 @@ import {
 } from './attachments.repository.ts';
 import { cleanFileName } from './file-names.ts';
 import { sniffContentType } from './sniff.ts';
-import { removeAbandonedTempFiles, removeStoredFile, storeStream } from './storage.ts';
+import { attachmentStorage } from './storage.ts';
 
 /** How long an upload may stay unattached before the sweep removes it. */
 export const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
@@ -88,13 +86,18 @@ export function tooLarge(config: Config): AppError {
   );
 }
 
+const storageOf = (ctx: Ctx) => attachmentStorage(ctx.db, ctx.config.dataDir);
+
 /**
- * Stores an upload (see `storeStream`) and records it as the caller's, unattached. Over
- * the limit nothing is kept and it is 413. The type is sniffed from the content.
+ * Stores an upload, streamed (see storage.ts: the database on PostgreSQL, the data
+ * directory on SQLite), and records it as the caller's, unattached. Over the limit
+ * nothing is kept and it is 413. The type is sniffed from the content.
  */
 export async function storeUpload(ctx: Ctx, file: IncomingFile): Promise<Upload> {
-  const stored = await storeStream(ctx.config.dataDir, file.stream, file.truncated, ctx.now);
+  const storage = storageOf(ctx);
+  const stored = await storage.receive(file.stream, file.truncated, ctx.now);
   if (!stored) throw tooLarge(ctx.config);
+  const where = { storage: storage.kind, storagePath: stored.storagePath };
   const name = cleanFileName(file.filename);
   try {
     const row = await writeTransaction(
@@ -108,15 +111,15 @@ export async function storeUpload(ctx: Ctx, file: IncomingFile): Promise<Upload>
           size: stored.size,
           contentType: sniffContentType(stored.head, name),
           sha256: stored.sha256,
-          storagePath: stored.storagePath,
+          ...where,
           createdAt: ctx.now.toISOString(),
         }),
       // A keyed upload's row commits with its answer: if that never happens, the file goes.
-      { onRollback: () => removeStoredFile(ctx.config.dataDir, stored.storagePath) },
+      { onRollback: () => storage.remove(where) },
     );
     return toUpload(row);
   } catch (err) {
-    await removeStoredFile(ctx.config.dataDir, stored.storagePath);
+    await storage.remove(where);
     throw err;
   }
 }
@@ -243,19 +246,18 @@ async function findAttachment(ctx: Ctx, todoRef: string, id: number) {
   return { target, row };
 }
 
-/** An attachment and its open file, for a caller who may see the todo. */
+/** An attachment and its bytes, streamed, for a caller who may see the todo. */
 export async function openAttachment(
   ctx: Ctx,
   todoRef: string,
   id: number,
 ): Promise<{ attachment: Attachment; stream: Readable }> {
   const { row } = await findAttachment(ctx, todoRef, id);
-  // Opened before answering, so a missing file is a logged 500, not a cut-off 200.
-  const handle = await open(join(ctx.config.dataDir, row.storagePath), 'r');
-  return { attachment: toAttachment(row), stream: handle.createReadStream() };
+  const stream = await storageOf(ctx).open({ ...row, size: Number(row.size) });
+  return { attachment: toAttachment(row), stream };
 }
 
-/** Removes an attachment: the row and audit event in one transaction, then the file. */
+/** Removes an attachment: the row and audit event in one transaction, then its bytes. */
 export async function removeAttachment(ctx: Ctx, todoRef: string, id: number): Promise<void> {
   const { target, row } = await findAttachment(ctx, todoRef, id);
   await writeTransaction(ctx, async (trx) => {
@@ -267,27 +269,31 @@ export async function removeAttachment(ctx: Ctx, todoRef: string, id: number): P
       changes: { attachment: [row.name, null] },
     });
   });
-  await removeStoredFile(ctx.config.dataDir, row.storagePath).catch((err: unknown) =>
-    ctx.log.warn({ err, path: row.storagePath }, 'could not remove a detached file'),
-  );
+  await storageOf(ctx)
+    .remove(row)
+    .catch((err: unknown) =>
+      ctx.log.warn({ err, path: row.storagePath }, 'could not remove a detached file'),
+    );
 }
 
 /**
- * Deletes uploads left unattached for 24 hours before `now` (row, then file), and temp
- * files of uploads that never finished. Returns how many uploads were removed.
+ * Deletes uploads left unattached for 24 hours before `now` (row, then bytes), and what
+ * uploads that never finished left (temp files, chunks without a row). Returns how many
+ * uploads were removed.
  *
  * @example await removeStaleUploads(db, config, new Date())
  */
 export async function removeStaleUploads(db: Db, config: Config, now: Date): Promise<number> {
   const before = new Date(now.getTime() - UPLOAD_TTL_MS);
+  const storage = attachmentStorage(db, config.dataDir);
   const batch = 500;
   let removed = 0;
   for (;;) {
-    const paths = await deleteStaleUploads(db.kysely, before.toISOString(), batch);
-    for (const p of paths) await removeStoredFile(config.dataDir, p);
-    removed += paths.length;
-    if (paths.length < batch) break;
+    const stored = await deleteStaleUploads(db.kysely, before.toISOString(), batch);
+    for (const s of stored) await storage.remove(s);
+    removed += stored.length;
+    if (stored.length < batch) break;
   }
-  await removeAbandonedTempFiles(config.dataDir, before);
+  await storage.removeAbandoned(before);
   return removed;
 }

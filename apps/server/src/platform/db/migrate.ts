@@ -11,6 +11,7 @@ import * as authGeneration from './migrations/008-auth-generation.ts';
 import * as events from './migrations/009-events.ts';
 import * as sharedLinks from './migrations/010-shared-links.ts';
 import * as webhooks from './migrations/011-webhooks.ts';
+import * as attachmentChunks from './migrations/012-attachment-chunks.ts';
 import * as rateLimits from './migrations/013-rate-limits.ts';
 
 /** Migrations in order; each receives the engine so DDL can differ where it must. */
@@ -26,6 +27,7 @@ const migrations = {
   '009-events': events,
   '010-shared-links': sharedLinks,
   '011-webhooks': webhooks,
+  '012-attachment-chunks': attachmentChunks,
   '013-rate-limits': rateLimits,
 };
 

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
  * The database as the code sees it. Columns are snake_case in SQL; the CamelCasePlugin
@@ -27,6 +27,7 @@ export interface Database {
   exposedEndpoints: ExposedEndpointTable;
   mailOutbox: MailOutboxTable;
   attachments: AttachmentTable;
+  attachmentChunks: AttachmentChunkTable;
   sessions: SessionTable;
   itsmIncidents: ItsmIncidentTable;
   authGeneration: AuthGenerationTable;
@@ -307,12 +308,24 @@ export interface AttachmentTable {
   size: number;
   contentType: string;
   sha256: string;
-  /** Relative to the data directory. */
+  /** Where the bytes are: 'file' in the data directory, or 'database' (PostgreSQL). */
+  storage: ColumnType<StorageKind, StorageKind | undefined, StorageKind>;
+  /** 'file': relative to the data directory; 'database': the key of its chunks. */
   storagePath: string;
   createdAt: string;
   todoId: number | null;
   workspaceId: number | null;
   attachedAt: string | null;
+}
+
+export type StorageKind = 'file' | 'database';
+
+/** PostgreSQL: a slice of an attachment's bytes; seq 0, 1, … in order. */
+export interface AttachmentChunkTable {
+  storagePath: string;
+  seq: number;
+  data: Buffer;
+  createdAt: string;
 }
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
