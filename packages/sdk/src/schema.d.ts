@@ -1766,8 +1766,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -1819,8 +1819,8 @@ export interface paths {
                 };
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -1872,8 +1872,8 @@ export interface paths {
                 };
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -1881,6 +1881,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "INPROGRESS",
+                     *       "priority": "HIGH",
+                     *       "dueDate": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["PatchTodoBody"];
                 };
             };
@@ -1930,8 +1937,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -1979,8 +1986,8 @@ export interface paths {
                 };
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -1988,6 +1995,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "body": "Seals checked on the quay: **they match** the manifest."
+                     *     }
+                     */
                     "application/json": {
                         /** @description The comment, 1 to 10000 characters after trimming */
                         body: string;
@@ -2044,8 +2056,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -2108,8 +2120,8 @@ export interface paths {
                 };
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                     /**
@@ -2157,8 +2169,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                     /**
@@ -2217,8 +2229,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -2285,8 +2297,8 @@ export interface paths {
                 };
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -2294,6 +2306,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "expiresIn": 3600
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreateSharedLinkBody"];
                 };
             };
@@ -2337,8 +2354,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -5502,8 +5519,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -5551,8 +5568,8 @@ export interface paths {
                 };
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                 };
@@ -5616,8 +5633,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                     /** @description The attachment id */
@@ -5665,8 +5682,8 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description Todo key (IMP-NLD-EXA-SWA-03) or numeric id
-                     * @example IMP-NLD-EXA-SWA-03
+                     * @description Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example of POST /todos creates first on a fresh `bzctrl serve --demo`
+                     * @example IMP-NLD-EXA-SWA-01
                      */
                     ref: string;
                     /** @description The attachment id */

@@ -42,7 +42,10 @@ export const CreateCommentBody = Type.Object(
       description: `The comment, 1 to ${COMMENT_LIMITS.body} characters after trimming`,
     }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ body: 'Seals checked on the quay: **they match** the manifest.' }],
+  },
 );
 
 export const WatcherSchema = Type.Object(

@@ -54,7 +54,7 @@ export async function sharedLinkRoutes(instance: FastifyInstance, deps: AppDeps)
       tags: ['todos'],
       security: [{ bearer: [] }],
       params: TodoRefParams,
-      body: refTo(CreateSharedLinkBody),
+      body: refTo(CreateSharedLinkBody, { examples: [{ expiresIn: 3600 }] }),
       response: { 201: Type.Ref('SharedLink'), ...problemResponses },
     },
     handler: async (request, reply) => {

@@ -148,7 +148,9 @@ export async function todoRoutes(instance: FastifyInstance, deps: AppDeps) {
       headers: Type.Object({
         'if-match': Type.Optional(Type.String({ description: 'The ETag of the todo as read' })),
       }),
-      body: refTo(PatchTodoBody),
+      body: refTo(PatchTodoBody, {
+        examples: [{ status: 'INPROGRESS', priority: 'HIGH', dueDate: null }],
+      }),
       response: { 200: Type.Ref('Todo'), ...problemResponses },
     },
     handler: async (request, reply) => {

@@ -173,8 +173,10 @@ export const DryRunQuery = Type.Object({
 
 export const TodoRefParams = Type.Object({
   ref: Type.String({
-    description: 'Todo key (IMP-NLD-EXA-SWA-03) or numeric id',
-    examples: ['IMP-NLD-EXA-SWA-03'],
+    description:
+      'Todo key (IMP-NLD-EXA-SWA-01) or numeric id. The example is the todo that the example ' +
+      'of POST /todos creates first on a fresh `bzctrl serve --demo`',
+    examples: ['IMP-NLD-EXA-SWA-01'],
   }),
 });
 
