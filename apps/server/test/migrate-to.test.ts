@@ -282,6 +282,28 @@ describe.runIf(dialects.includes('postgres'))('bzctrl migrate-to from SQLite to 
       const res = await call(url2, 'GET', `${API}/todos/${key}/${what}`, { token: member2 });
       expect(res.body, what).toEqual(seen[what].body);
     }
+    // The move's second step (docs/scaling.md): the attachments' files into the database,
+    // while the PostgreSQL server runs; then it serves them with no file left on disk.
+    const moved = await bzctrl(['attachments', 'migrate'], {
+      BZCTRL_DATABASE_URL: targetUrl,
+      BZCTRL_DATA_DIR: dataDir,
+    });
+    expect(moved.code, moved.out).toBe(0);
+    expect(moved.out).toMatch(/Moved 2 attachments/);
+    const stored = await pgQuery<{ storage: string }>(
+      targetUrl,
+      'select distinct storage from attachments',
+    );
+    expect(stored).toEqual([{ storage: 'database' }]);
+    const files = seen.attachments.body.items as { id: number; name: string }[];
+    expect(files.map((f) => f.name).sort()).toEqual(['seal-back.txt', 'seal-front.txt']);
+    for (const f of files) {
+      const got = await call(url2, 'GET', `${API}/todos/${key}/attachments/${f.id}`, {
+        token: member2,
+      });
+      expect(got.status, got.text).toBe(200);
+      expect(got.text).toBe(f.name === 'seal-front.txt' ? 'front of the seal' : 'back of the seal');
+    }
     const list2 = await call(
       url2,
       'GET',
