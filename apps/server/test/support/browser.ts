@@ -1,7 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { describe, expect } from 'vitest';
 
 /** Debian's Chromium (apt-get install chromium), or another one named by BZCTRL_CHROMIUM. */
@@ -155,8 +161,23 @@ const SCREENSHOTS = process.env.BZCTRL_SCREENSHOTS
  * Saves a screenshot for the docs when BZCTRL_SCREENSHOTS names a folder
  * (`BZCTRL_SCREENSHOTS=docs/screenshots npx vitest run apps/web/test`); a no-op otherwise.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { from?: Locator; to?: Locator; mask?: Locator[] } = {},
+): Promise<void> {
   if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  const mask = options.mask ?? [];
+  // From the top of `from` to the bottom of `to`: a part of a page far taller than what
+  // the picture is about.
+  const top = await options.from?.boundingBox();
+  const bottom = await (options.to ?? options.from)?.boundingBox();
+  if (top && bottom) {
+    const scroll = await page.evaluate(() => window.scrollY);
+    const y = top.y + scroll;
+    const clip = { x: top.x, y, width: top.width, height: bottom.y + scroll + bottom.height - y };
+    await page.screenshot({ path, fullPage: true, clip, mask, maskColor: '#41444e' });
+  } else await page.screenshot({ path, fullPage: true, mask, maskColor: '#41444e' });
 }
