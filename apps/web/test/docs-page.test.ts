@@ -58,11 +58,12 @@ describeBrowser('API docs page (/docs)', () => {
     await op.getByRole('button', { name: 'Execute' }).click();
     const status = op.locator('.live-responses-table tbody .response-col_status').first();
     await status.waitFor();
-    const response = await op
-      .locator('.live-responses-table tbody .response-col_description pre.microlight')
-      .first()
-      .innerText();
-    expect((await status.innerText()).trim(), response).toBe('201');
+    const response =
+      (await op
+        .locator('.live-responses-table tbody .response-col_description pre.microlight')
+        .first()
+        .textContent()) ?? '';
+    expect((await status.textContent())?.trim(), response).toBe('201');
     expect(response).toContain('"taskLink"');
     expect(response).toContain('VTT-NLD-TML-FIN-');
     // The page and the request as sent, down to the server's answer; the token hidden.

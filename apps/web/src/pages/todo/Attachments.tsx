@@ -1,6 +1,6 @@
 import { type ChangeEvent, useState } from 'react';
 import { call, describeError, raw } from '../../api.ts';
-import { Empty, ErrorNote, Loading } from '../../ui/components.tsx';
+import { Empty, ErrorNote, FieldError, Loading } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
 import { formatSize } from './labels.logic.ts';
@@ -153,9 +153,7 @@ export function Attachments({ todoKey, onChanged }: { todoKey: string; onChanged
 function TransferStatus({ transfer }: { transfer: Transfer }) {
   if (transfer.state === 'failed') {
     return (
-      <p className="field__error">
-        {transfer.name} was not attached: {describeError(transfer.error)}
-      </p>
+      <FieldError error={`${transfer.name} was not attached: ${describeError(transfer.error)}`} />
     );
   }
   const percent = transfer.state === 'uploading' ? Math.round(transfer.fraction * 100) : 100;

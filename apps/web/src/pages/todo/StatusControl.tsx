@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { FieldError } from '../../ui/components.tsx';
 import { STATUS_LABEL, type Status } from '../../ui/format.ts';
 import { STATUSES, settable } from './details.logic.ts';
 
@@ -36,11 +37,7 @@ export function StatusControl({
           </button>
         ))}
       </div>
-      {error && (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError error={error} />
     </fieldset>
   );
 }
