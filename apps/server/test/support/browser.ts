@@ -175,7 +175,7 @@ export async function screenshot(
   const top = await options.from?.boundingBox();
   const bottom = await (options.to ?? options.from)?.boundingBox();
   if (top && bottom) {
-    const scroll = await page.evaluate(() => window.scrollY);
+    const scroll = await page.evaluate<number>('window.scrollY');
     const y = top.y + scroll;
     const clip = { x: top.x, y, width: top.width, height: bottom.y + scroll + bottom.height - y };
     await page.screenshot({ path, fullPage: true, clip, mask, maskColor: '#41444e' });

@@ -21,6 +21,28 @@ export interface NewEvent extends EventActorColumns {
   requestId: string | null;
 }
 
+/** The columns an event is written with, in the order both event inserts select them. */
+const EVENT_COLUMNS = [
+  'type',
+  'occurredAt',
+  'workspaceId',
+  'workspaceKey',
+  'todoId',
+  'todoKey',
+  'todoType',
+  'todoTitle',
+  'todoStatus',
+  'changes',
+  'actorType',
+  'actorName',
+  'actorUserId',
+  'actorClientId',
+  'actorClientKey',
+  'actorEndpointId',
+  'dialect',
+  'requestId',
+] as const;
+
 /**
  * One statement, compiled once: the todo's key, type, title and status right after the
  * change, and its workspace's key, come from the rows the transaction sees.
@@ -33,26 +55,7 @@ const insertEventRow = preparedQuery((db, arg, engine) => {
   const at = pg ? sql<string>`cast(${arg(1)} as timestamptz)` : sql<string>`${arg(1)}`;
   return db
     .insertInto('events')
-    .columns([
-      'type',
-      'occurredAt',
-      'workspaceId',
-      'workspaceKey',
-      'todoId',
-      'todoKey',
-      'todoType',
-      'todoTitle',
-      'todoStatus',
-      'changes',
-      'actorType',
-      'actorName',
-      'actorUserId',
-      'actorClientId',
-      'actorClientKey',
-      'actorEndpointId',
-      'dialect',
-      'requestId',
-    ])
+    .columns(EVENT_COLUMNS)
     .expression(
       db
         .selectFrom('todos as t')
@@ -118,26 +121,7 @@ const insertAuditAndEventRows = preparedQuery((db, arg) => {
       q.insertInto('auditEvents').values(audit as unknown as Insertable<AuditEventTable>),
     )
     .insertInto('events')
-    .columns([
-      'type',
-      'occurredAt',
-      'workspaceId',
-      'workspaceKey',
-      'todoId',
-      'todoKey',
-      'todoType',
-      'todoTitle',
-      'todoStatus',
-      'changes',
-      'actorType',
-      'actorName',
-      'actorUserId',
-      'actorClientId',
-      'actorClientKey',
-      'actorEndpointId',
-      'dialect',
-      'requestId',
-    ])
+    .columns(EVENT_COLUMNS)
     .expression(
       db
         .selectFrom('todos as t')
