@@ -54,7 +54,7 @@ describeBrowser('sign-in throttle in the web app', () => {
     const { status, started } = await attempt('wrong-3');
     expect(status).toBe(429);
     // The window opened with the first failure, seconds ago: an hour, rounded up to minutes.
-    const message = 'Too many failed sign-ins for this account. Try again in 60 minutes.';
+    const message = 'Too many failed sign-ins. Try again in 60 minutes.';
     await w.page.getByRole('alert').filter({ hasText: message }).waitFor();
     // Shown without the SDK waiting and retrying behind the person's back.
     expect(Date.now() - started).toBeLessThan(5000);

@@ -32,13 +32,13 @@ describe('waitInWords', () => {
 describe('sign-in refusals', () => {
   it('explains the throttle with the wait the server named', () => {
     expect(throttledSignIn(throttled(900))).toBe(
-      'Too many failed sign-ins for this account. Try again in 15 minutes.',
+      'Too many failed sign-ins. Try again in 15 minutes.',
     );
     expect(throttledSignIn(throttled(30))).toBe(
-      'Too many failed sign-ins for this account. Try again in 30 seconds.',
+      'Too many failed sign-ins. Try again in 30 seconds.',
     );
     expect(throttledSignIn(throttled(undefined))).toBe(
-      'Too many failed sign-ins for this account. Try again later.',
+      'Too many failed sign-ins. Try again later.',
     );
   });
 

@@ -19,7 +19,7 @@ export function waitInWords(seconds: number): string {
 export function throttledSignIn(err: unknown): string | undefined {
   if (!(err instanceof BzCtrlError) || err.status !== 429) return undefined;
   const when = err.retryAfter === undefined ? 'later' : `in ${waitInWords(err.retryAfter)}`;
-  return `Too many failed sign-ins for this account. Try again ${when}.`;
+  return `Too many failed sign-ins. Try again ${when}.`;
 }
 
 /** What the sign-in form says when the server refused the password; undefined otherwise. */
