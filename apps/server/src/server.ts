@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.ts';
 import { authSweep } from './core/access/token-sweep.ts';
@@ -19,6 +19,8 @@ export interface RunningServer {
   url: string;
   /** Requests the server has accepted and not yet finished (their client may have left). */
   inFlight(): number;
+  /** Those requests, described (method, path, age), for a report of a stop that waits. */
+  inFlightRequests(): string[];
   /** From now on /readyz answers 503 (draining); everything else is served as before. */
   unready(): void;
   /**
@@ -107,6 +109,7 @@ export async function startServer(
       db,
       url: address,
       inFlight: () => requests.count(),
+      inFlightRequests: () => requests.describe(),
       unready: () => unready.abort(),
       close: () => {
         closing ??= shutDown();
@@ -160,7 +163,7 @@ export function closeOnSignals(server: RunningServer, drainMs = 0, graceMs = 10_
       // The database stays open: closing it under a running handler would fail that
       // handler in an unknown state. An exit is a crash, which the database survives.
       server.app.log.error(
-        { inFlight: server.inFlight() },
+        { inFlight: server.inFlight(), requests: server.inFlightRequests() },
         `requests still running after ${graceMs / 1000} s; exiting without waiting for them`,
       );
       process.exit(1);
@@ -200,6 +203,10 @@ interface Tracked {
   /** Whether Fastify's hooks saw it (so its onResponse hook will run when it finishes). */
   hooked: boolean;
   ended: boolean;
+  /** For the report of what a stop waits for: `GET /path`, when it came, client gone. */
+  what: string;
+  since: number;
+  clientGone: boolean;
 }
 
 /**
@@ -216,9 +223,11 @@ function trackRequests(app: FastifyInstance, unready: AbortSignal) {
   let running = 0;
   let idleWaiters: (() => void)[] = [];
   const tracked = new WeakMap<ServerResponse, Tracked>();
+  const open = new Set<Tracked>();
   const end = (t: Tracked) => {
     if (t.ended) return;
     t.ended = true;
+    open.delete(t);
     running--;
     if (running > 0) return;
     for (const resolve of idleWaiters) resolve();
@@ -239,13 +248,22 @@ function trackRequests(app: FastifyInstance, unready: AbortSignal) {
     } as typeof setHeader;
   };
   // First of the server's listeners, so a request counts before any hook can run.
-  app.server.prependListener('request', (_req, res: ServerResponse) => {
-    const t: Tracked = { hooked: false, ended: false };
+  app.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    const t: Tracked = {
+      hooked: false,
+      ended: false,
+      what: `${req.method} ${req.url?.split('?')[0]}`,
+      since: performance.now(),
+      clientGone: false,
+    };
     running++;
+    open.add(t);
     tracked.set(res, t);
     res.once('close', () => {
-      if (!res.writableFinished) endOnAnswer(res, t);
-      else if (!t.hooked) end(t); // answered by Fastify before any hook (a malformed URL)
+      if (!res.writableFinished) {
+        t.clientGone = true;
+        endOnAnswer(res, t);
+      } else if (!t.hooked) end(t); // answered by Fastify before any hook (a malformed URL)
     });
   });
   app.addHook('onRequest', async (_request, reply) => {
@@ -284,6 +302,13 @@ function trackRequests(app: FastifyInstance, unready: AbortSignal) {
   });
   return {
     count: () => running,
+    /** The requests not finished: `GET /path (12.3 s, client gone, no hook yet)`. */
+    describe: () =>
+      [...open].map(
+        (t) =>
+          `${t.what} (${((performance.now() - t.since) / 1000).toFixed(1)} s` +
+          `${t.clientGone ? ', client gone' : ''}${t.hooked ? '' : ', no hook yet'})`,
+      ),
     drain: () => {
       draining = true;
     },

@@ -261,7 +261,7 @@ export async function startTestServer(
       clearTimeout(timer);
       if (!stopped) {
         console.warn(
-          `test server did not stop within ${STOP_BOUND_MS / 1000} s (requests in flight: ${server.inFlight()}); closing its database`,
+          `test server did not stop within ${STOP_BOUND_MS / 1000} s (requests in flight: ${server.inFlight()}: ${server.inFlightRequests().join('; ')}); closing its database`,
         );
         await server.db.close().catch(() => undefined);
       }
