@@ -235,7 +235,12 @@ function trackRequests(app: FastifyInstance, unready: AbortSignal) {
   };
   /** The client left before its answer: done once Fastify writes that answer (nowhere). */
   const endOnAnswer = (res: ServerResponse, t: Tracked) => {
-    if (res.headersSent) return end(t);
+    // Already answering: Fastify keeps a reply's headers to itself until it sends, then
+    // passes them to writeHead, or, for a stream (a static file, a download), sets them
+    // one by one and lets the stream's first chunk send them. A client that leaves
+    // between those two moments (a browser closing while its CSS loads) gets no further
+    // writeHead or setHeader: waiting for one would keep the server from stopping.
+    if (res.headersSent || res.getHeaderNames().length > 0) return end(t);
     const { writeHead, setHeader } = res;
     res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
       end(t);
