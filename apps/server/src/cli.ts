@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyBaseLogger } from 'fastify';
 import { ProvisionError } from './core/provisioning/provision.errors.ts';
@@ -13,8 +13,9 @@ import {
   readConfig,
 } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
+import { REPOSITORY_ROOT } from './platform/paths.ts';
 
-const DEMO_FILE = fileURLToPath(new URL('../../../examples/demo.provision.json', import.meta.url));
+const DEMO_FILE = join(REPOSITORY_ROOT, 'examples/demo.provision.json');
 
 const USAGE = `Usage: bzctrl <command>
 

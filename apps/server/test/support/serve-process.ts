@@ -22,13 +22,18 @@ export interface ServeProcess {
 
 /**
  * `bzctrl serve` in a process of its own, as an operator runs it. One process unless
- * `args` or `env` ask for workers (`--workers 2`), whatever the database.
+ * `args` or `env` ask for workers (`--workers 2`), whatever the database. `bin` is the
+ * command's file (bin/bzctrl.js unless a test runs a build of its own).
  */
-export function spawnServe(env: Record<string, string>, args: string[] = []): ServeProcess {
+export function spawnServe(
+  env: Record<string, string>,
+  args: string[] = [],
+  bin = BIN,
+): ServeProcess {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('BZCTRL_')),
   );
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', ...args], {
+  const child: ChildProcess = spawn(process.execPath, [bin, 'serve', ...args], {
     cwd: ROOT,
     env: {
       ...base,

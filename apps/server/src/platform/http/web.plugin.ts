@@ -1,14 +1,13 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../errors.ts';
+import { REPOSITORY_ROOT } from '../paths.ts';
 
 /** Where `npm run build` puts the web app and the widget (the repository's layout). */
-export const WEB_DIST = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
-export const WIDGET_DIST = fileURLToPath(
-  new URL('../../../../../packages/widget/dist/', import.meta.url),
-);
+export const WEB_DIST = join(REPOSITORY_ROOT, 'apps/web/dist/');
+export const WIDGET_DIST = join(REPOSITORY_ROOT, 'packages/widget/dist/');
 
 // The app loads only its own files and talks only to this server; nothing may frame it.
 const APP_CSP = [
