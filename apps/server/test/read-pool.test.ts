@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -10,7 +10,7 @@ import { listTodos } from '../src/core/todos/todo-list.service.ts';
 import { readConfig } from '../src/platform/config.ts';
 import type { Actor, Ctx, Logger } from '../src/platform/context.ts';
 import type { Db } from '../src/platform/db/database.ts';
-import { openReadPool, READ_WORKERS, readPoolOf } from '../src/platform/db/read-pool.ts';
+import { openReadPool, READ_NICE, READ_WORKERS, readPoolOf } from '../src/platform/db/read-pool.ts';
 import { AppError } from '../src/platform/errors.ts';
 import { dialects, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -303,6 +303,39 @@ describe('a read pool on its own', () => {
     }
     await expect(pool.run('select 1', [])).rejects.toThrow(/closed/);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs its workers at a lower CPU priority than the event loop (nice), and only lowers it',
+    async () => {
+      // /proc/…/stat: the nice value is the 19th field, the 17th after the name's ")"
+      const niceOf = (tid: number) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const own = niceOf(Number(readlinkSync('/proc/thread-self').split('/').pop()));
+      for (const [nice, expected] of [
+        [undefined, Math.max(own, READ_NICE)],
+        [0, own],
+      ] as const) {
+        const pool = openReadPool(t.server.db.sqliteFile as string, { workers: 2, nice });
+        try {
+          await Promise.all([pool.run('select 1 as a', []), pool.run('select 2 as a', [])]);
+          // both workers were started; the second may say it is ready after the first answered
+          for (let i = 0; i < 100 && pool.stats().osThreadIds.length < 2; i++) {
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          const tids = pool.stats().osThreadIds;
+          expect(tids).toHaveLength(2);
+          for (const tid of tids) {
+            expect(tid).toBeGreaterThan(0);
+            expect(niceOf(tid)).toBe(expected);
+          }
+        } finally {
+          await pool.close();
+        }
+      }
+    },
+  );
 
   it('gives blobs back as Buffers and binds Buffers, as the main connection does', async () => {
     const pool = openReadPool(t.server.db.sqliteFile as string, { workers: 1 });
