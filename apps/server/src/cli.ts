@@ -13,6 +13,7 @@ import {
   readConfig,
 } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
+import { keepHeapTight } from './platform/heap.ts';
 import { REPOSITORY_ROOT } from './platform/paths.ts';
 
 const DEMO_FILE = join(REPOSITORY_ROOT, 'examples/demo.provision.json');
@@ -139,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
     workers === undefined ? process.env : { ...process.env, BZCTRL_WORKERS: workers },
   );
   if (command === 'serve') {
+    keepHeapTight();
     const { isWorker } = await import('./cluster.ts');
     if (isWorker()) await serveAsWorker(config, values.demo);
     else if (config.workers > 1) return serveWithWorkers(config, values.demo);
