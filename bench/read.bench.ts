@@ -31,6 +31,7 @@ import {
   login,
   type Measured,
   measure,
+  memoryBreakdownMb,
   positiveEnv,
   prepareDatabase,
   printMachine,
@@ -313,6 +314,12 @@ async function main(): Promise<void> {
           ? `es, summed (primary first: ${after.each.map((mb) => fmt(mb)).join(' + ')} MB)`
           : '') +
         ' from /proc, which holds nothing of the load generator',
+    );
+    const parts = await memoryBreakdownMb(pids().pids[0] as number, server.url);
+    console.log(
+      `  of it: anonymous ${fmt(parts.anonymous)} MB (the main thread's V8 heap ${fmt(parts.heap)} MB, ` +
+        `${fmt(parts.heapUsed)} MB in use; external ${fmt(parts.external)} MB; the rest: other threads' ` +
+        `heaps and malloc arenas, where SQLite's caches and query memory are), files ${fmt(parts.files)} MB`,
     );
     await server.stop();
   }

@@ -389,6 +389,49 @@ export function processesRssMb(pids: readonly number[]): {
   return { rss, peak, each };
 }
 
+/**
+ * Where a server process's resident memory is, MB: its main thread's V8 heap (committed
+ * and used, from its own `GET /metrics`, open on loopback), and from /proc/<pid>/smaps the
+ * anonymous memory (V8 heaps of every thread, malloc arenas: SQLite's page caches and
+ * query memory) against the file-backed part (the node binary, libraries, mapped files).
+ */
+export async function memoryBreakdownMb(
+  pid: number,
+  url: string,
+): Promise<{ heap: number; heapUsed: number; external: number; anonymous: number; files: number }> {
+  const gauge = (text: string, name: string) =>
+    Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  let text = '';
+  try {
+    text = await (await fetch(`${url}/metrics`)).text();
+  } catch {
+    // no figures from the server: NaN below
+  }
+  let anonymous = 0;
+  let files = 0;
+  try {
+    let file = false;
+    for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+      const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(line);
+      if (mapping) file = mapping[1] !== '0' || (mapping[2] ?? '').startsWith('/');
+      const rss = /^Rss:\s+(\d+) kB/.exec(line);
+      if (rss) {
+        if (file) files += Number(rss[1]) / 1024;
+        else anonymous += Number(rss[1]) / 1024;
+      }
+    }
+  } catch {
+    // gone
+  }
+  return {
+    heap: gauge(text, 'nodejs_heap_size_total_bytes'),
+    heapUsed: gauge(text, 'nodejs_heap_size_used_bytes'),
+    external: gauge(text, 'nodejs_external_memory_bytes'),
+    anonymous,
+    files,
+  };
+}
+
 /** Core-seconds the whole machine has spent busy. */
 export function machineBusySeconds(): number {
   let ms = 0;
