@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The one `bzctrl` command: the server's serve, migrate and provision, and the client commands
 // (login, todo) that src/cli.ts hands to @bzctrl/cli. It runs the build `npm run build` makes
-// (dist/bzctrl.mjs) when that is newer than every source file it was built from, and the
+// (dist/bzctrl.mjs) while every source file it was built from is unchanged, and the
 // TypeScript sources through tsx otherwise (or with BZCTRL_FROM_SOURCE=1), so an edit is
 // never run from a stale build.
 import { readFileSync, statSync } from 'node:fs';
+import { sourceDigest } from './source-digest.js';
 
 const here = new URL('../', import.meta.url);
 const repository = new URL('../../', here);
@@ -14,7 +15,11 @@ function buildIsCurrent() {
   try {
     const built = statSync(bundle).mtimeMs;
     const inputs = JSON.parse(readFileSync(new URL('dist/inputs.json', here), 'utf8'));
-    return inputs.every((file) => statSync(new URL(file, repository)).mtimeMs <= built);
+    return Object.entries(inputs).every(([file, digest]) => {
+      const source = new URL(file, repository);
+      // Not touched since the build; or touched, and still the same text.
+      return statSync(source).mtimeMs <= built || sourceDigest(readFileSync(source)) === digest;
+    });
   } catch {
     return false; // not built, or a source file is gone
   }

@@ -2,15 +2,16 @@
  * Builds the server for running: `apps/server/src/cli.ts` and the TypeScript it imports
  * (the client commands of apps/cli included) into ES modules, `dist/bzctrl.mjs` and the
  * chunks it loads lazily, with every npm package left to `node_modules`. `bin/bzctrl.js`
- * runs it when it is newer than every source file it was built from (`dist/inputs.json`),
+ * runs it while every source file it was built from (`dist/inputs.json`) is unchanged,
  * and the sources through tsx otherwise, so an edit is never served from a stale build.
  * Running built JavaScript instead of compiling TypeScript at start keeps tsx's loader
  * thread, its transformed sources and Node's source-map support out of the server (an idle
  * server: ~157 MB instead of ~190–210 MB), and a command starts in a third of the time.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { sourceDigest } from '../bin/source-digest.js';
 import { REPOSITORY_ROOT, SERVER_ROOT } from '../src/platform/paths.ts';
 
 /** `dist/` unless another directory inside apps/server is named (a test builds into its own). */
@@ -69,14 +70,19 @@ const result = await build({
   logLevel: 'warning',
   plugins: [packagesStayExternal],
 });
-// Paths relative to the repository, so a moved checkout keeps its build.
-const inputs = Object.keys(result.metafile.inputs).map((file) =>
-  relative(REPOSITORY_ROOT, join(REPOSITORY_ROOT, file)),
+// Each source's path relative to the repository (a moved checkout keeps its build) and a
+// digest of its content, which tells an edit from a rewrite of the same text (npm run
+// check rebuilds the SDK's dist/ with new times and the same bytes).
+const inputs = Object.fromEntries(
+  Object.keys(result.metafile.inputs).map((file) => {
+    const path = relative(REPOSITORY_ROOT, join(REPOSITORY_ROOT, file));
+    return [path, sourceDigest(readFileSync(join(REPOSITORY_ROOT, path)))];
+  }),
 );
 writeFileSync(join(OUT_DIR, 'inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
 const chunks = Object.keys(result.metafile.outputs).filter(
   (file) => file.includes('/chunks/') && file.endsWith('.mjs'),
 ).length;
 console.log(
-  `server built: ${relative(SERVER_ROOT, join(OUT_DIR, 'bzctrl.mjs'))} and ${chunks} chunks from ${inputs.length} files in ${Math.round(performance.now() - started)} ms`,
+  `server built: ${relative(SERVER_ROOT, join(OUT_DIR, 'bzctrl.mjs'))} and ${chunks} chunks from ${Object.keys(inputs).length} files in ${Math.round(performance.now() - started)} ms`,
 );

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sourceDigest } from '../bin/source-digest.js';
 import { spawnServe } from './support/serve-process.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -38,7 +39,9 @@ describe('bin/bzctrl.js chooses between the build and the sources', () => {
   mkdirSync(at('apps/server/bin'), { recursive: true });
   mkdirSync(at('apps/server/dist'));
   mkdirSync(at('apps/server/src'));
-  copyFileSync(join(ROOT, 'apps/server/bin/bzctrl.js'), at('apps/server/bin/bzctrl.js'));
+  for (const file of ['bzctrl.js', 'source-digest.js']) {
+    copyFileSync(join(ROOT, 'apps/server/bin', file), at(`apps/server/bin/${file}`));
+  }
   symlinkSync(join(ROOT, 'node_modules'), at('node_modules'));
   writeFileSync(at('apps/server/package.json'), '{"type":"module"}');
   writeFileSync(at('apps/server/dist/bzctrl.mjs'), "console.log('build');\n");
@@ -47,10 +50,14 @@ describe('bin/bzctrl.js chooses between the build and the sources', () => {
     "const from: string = 'sources';\nconsole.log(from);\n",
   );
   writeFileSync(at('apps/server/src/other.ts'), 'export {};\n');
-  writeFileSync(
-    at('apps/server/dist/inputs.json'),
-    JSON.stringify(['apps/server/src/cli.ts', 'apps/server/src/other.ts']),
-  );
+  const digests = () =>
+    Object.fromEntries(
+      ['apps/server/src/cli.ts', 'apps/server/src/other.ts'].map((f) => [
+        f,
+        sourceDigest(readFileSync(at(f))),
+      ]),
+    );
+  writeFileSync(at('apps/server/dist/inputs.json'), JSON.stringify(digests()));
   const bin = at('apps/server/bin/bzctrl.js');
   const age = (path: string, secondsAgo: number) => {
     const when = new Date(Date.now() - secondsAgo * 1000);
@@ -58,7 +65,7 @@ describe('bin/bzctrl.js chooses between the build and the sources', () => {
   };
   afterAll(() => rmSync(tree, { recursive: true, force: true }));
 
-  it('runs the build while it is newer than every source it was built from', async () => {
+  it('runs the build while every source it was built from is unchanged', async () => {
     age('apps/server/src/cli.ts', 120);
     age('apps/server/src/other.ts', 120);
     age('apps/server/dist/bzctrl.mjs', 60);
@@ -66,10 +73,17 @@ describe('bin/bzctrl.js chooses between the build and the sources', () => {
     expect(await node(bin, [], { BZCTRL_FROM_SOURCE: '1' })).toBe('sources');
   });
 
-  it('runs the sources once any of them is newer than the build, or one is gone', async () => {
-    age('apps/server/src/other.ts', 30); // edited after the build
+  it('runs the sources once any of them changed after the build, or one is gone', async () => {
+    // Rewritten with the same text after the build (npm run check rebuilds the SDK so): still the build.
+    writeFileSync(at('apps/server/src/other.ts'), 'export {};\n');
+    age('apps/server/src/other.ts', 30);
+    expect(await node(bin, [])).toBe('build');
+    // Edited after the build: the sources.
+    writeFileSync(at('apps/server/src/other.ts'), 'export const edited = 1;\n');
+    age('apps/server/src/other.ts', 30);
     expect(await node(bin, [])).toBe('sources');
-    age('apps/server/src/other.ts', 120);
+    // Edited back, or gone.
+    writeFileSync(at('apps/server/src/other.ts'), 'export {};\n');
     expect(await node(bin, [])).toBe('build');
     rmSync(at('apps/server/src/other.ts'));
     expect(await node(bin, [])).toBe('sources');
@@ -93,7 +107,13 @@ describe('the server build (npm run build)', () => {
       out,
     ]);
     expect(said).toMatch(/^server built: .*bzctrl\.mjs and \d+ chunks from \d+ files/);
-    const inputs: string[] = JSON.parse(readFileSync(join(out, 'inputs.json'), 'utf8'));
+    const digests: Record<string, string> = JSON.parse(
+      readFileSync(join(out, 'inputs.json'), 'utf8'),
+    );
+    const inputs = Object.keys(digests);
+    expect(digests['apps/server/src/cli.ts']).toBe(
+      sourceDigest(readFileSync(join(ROOT, 'apps/server/src/cli.ts'))),
+    );
     expect(inputs).toContain('apps/server/src/cli.ts');
     expect(inputs).toContain('apps/server/src/server.ts');
     expect(inputs.some((file) => file.startsWith('apps/cli/src/'))).toBe(true);
