@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type TProperties, Type } from 'typebox';
 import type { Todo, TodoPreview } from '../../core/todos/todo.model.ts';
-import { renderTodo } from '../native/todo.render.ts';
+import { type RenderedTodo, renderTodo } from '../native/todo.render.ts';
 import { TodoPreviewSchema, TodoSchema } from '../native/todos.schemas.ts';
 
 /**
@@ -39,7 +39,15 @@ export function addBzctrlTaskSchemas(app: FastifyInstance): void {
   if (!app.getSchema('BzctrlTaskPreview')) app.addSchema(BzctrlTaskPreviewSchema);
 }
 
-/** A todo as the BzCtrl dialect's `BzctrlTask` schema shows it. */
+/**
+ * A todo as the BzCtrl dialect's `BzctrlTask` schema shows it. The aliases are added to
+ * the rendered todo rather than spread into a copy: a spread of its 31 fields took ~9 µs
+ * of a get by key (issue 13).
+ */
 export function renderBzctrlTask<T extends Todo | TodoPreview>(todo: T) {
-  return { ...renderTodo(todo), taskType: todo.todoType, domainWorkSpace: todo.workspace };
+  const out: RenderedTodo<T> & { taskType?: T['todoType']; domainWorkSpace?: string } =
+    renderTodo(todo);
+  out.taskType = todo.todoType;
+  out.domainWorkSpace = todo.workspace;
+  return out as RenderedTodo<T> & { taskType: T['todoType']; domainWorkSpace: string };
 }

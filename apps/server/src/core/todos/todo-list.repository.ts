@@ -8,7 +8,6 @@ import {
 import type { Engine } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { Database, TodoTable } from '../../platform/db/tables.ts';
-import { selectShownTodos } from './todos.repository.ts';
 
 /** A column a list can be sorted or ranged on, by its API name. */
 export type ListColumn = 'createdAt' | 'updatedAt' | 'dueDate' | 'reminderDate';
@@ -131,7 +130,7 @@ const MAX_WORKSPACE_BRANCHES = 16;
 /**
  * The ids and sort values of one page (one more than `limit`, so the caller knows
  * whether another page follows). Only narrow rows are sorted; the full todos are
- * loaded for the page afterwards (`findTodoRowsByIds`).
+ * loaded for the page afterwards (`findTodosWithRelations`).
  *
  * Newest first over a few workspaces, without full text, each workspace's rows are
  * read in order from `todos_workspace_created_ix` and the branches merged: a page
@@ -208,15 +207,6 @@ export async function findTodoPage(
   return rows.map((r) => ({ id: Number(r.id), sortValue: r.sortValue }));
 }
 
-/**
- * Live todos by id, with the names the API shows instead of ids: each join is a
- * primary-key lookup per row. In no particular order.
- */
-export async function findTodoRowsByIds(db: Executor, ids: number[]) {
-  if (ids.length === 0) return [];
-  return selectShownTodos(db).where('t.id', 'in', ids).execute();
-}
-
 export async function countTodos(
   db: Executor,
   allowed: ReadonlySet<number> | null,
@@ -236,54 +226,4 @@ export async function countTodos(
     )
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** The tags of many todos in one query, in their stored order. */
-export async function findTagsOfTodos(
-  db: Executor,
-  todoIds: number[],
-): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (todoIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('todoTags')
-    .select(['todoId', 'tag'])
-    .where('todoId', 'in', todoIds)
-    .orderBy('todoId')
-    .orderBy('position')
-    .execute();
-  for (const r of rows) {
-    const id = Number(r.todoId);
-    const list = out.get(id);
-    if (list) list.push(r.tag);
-    else out.set(id, [r.tag]);
-  }
-  return out;
-}
-
-/** Categories and sub-categories of many todos in one query. */
-export async function findCategoriesOfTodos(
-  db: Executor,
-  todoIds: number[],
-): Promise<Map<number, { category: string[]; subCategory: string[] }>> {
-  const out = new Map<number, { category: string[]; subCategory: string[] }>();
-  if (todoIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('todoCategories')
-    .select(['todoId', 'kind', 'value'])
-    .where('todoId', 'in', todoIds)
-    .orderBy('todoId')
-    .orderBy('kind')
-    .orderBy('position')
-    .execute();
-  for (const r of rows) {
-    const id = Number(r.todoId);
-    let entry = out.get(id);
-    if (!entry) {
-      entry = { category: [], subCategory: [] };
-      out.set(id, entry);
-    }
-    entry[r.kind].push(r.value);
-  }
-  return out;
 }

@@ -3,8 +3,7 @@ import { FieldErrors, validationError } from '../../platform/errors.ts';
 import { isCalendarDate } from '../../platform/values/dates.ts';
 import { isEmail } from '../../platform/values/rules.ts';
 import { workspacesByKeys } from '../tenancy/workspace-ref.ts';
-import { customFieldsObject, findCustomValues } from './custom-values.ts';
-import { type Todo, toTodo } from './todo.model.ts';
+import type { Todo } from './todo.model.ts';
 import { LEVELS, normalizeEnum, STATUSES, TODO_TYPES } from './todo-fields.ts';
 import {
   LIST_LIMIT,
@@ -15,14 +14,13 @@ import {
 } from './todo-list.model.ts';
 import {
   countTodos,
-  findCategoriesOfTodos,
-  findTagsOfTodos,
   findTodoPage,
-  findTodoRowsByIds,
   type ListColumn,
   type TodoListFilter,
   type TodoListPage,
 } from './todo-list.repository.ts';
+import { todoOf } from './todo-load.ts';
+import { findTodosWithRelations } from './todos.repository.ts';
 
 export type { ListTodosParams };
 
@@ -75,29 +73,15 @@ export async function listTodos(
   ]);
   const onPage = found.slice(0, page.limit);
   const ids = onPage.map((r) => r.id);
-  const [rows, tags, categories, custom] = await Promise.all([
-    findTodoRowsByIds(db, ids),
-    findTagsOfTodos(db, ids),
-    findCategoriesOfTodos(db, ids),
-    findCustomValues(db, ids),
-  ]);
-  const byId = new Map(rows.map((row) => [Number(row.id), row]));
-  const items = ids.flatMap((id) => {
-    const row = byId.get(id);
+  const byId = new Map(
+    (await findTodosWithRelations(db, ids)).map((t) => [Number(t.row.id), t] as const),
+  );
+  const items: Todo[] = [];
+  for (const id of ids) {
+    const todo = byId.get(id);
     // Deleted between the two reads: left out, as a later read would.
-    if (!row) return [];
-    return toTodo(
-      row,
-      {
-        ...row,
-        tags: tags.get(id) ?? [],
-        category: categories.get(id)?.category ?? [],
-        subCategory: categories.get(id)?.subCategory ?? [],
-        customFields: customFieldsObject(custom.get(id)),
-      },
-      ctx.config.publicUrl,
-    );
-  });
+    if (todo) items.push(todoOf(todo, ctx.config.publicUrl));
+  }
   const last = onPage.at(-1);
   const nextCursor =
     found.length > page.limit && last

@@ -10,6 +10,7 @@ import {
   findTodoForUpdate,
   findTodoTags,
   findTodoWithRelations,
+  type TodoWithRelations,
 } from './todos.repository.ts';
 
 /**
@@ -62,8 +63,13 @@ export async function loadTodo(
 ): Promise<TodoTarget | undefined> {
   const found = await findTodoWithRelations(db, where, ctx.actor.workspaceIds);
   if (!found) return undefined;
+  return { todo: todoOf(found, ctx.config.publicUrl), workspaceId: Number(found.row.workspaceId) };
+}
+
+/** A todo read with its relations (`findTodoWithRelations`, `findTodosWithRelations`). */
+export function todoOf(found: TodoWithRelations, publicUrl: string): Todo {
   const { row } = found;
-  const todo = toTodo(
+  return toTodo(
     row,
     {
       workspaceKey: row.workspaceKey,
@@ -77,9 +83,8 @@ export async function loadTodo(
       customFields: found.customFields,
       locationName: row.locationName,
     },
-    ctx.config.publicUrl,
+    publicUrl,
   );
-  return { todo, workspaceId: Number(row.workspaceId) };
 }
 
 /** The caller's todo, locked for the rest of the transaction; 404 otherwise. */

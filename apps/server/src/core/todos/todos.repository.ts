@@ -1,11 +1,12 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Engine } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
-import { preparedInsert, preparedQuery } from '../../platform/db/prepared.ts';
+import { preparedForCount, preparedInsert, preparedQuery } from '../../platform/db/prepared.ts';
 import type { NewTodo, TodoTable, TodoUpdate } from '../../platform/db/tables.ts';
 import { nextTodoSeq } from '../tenancy/workspaces.repository.ts';
 import type { CustomValue } from './custom-values.ts';
 import { formatTodoKey } from './todo-fields.ts';
+import { LIST_LIMIT } from './todo-list.model.ts';
 
 // The inserts of every create, compiled once (database.ts, `preparedInsert`).
 const insertTagRows = preparedInsert('todoTags', ['todoId', 'position', 'tag']);
@@ -95,6 +96,13 @@ export async function findTodoWithRelations(
   const rows = 'key' in where ? await todoByKey(db, where.key) : await todoById(db, where.id);
   const row = rows[0];
   if (!row || (allowed !== null && !allowed.has(Number(row.workspaceId)))) return undefined;
+  return withParsedRelations(row);
+}
+
+/** A row of `selectTodoWithRelations` with its three JSON columns parsed. */
+export type TodoWithRelations = ReturnType<typeof withParsedRelations>;
+
+function withParsedRelations(row: Awaited<ReturnType<typeof todoById>>[number]) {
   // The row keeps its three JSON columns: copying 40 fields to drop them costs more.
   const categories = JSON.parse(row.categoriesJson) as Array<[string, string]>;
   return {
@@ -106,6 +114,25 @@ export async function findTodoWithRelations(
     customFields: Object.fromEntries(JSON.parse(row.customJson) as Array<[string, CustomValue]>),
   };
 }
+
+/**
+ * Live todos by id (a list page), each with everything it shows as
+ * `findTodoWithRelations` reads one: one query for the page instead of one for the rows
+ * and one each for tags, categories and custom values, compiled once per page size. In
+ * no particular order; the caller has checked the workspaces.
+ */
+export async function findTodosWithRelations(
+  db: Executor,
+  ids: readonly number[],
+): Promise<TodoWithRelations[]> {
+  if (ids.length === 0) return [];
+  return (await todosByIds(db, ids)).map(withParsedRelations);
+}
+
+const todosByIds = preparedForCount(
+  (db, ids, engine) => selectTodoWithRelations(db, engine).where('t.id', 'in', ids as number[]),
+  LIST_LIMIT.max,
+);
 
 const todoByKey = preparedQuery((db, arg, engine) =>
   selectTodoWithRelations(db, engine).where('t.key', '=', arg<string>(0)),
@@ -138,7 +165,7 @@ function liveTodosWithNames(db: Executor) {
 }
 
 /** Live todos with what a Todo shows (and the workspace, to check it): each column costs. */
-export function selectShownTodos(db: Executor) {
+function selectShownTodos(db: Executor) {
   return liveTodosWithNames(db).select(SHOWN_TODO_COLUMNS);
 }
 
