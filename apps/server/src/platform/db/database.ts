@@ -22,6 +22,7 @@ import {
 import { nameHotStatements, readDirectly } from './prepared.ts';
 import { openReader, type ReadPoolOptions } from './read-pool.ts';
 import { type ReplicaObserver, type ReplicaOptions, ReplicaSet } from './replicas.ts';
+import { type RowLiteral, rowLiteral } from './row-literal.ts';
 import type { Database } from './tables.ts';
 
 export type { Engine } from './executor.ts';
@@ -150,10 +151,9 @@ class CachedCamelCasePlugin extends CamelCasePlugin {
   /**
    * Result rows as every query gets them through Kysely: keys in camelCase. The rows of
    * one result have the same columns, so they are mapped by a function made once per
-   * column list: an object literal with the camelCase names (the same code
-   * fast-json-stringify makes for a schema). Copying key by key under names looked up per
-   * row and column cost ~190 µs of event-loop time for a list page of 50 rows of 30
-   * columns; this ~14 µs (issue 13).
+   * column list (`rowLiteral`, with the camelCase names). Copying key by key under names
+   * looked up per row and column cost ~190 µs of event-loop time for a list page of 50
+   * rows of 30 columns; this ~14 µs (issue 13).
    */
   mapRows(rows: UnknownRow[]): UnknownRow[] {
     const first = rows[0];
@@ -178,27 +178,10 @@ class CachedCamelCasePlugin extends CamelCasePlugin {
     value !== null && typeof value === 'object' ? super.mapRow({ v: value }).v : value;
 
   #rowMapper(keys: string[]): RowMapper {
-    // A literal's "__proto__" would set the prototype: such a row is copied key by key.
-    if (keys.includes('__proto__')) {
-      const names = keys.map((key) => this.camelCase(key));
-      return (row, value) => {
-        const out: UnknownRow = {};
-        keys.forEach((key, i) => {
-          Object.defineProperty(out, names[i] as string, {
-            value: value(row[key]),
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        });
-        return out;
-      };
-    }
-    // Names are quoted by JSON.stringify: a column name cannot leave its string.
-    const fields = keys.map(
-      (key) => `${JSON.stringify(this.camelCase(key))}: value(row[${JSON.stringify(key)}])`,
+    return rowLiteral<UnknownRow>(
+      keys.map((key) => this.camelCase(key)),
+      keys,
     );
-    return new Function('row', 'value', `return {\n${fields.join(',\n')}\n};`) as RowMapper;
   }
 
   protected override mapRow(row: UnknownRow): UnknownRow {
@@ -206,7 +189,7 @@ class CachedCamelCasePlugin extends CamelCasePlugin {
   }
 }
 
-type RowMapper = (row: UnknownRow, value: (v: unknown) => unknown) => UnknownRow;
+type RowMapper = RowLiteral<UnknownRow>;
 
 function remember(cache: Map<string, string>, name: string, converted: string): string {
   if (cache.size >= NAME_CACHE_SIZE) cache.clear();
