@@ -21,6 +21,17 @@ export interface NewEvent extends EventActorColumns {
   requestId: string | null;
 }
 
+/** What an event copies from its todo and workspace, in EVENT_COLUMNS' order (both inserts). */
+const TODO_COLUMNS = [
+  't.workspaceId',
+  'w.key',
+  't.id',
+  't.key',
+  't.todoType',
+  't.title',
+  't.status',
+] as const;
+
 /** The columns an event is written with, in the order both event inserts select them. */
 const EVENT_COLUMNS = [
   'type',
@@ -63,13 +74,7 @@ const insertEventRow = preparedQuery((db, arg, engine) => {
         .select([
           text(0).as('type'),
           at.as('occurredAt'),
-          't.workspaceId',
-          'w.key',
-          't.id',
-          't.key',
-          't.todoType',
-          't.title',
-          't.status',
+          ...TODO_COLUMNS,
           text(2).as('changes'),
           text(3).as('actorType'),
           text(4).as('actorName'),
@@ -133,13 +138,7 @@ const insertAuditAndEventRows = preparedQuery((db, arg) => {
         .select([
           'x.type',
           sql<string>`cast(${arg(at('occurredAt'))} as timestamptz)`.as('occurredAt'),
-          't.workspaceId',
-          'w.key',
-          't.id',
-          't.key',
-          't.todoType',
-          't.title',
-          't.status',
+          ...TODO_COLUMNS,
           'x.changes',
           text(k + 2).as('actorType'),
           text(k + 3).as('actorName'),
