@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyProvisioning,
@@ -367,6 +368,112 @@ describe.each(dialects)('GET /todos (list and search) on %s', (dialect) => {
       expect(await keys('q=zebracross', example)).toEqual([created.key]);
       expect(await keys('q=quokka', example)).toEqual([created.key]);
       await setColumns(created.key, { deletedAt: new Date().toISOString() });
+    });
+
+    it('lists matches newest first, page by page, also where ids and creation times disagree', async () => {
+      // On SQLite a newest-first search walks the index by id and checks the todos whose
+      // creation time is older than a lower id's (todo_order_breaks); these cases break
+      // that shortcut where it would give a wrong order if the check were missing.
+      const made: Array<{ key: string; id: number }> = [];
+      const nth = (i: number) => made[i] ?? { key: '', id: 0 };
+      for (let i = 0; i < 12; i++) {
+        made.push(
+          await create({
+            domainWorkSpace: SWA,
+            title: `Lighthouse beacon ${i}`,
+            description: 'x',
+            reporter: 'admin@example.com',
+          }),
+        );
+      }
+      const stored = async () =>
+        (
+          await t.server.db.kysely
+            .selectFrom('todos')
+            .select(['key', 'id', 'createdAt'])
+            .where(
+              'key',
+              'in',
+              made.map((m) => m.key),
+            )
+            .execute()
+        )
+          .sort((a, b) =>
+            a.createdAt === b.createdAt
+              ? Number(b.id) - Number(a.id)
+              : a.createdAt < b.createdAt
+                ? 1
+                : -1,
+          )
+          .map((r) => r.key);
+      const walk = async (limit: number) => {
+        const out: string[] = [];
+        let cursor: string | null = null;
+        for (let n = 0; n < 20; n++) {
+          const res = await list(
+            `q=lighthouse&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
+          expect(res.status, res.text).toBe(200);
+          out.push(...res.body.items.map((i: { key: string }) => i.key));
+          cursor = res.body.nextCursor;
+          if (cursor === null) return out;
+        }
+        throw new Error('pagination did not end');
+      };
+      const breaks = async () =>
+        dialect === 'sqlite'
+          ? (
+              await sql<{ id: number }>`select id from todo_order_breaks where id in (${sql.join(
+                made.map((m) => m.id),
+              )}) order by id`.execute(t.server.db.kysely)
+            ).rows.map((r) => Number(r.id))
+          : [];
+
+      // Stored one after another: ids and creation times agree.
+      const newestFirst = [...made].reverse().map((m) => m.key);
+      expect(await stored()).toEqual(newestFirst);
+      expect(await breaks()).toEqual([]);
+      for (const limit of [5, 4, 12, 50])
+        expect(await walk(limit), `limit ${limit}`).toEqual(newestFirst);
+
+      // The second newest by id made the oldest of all: it sorts last.
+      await setColumns(nth(10).key, { createdAt: '2020-01-01T00:00:00.000Z' });
+      if (dialect === 'sqlite') expect(await breaks()).toEqual([nth(10).id]);
+      for (const limit of [5, 6, 50])
+        expect(await walk(limit), `limit ${limit}`).toEqual(await stored());
+
+      // An old id made the newest of all: it leads, though the first page by id lacks it.
+      await setColumns(nth(2).key, { createdAt: '2999-01-01T00:00:00.000Z' });
+      expect((await stored())[0]).toBe(nth(2).key);
+      for (const limit of [5, 6, 50])
+        expect(await walk(limit), `limit ${limit}`).toEqual(await stored());
+
+      // A todo stored now with an older creation time than those before it (as a
+      // request that took its time stamp first but was stored last).
+      const { id: _id, ...copy } = await t.server.db.kysely
+        .selectFrom('todos')
+        .selectAll()
+        .where('key', '=', nth(11).key)
+        .executeTakeFirstOrThrow();
+      delete (copy as { search?: unknown }).search; // PostgreSQL's generated column
+      const late = {
+        ...copy,
+        key: `${copy.key}-LATE`,
+        seq: 900_000,
+        createdAt: '2021-06-01T00:00:00.000Z',
+      };
+      const inserted = await t.server.db.kysely
+        .insertInto('todos')
+        .values(late)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      made.push({ key: late.key, id: Number(inserted.id) });
+      if (dialect === 'sqlite') expect(await breaks()).toContain(Number(inserted.id));
+      const expected = await stored();
+      expect(expected.indexOf(late.key)).toBe(expected.length - 2); // after all but the 2020 one
+      for (const limit of [3, 5, 50]) expect(await walk(limit), `limit ${limit}`).toEqual(expected);
+
+      for (const m of made) await setColumns(m.key, { deletedAt: new Date().toISOString() });
     });
   });
 

@@ -49,6 +49,10 @@ export const NOT_COPIED: ReadonlyArray<{ name: RegExp; why: string }> = [
   { name: /^todos_fts(_.*)?$/, why: "SQLite's full-text index; PostgreSQL's is a column" },
   { name: /^sqlite_/, why: "SQLite's own tables" },
   {
+    name: /^todo_order_breaks$/,
+    why: "SQLite's shortcut for newest-first searches, derived from the todos",
+  },
+  {
     name: /^attachment_chunks$/,
     why: "PostgreSQL's attachment bytes; SQLite keeps files, moved by `bzctrl attachments migrate`",
   },

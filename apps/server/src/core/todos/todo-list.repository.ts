@@ -104,11 +104,16 @@ function fullText(words: string[], engine: Engine): Expression<SqlBool> {
     const query = words.map((w) => `'${w.replaceAll("'", "''")}':*`).join(' & ');
     return sql<SqlBool>`t.search @@ to_tsquery('simple', ${query})`;
   }
-  const query = words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' AND ');
+  const query = matchQuery(words);
   // `+t.id`: the matches are collected once into a lookup set and the rows are walked
   // in sort order, instead of fetching every match (thousands for a common word) and
   // sorting them all.
   return sql<SqlBool>`+t.id in (select rowid from todos_fts where todos_fts match ${query})`;
+}
+
+/** The FTS5 query of `words`: each a quoted prefix term, all required. */
+function matchQuery(words: string[]): string {
+  return words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' AND ');
 }
 
 /**
@@ -155,7 +160,12 @@ export async function findTodoPage(
   if (filter.words) {
     // Full text: the words make one derived value (the match expression), so the query
     // is built each time; its cost is the search itself.
-    rows = await pageQuery(db, workspaces, filter, page, page.limit + 1, engine).execute();
+    const newest =
+      engine === 'sqlite' && page.column === 'createdAt' && page.descending && filter.words.length
+        ? await newestMatches(db, workspaces, filter, page)
+        : null;
+    rows =
+      newest ?? (await pageQuery(db, workspaces, filter, page, page.limit + 1, engine).execute());
   } else {
     // Everything else is compiled once per shape (which filters, how many values, the
     // cursor, the order) and then only run: building and compiling it with Kysely was
@@ -233,6 +243,64 @@ function leavesOf(
     } satisfies TodoListPage,
     limit: leaf(limit),
   };
+}
+
+/** How many of the newest matches `newestMatches` looks at before it gives up. */
+const NEWEST_SCAN = 10_000;
+
+/**
+ * A newest-first full-text page on SQLite, found by walking the FTS5 index from the
+ * highest id down, which FTS5 does lazily: a page of a word found in a fifth of a million
+ * todos reads about as many index entries as the page needs, where the general query
+ * collects every match first (~200,000 for such a word). Ids and `created_at` rise
+ * together except for the todos listed in `todo_order_breaks` (migration 014), so the
+ * first `limit` matches by id are the first by date unless the oldest of them is listed
+ * there: a match outside them has a lower id, so it is newer than that oldest one only
+ * if that one was stored after a newer todo. Then, and when fewer than `limit` matches
+ * are among the newest `NEWEST_SCAN` entries (a deep page, rare matches, a narrow
+ * filter), the answer is null and the caller runs the general query.
+ */
+async function newestMatches(
+  db: Executor,
+  workspaces: number[] | null,
+  filter: TodoListFilter,
+  page: TodoListPage,
+): Promise<PageRow[] | null> {
+  const limit = page.limit + 1;
+  const ids = workspaces && sql.join(workspaces);
+  const newestFirst = sql<{ rowid: number }>`(select rowid from todos_fts
+    where todos_fts match ${matchQuery(filter.words ?? [])}
+    order by rowid desc limit ${NEWEST_SCAN})`;
+  const rows = await db
+    .selectFrom(newestFirst.as('f'))
+    .crossJoin('todos as t') // the FTS5 walk stays the outer loop
+    .select([
+      't.id',
+      't.createdAt as sortValue',
+      sql<number>`exists (select 1 from todo_order_breaks b where b.id = t.id)`.as('stoodOut'),
+    ])
+    .where((eb) =>
+      eb.and([
+        sql<SqlBool>`t.id = f.rowid`,
+        ...filtersOf(eb, { ...filter, words: null }, 'sqlite'),
+        ...(ids ? [sql<SqlBool>`+t.workspace_id in (${ids})`] : []),
+        ...afterCursor(eb, page),
+      ]),
+    )
+    .orderBy(sql`f.rowid`, 'desc')
+    .limit(limit)
+    .execute();
+  if (rows.length < limit) return null;
+  const byDate = rows
+    .map((r) => ({ id: Number(r.id), sortValue: r.sortValue, stoodOut: r.stoodOut }))
+    .sort((a, b) =>
+      a.sortValue === b.sortValue
+        ? b.id - a.id
+        : (a.sortValue ?? '') < (b.sortValue ?? '')
+          ? 1
+          : -1,
+    );
+  return byDate[byDate.length - 1]?.stoodOut ? null : byDate;
 }
 
 /** The query of one page: `limit` rows (one more than the page) of ids and sort values. */

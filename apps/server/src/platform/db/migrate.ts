@@ -13,6 +13,7 @@ import * as sharedLinks from './migrations/010-shared-links.ts';
 import * as webhooks from './migrations/011-webhooks.ts';
 import * as attachmentChunks from './migrations/012-attachment-chunks.ts';
 import * as rateLimits from './migrations/013-rate-limits.ts';
+import * as todoOrder from './migrations/014-todo-order.ts';
 
 /** Migrations in order; each receives the engine so DDL can differ where it must. */
 const migrations = {
@@ -29,6 +30,7 @@ const migrations = {
   '011-webhooks': webhooks,
   '012-attachment-chunks': attachmentChunks,
   '013-rate-limits': rateLimits,
+  '014-todo-order': todoOrder,
 };
 
 /** The migrations this version knows, in order: a database with others is from a newer one. */
