@@ -11,33 +11,56 @@ import {
 } from './lifecycle.repository.ts';
 import { reminderMail } from './reminder-mail.ts';
 
-/** Todos handled per transaction: bounded locks and memory whatever the backlog. */
+/** Todos handled per transaction at most: bounded locks and memory whatever the backlog. */
 export const JOB_BATCH_SIZE = 100;
+
+/**
+ * About how long one batch may hold the event loop (ms). On SQLite a batch never waits
+ * for I/O, and a request needs several turns of the loop, each waiting for the batch in
+ * progress: with batches of 100 reminders (~180 ms) a backlog of due reminders made
+ * requests wait 250–500 ms.
+ */
+export const JOB_SLICE_MS = 20;
 
 /** The audit trail's actor for what the system does by itself. */
 
 export interface JobOptions {
+  /** Todos per transaction at most (default JOB_BATCH_SIZE). */
   batchSize?: number;
+  /** Time a batch should take at most, in ms (default JOB_SLICE_MS). */
+  sliceMs?: number;
   /** Stops between batches (the server is shutting down). */
   signal?: AbortSignal;
+  /** Told after each batch how many todos it was allowed and how many it handled. */
+  onBatch?: (batch: { limit: number; handled: number }) => void;
 }
 
 /**
  * Runs `batch` in a transaction of its own until the work is done: a full batch may mean
  * more, but one that handled nothing must not spin. Stops early when `opts.signal` aborts.
- * Returns how many todos were handled in all.
+ * A batch that took longer than `sliceMs` makes the next ones smaller (down to one todo),
+ * quick ones let them grow back to `batchSize`; between batches the event loop takes
+ * what waits. Returns how many todos were handled in all.
  */
 async function inBatches(
   db: Db,
   opts: JobOptions,
   batch: (trx: Executor, limit: number) => Promise<{ found: number; handled: number }>,
 ): Promise<number> {
-  const limit = opts.batchSize ?? JOB_BATCH_SIZE;
+  const max = opts.batchSize ?? JOB_BATCH_SIZE;
+  const slice = opts.sliceMs ?? JOB_SLICE_MS;
+  let limit = max;
   let total = 0;
   for (;;) {
+    const started = performance.now();
     const { found, handled } = await db.kysely.transaction().execute((trx) => batch(trx, limit));
+    const took = performance.now() - started;
     total += handled;
+    opts.onBatch?.({ limit, handled });
     if (found < limit || handled === 0 || opts.signal?.aborted) return total;
+    limit =
+      took > slice ? Math.max(1, Math.floor((limit * slice) / took)) : Math.min(max, limit * 2);
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Engine } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { Database } from '../../platform/db/tables.ts';
@@ -11,23 +11,25 @@ import type { Database } from '../../platform/db/tables.ts';
  * an item is handled exactly once even if two processes reach it.
  */
 
-/** Statuses the jobs leave alone: finished, or already expired. */
-const CLOSED = ['DONE', 'EXPIRED'];
-
 type TodoEb = ExpressionBuilder<Database, 'todos'>;
+
+/**
+ * Live and not finished or expired (the statuses the jobs leave alone). Written out, with
+ * its values in the text, because it is also the condition of the partial indexes the
+ * jobs read (migration 015): a planner uses such an index only for a query that states
+ * the index's condition, and cannot see a bound parameter's value.
+ */
+const OPEN_LIVE = [
+  sql<SqlBool>`todos.deleted_at IS NULL`,
+  sql<SqlBool>`todos.status NOT IN ('DONE', 'EXPIRED')`,
+];
+
+/** No reminder gone out for the current reminder date (todos_reminder_pending_ix). */
+const REMINDER_PENDING = sql<SqlBool>`(todos.reminder_sent_for IS NULL OR todos.reminder_sent_for != todos.reminder_date)`;
 
 /** Open, live, reminder date reached and no reminder sent yet for that date. */
 const needsReminder = (today: string) => (eb: TodoEb) =>
-  eb.and([
-    eb('todos.deletedAt', 'is', null),
-    eb('todos.status', 'not in', CLOSED),
-    eb('todos.reminderDate', 'is not', null),
-    eb('todos.reminderDate', '<=', today),
-    eb.or([
-      eb('todos.reminderSentFor', 'is', null),
-      eb('todos.reminderSentFor', '!=', eb.ref('todos.reminderDate')),
-    ]),
-  ]);
+  eb.and([...OPEN_LIVE, REMINDER_PENDING, eb('todos.reminderDate', '<=', today)]);
 
 /**
  * Open, live, due before today, and not waiting for its reminder: a todo whose reminder
@@ -36,9 +38,7 @@ const needsReminder = (today: string) => (eb: TodoEb) =>
  */
 const isOverdue = (today: string) => (eb: TodoEb) =>
   eb.and([
-    eb('todos.deletedAt', 'is', null),
-    eb('todos.status', 'not in', CLOSED),
-    eb('todos.dueDate', 'is not', null),
+    ...OPEN_LIVE,
     eb('todos.dueDate', '<', today),
     eb.or([
       eb('todos.reminderDate', 'is', null),
@@ -70,7 +70,19 @@ export async function lockTodosNeedingReminder(
   today: string,
   limit: number,
 ): Promise<ReminderCandidate[]> {
-  const rows = await trx
+  const rows = await reminderCandidates(trx, engine, today, limit).execute();
+  return rows.map((r) => ({
+    ...r,
+    id: Number(r.id),
+    workspaceId: Number(r.workspaceId),
+    reminderDate: r.reminderDate as string,
+    assigneeDisabled: Number(r.assigneeDisabled) !== 0,
+  }));
+}
+
+/** The query of `lockTodosNeedingReminder`: oldest reminder date first, as its index is. */
+export function reminderCandidates(trx: Executor, engine: Engine, today: string, limit: number) {
+  return trx
     .selectFrom('todos')
     .innerJoin('workspaces', 'workspaces.id', 'todos.workspaceId')
     .innerJoin('users', 'users.id', 'todos.assigneeId')
@@ -90,17 +102,10 @@ export async function lockTodosNeedingReminder(
       'users.disabled as assigneeDisabled',
     ])
     .where(needsReminder(today))
+    .orderBy('todos.reminderDate')
     .orderBy('todos.id')
     .limit(limit)
-    .$if(engine === 'postgres', (q) => q.forUpdate('todos').skipLocked())
-    .execute();
-  return rows.map((r) => ({
-    ...r,
-    id: Number(r.id),
-    workspaceId: Number(r.workspaceId),
-    reminderDate: r.reminderDate as string,
-    assigneeDisabled: Number(r.assigneeDisabled) !== 0,
-  }));
+    .$if(engine === 'postgres', (q) => q.forUpdate('todos').skipLocked());
 }
 
 /**
@@ -136,15 +141,20 @@ export async function lockOverdueTodos(
   today: string,
   limit: number,
 ): Promise<OverdueTodo[]> {
-  const rows = await trx
+  const rows = await overdueCandidates(trx, engine, today, limit).execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), workspaceId: Number(r.workspaceId) }));
+}
+
+/** The query of `lockOverdueTodos`: earliest due date first, as its index is. */
+export function overdueCandidates(trx: Executor, engine: Engine, today: string, limit: number) {
+  return trx
     .selectFrom('todos')
     .select(['todos.id', 'todos.status', 'todos.workspaceId'])
     .where(isOverdue(today))
+    .orderBy('todos.dueDate')
     .orderBy('todos.id')
     .limit(limit)
-    .$if(engine === 'postgres', (q) => q.forUpdate().skipLocked())
-    .execute();
-  return rows.map((r) => ({ ...r, id: Number(r.id), workspaceId: Number(r.workspaceId) }));
+    .$if(engine === 'postgres', (q) => q.forUpdate().skipLocked());
 }
 
 /** Sets EXPIRED on those of `ids` that are still overdue; returns their ids. */

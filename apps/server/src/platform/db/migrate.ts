@@ -14,6 +14,7 @@ import * as webhooks from './migrations/011-webhooks.ts';
 import * as attachmentChunks from './migrations/012-attachment-chunks.ts';
 import * as rateLimits from './migrations/013-rate-limits.ts';
 import * as todoOrder from './migrations/014-todo-order.ts';
+import * as openTodoDates from './migrations/015-open-todo-dates.ts';
 
 /** Migrations in order; each receives the engine so DDL can differ where it must. */
 const migrations = {
@@ -31,6 +32,7 @@ const migrations = {
   '012-attachment-chunks': attachmentChunks,
   '013-rate-limits': rateLimits,
   '014-todo-order': todoOrder,
+  '015-open-todo-dates': openTodoDates,
 };
 
 /** The migrations this version knows, in order: a database with others is from a newer one. */
