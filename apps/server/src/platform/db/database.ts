@@ -245,6 +245,13 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
     native.pragma('wal_autocheckpoint = 0');
     native.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     native.pragma('busy_timeout = 5000');
+    // Each write of a batch runs in a savepoint, and the undo copies of the pages a batch
+    // changes (the statement journal) went to a file in /var/tmp once past 64 KB: one per
+    // batch under load, written page by page. In memory: ~190 -> ~146 µs per create in a
+    // model of the batch alone, 5% less CPU per create in the server. Sorts and temporary
+    // tables of this connection stay in memory too; its largest bulk statement deletes
+    // at most 5,000 events at a time.
+    native.pragma('temp_store = MEMORY');
     const statements = cachingStatements(native);
     if (file === ':memory:') {
       // A second connection cannot see an in-memory database: one connection, one
