@@ -245,8 +245,13 @@ function leavesOf(
   };
 }
 
-/** How many of the newest matches `newestMatches` looks at before it gives up. */
-const NEWEST_SCAN = 10_000;
+/**
+ * How many of the newest matches `newestMatches` looks at before it gives up: a page of
+ * 50 is found within them unless fewer than 1 in 40 matches pass the other filters (a
+ * small workspace in a large database). Giving up costs what FTS5 spent gathering a
+ * prefix's terms (~8 ms for a word in a fifth of a million todos) and ~1 ms more.
+ */
+const NEWEST_SCAN = 2_000;
 
 /**
  * A newest-first full-text page on SQLite, found by walking the FTS5 index from the
