@@ -17,8 +17,8 @@ export const JOB_BATCH_SIZE = 100;
 /**
  * About how long one batch may hold the event loop (ms). On SQLite a batch never waits
  * for I/O, and a request needs several turns of the loop, each waiting for the batch in
- * progress: with batches of 100 reminders (~180 ms) a backlog of due reminders made
- * requests wait 250–500 ms.
+ * progress: when each batch of a reminder backlog took ~180 ms (its look for work read
+ * every past reminder date before migration 015), requests waited 250–500 ms.
  */
 export const JOB_SLICE_MS = 20;
 
@@ -39,8 +39,8 @@ export interface JobOptions {
  * Runs `batch` in a transaction of its own until the work is done: a full batch may mean
  * more, but one that handled nothing must not spin. Stops early when `opts.signal` aborts.
  * A batch that took longer than `sliceMs` makes the next ones smaller (down to one todo),
- * quick ones let them grow back to `batchSize`; between batches the event loop takes
- * what waits. Returns how many todos were handled in all.
+ * quick ones let them grow back to `batchSize`. Returns how many todos were handled in
+ * all.
  */
 async function inBatches(
   db: Db,
@@ -60,7 +60,6 @@ async function inBatches(
     if (found < limit || handled === 0 || opts.signal?.aborted) return total;
     limit =
       took > slice ? Math.max(1, Math.floor((limit * slice) / took)) : Math.min(max, limit * 2);
-    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

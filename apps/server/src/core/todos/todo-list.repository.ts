@@ -272,7 +272,7 @@ async function newestMatches(
   page: TodoListPage,
 ): Promise<PageRow[] | null> {
   const limit = page.limit + 1;
-  const ids = workspaces && sql.join(workspaces);
+  const workspace = workspaceCondition(workspaces, 'sqlite');
   const newestFirst = sql<{ rowid: number }>`(select rowid from todos_fts
     where todos_fts match ${matchQuery(filter.words ?? [])}
     order by rowid desc limit ${NEWEST_SCAN})`;
@@ -288,7 +288,7 @@ async function newestMatches(
       eb.and([
         sql<SqlBool>`t.id = f.rowid`,
         ...filtersOf(eb, { ...filter, words: null }, 'sqlite'),
-        ...(ids ? [sql<SqlBool>`+t.workspace_id in (${ids})`] : []),
+        ...(workspace ? [workspace] : []),
         ...afterCursor(eb, page),
       ]),
     )
@@ -361,13 +361,20 @@ function pageQuery(
       .orderBy('u.id', direction)
       .limit(limit);
   }
-  const ids = workspaces && sql.join(workspaces);
-  const workspace = !ids
-    ? null
-    : engine === 'sqlite'
-      ? sql<SqlBool>`+t.workspace_id in (${ids})`
-      : sql<SqlBool>`t.workspace_id in (${ids})`;
-  return branch(workspace);
+  return branch(workspaceCondition(workspaces, engine));
+}
+
+/**
+ * The caller's workspaces as one condition (null: all). On SQLite written
+ * `+workspace_id` so the planner walks the sort column's index (or the full-text
+ * matches) instead of preferring the workspace index and sorting every visible row.
+ */
+function workspaceCondition(workspaces: number[] | null, engine: Engine) {
+  if (!workspaces) return null;
+  const ids = sql.join(workspaces);
+  return engine === 'sqlite'
+    ? sql<SqlBool>`+t.workspace_id in (${ids})`
+    : sql<SqlBool>`t.workspace_id in (${ids})`;
 }
 
 export async function countTodos(
