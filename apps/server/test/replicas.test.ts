@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,31 @@ const SWA = 'IMP-NLD-EXA-SWA';
 interface Ev {
   type: string;
   todo: { key: string };
+}
+
+/** One request over one of `agent`'s connections; `token` goes as a bearer token. */
+function call(
+  agent: http.Agent,
+  method: string,
+  url: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    if (token) req.setHeader('authorization', `Bearer ${token}`);
+    if (body !== undefined) {
+      req.setHeader('content-type', 'application/json');
+      req.end(JSON.stringify(body));
+    } else req.end();
+  });
 }
 
 /** Waits until `ready` holds, asking every 100 ms, for at most `ms`. */
@@ -45,8 +71,8 @@ describe.skipIf(!dialects.includes('postgres'))('read replicas on PostgreSQL', (
   let writer: string;
   const unique = () => `replica${Math.random().toString(36).slice(2, 10)}`;
 
-  const standbySql = async (text: string) => {
-    const c = new pg.Client({ connectionString: standby.url });
+  const sqlOn = async (url: string, text: string) => {
+    const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
       return (await c.query(text)).rows;
@@ -54,6 +80,8 @@ describe.skipIf(!dialects.includes('postgres'))('read replicas on PostgreSQL', (
       await c.end();
     }
   };
+  const standbySql = (text: string) => sqlOn(standby.url, text);
+  const primarySql = (text: string) => sqlOn(primary.url, text);
   const pauseReplay = async () => {
     await standbySql('select pg_wal_replay_pause()');
     await until('replay to pause', async () => {
@@ -243,21 +271,53 @@ describe.skipIf(!dialects.includes('postgres'))('read replicas on PostgreSQL', (
         return /^bzctrl_db_replica_up\{[^}]*\} 1$/m.test(await res.text());
       });
       const word = unique();
+      // One connection, to whichever worker: the create goes over it while the primary
+      // process (which hands out new connections and relays write notices) is stopped.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      expect((await call(agent, 'GET', `${url}/healthz`)).status).toBe(200);
       await pauseReplay();
       try {
-        const made = await fetch(`${url}${ADD}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            todoType: 'TASK',
-            domainWorkSpace: SWA,
-            title: `Replica check ${word}`,
-            description: 'Read after write across workers',
-            reporter: 'example@example.com',
-          }),
-        });
-        expect(made.status).toBe(201);
-        const key = ((await made.json()) as { key: string }).key;
+        child.send('SIGSTOP');
+        let answered = false;
+        let made: Promise<{ status: number; body: string }>;
+        try {
+          made = call(
+            agent,
+            'POST',
+            `${url}${ADD}`,
+            {
+              todoType: 'TASK',
+              domainWorkSpace: SWA,
+              title: `Replica check ${word}`,
+              description: 'Read after write across workers',
+              reporter: 'example@example.com',
+            },
+            writer,
+          ).finally(() => {
+            answered = true;
+          });
+          // The create commits, but its answer waits until the other worker has heard of
+          // it: else the next request, on a new connection, could reach that worker first
+          // and be sent to the stale replica.
+          await until(
+            'the create to commit',
+            async () => {
+              const [row] = await primarySql(
+                `select count(*)::int as n from todos where title = 'Replica check ${word}'`,
+              );
+              return row?.n === 1;
+            },
+            1500,
+          );
+          await new Promise((r) => setTimeout(r, 100));
+          expect(answered).toBe(false);
+        } finally {
+          child.send('SIGCONT');
+        }
+        const res = await made;
+        expect(res.status, res.body).toBe(201);
+        const key = (JSON.parse(res.body) as { key: string }).key;
+        agent.destroy();
         // Fresh connections reach both workers: each one knows of the write.
         let n = 0;
         const pids = new Set<number>();

@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import {
   type CompiledQuery,
   type Dialect,
@@ -78,24 +78,48 @@ interface WriteNotice {
   bzctrl: 'replica-write';
   caller: string;
   begin: boolean;
+  /** On a beginning: the number the primary's answer (RelayedNotice) repeats. */
+  seq?: number;
 }
 
-/** In a worker: the other workers hear of it through the primary (relayReplicaWrites). */
-function tellWorkers(notice: WriteNotice): void {
-  if (cluster.isWorker) process.send?.(notice);
+/** The primary's answer to a beginning: every other worker's channel holds it now. */
+interface RelayedNotice {
+  bzctrl: 'replica-write-relayed';
+  seq: number;
 }
+
+/** A write answers after this long even if the primary never confirms the relay. */
+const RELAY_WAIT_MS = 2000;
 
 /**
  * In the primary of `serve --workers`: passes each worker's write notices to the other
  * workers, so a caller's read after its write stays on the primary whichever worker of
  * this node it reaches. (Several nodes do not share them: see docs/scaling.md.)
+ *
+ * A beginning is answered once it is written to every other worker's channel. The writer
+ * holds its response until then (`ReplicaSet.beginWrite`), so the caller's next request
+ * cannot reach another worker before the notice does: the primary hands that worker the
+ * new connection on the same channel, after the notice.
  */
 export function relayReplicaWrites(): void {
   cluster.on('message', (from, m: unknown) => {
-    if ((m as WriteNotice)?.bzctrl !== 'replica-write') return;
-    for (const worker of Object.values(cluster.workers ?? {})) {
-      if (worker && worker !== from && worker.isConnected()) worker.send(m as WriteNotice);
+    const notice = m as WriteNotice;
+    if (notice?.bzctrl !== 'replica-write') return;
+    const others = Object.values(cluster.workers ?? {}).filter(
+      (w): w is Worker => w !== undefined && w !== from && w.isConnected(),
+    );
+    const answer = () => {
+      if (notice.seq === undefined || !from.isConnected()) return;
+      from.send({ bzctrl: 'replica-write-relayed', seq: notice.seq } satisfies RelayedNotice);
+    };
+    let waiting = others.length;
+    // The callback runs once the notice is written to that worker's channel (or failed to).
+    for (const worker of others) {
+      worker.send(notice, () => {
+        if (--waiting === 0) answer();
+      });
     }
+    if (others.length === 0) answer();
   });
 }
 
@@ -144,7 +168,10 @@ export class ReplicaSet {
   #checking = false;
   #next = 0;
   #closed = false;
-  #relayed: ((m: unknown) => void) | null = null;
+  #heard: ((m: unknown) => void) | null = null;
+  /** This worker's beginnings the primary has not yet confirmed passing on, by number. */
+  readonly #relaying = new Map<number, () => void>();
+  #seq = 0;
 
   constructor(
     private readonly primary: pg.Pool,
@@ -177,13 +204,18 @@ export class ReplicaSet {
       return replica;
     });
     if (cluster.isWorker) {
-      this.#relayed = (m: unknown) => {
+      this.#heard = (m: unknown) => {
+        const r = m as RelayedNotice;
+        if (r?.bzctrl === 'replica-write-relayed') {
+          this.#relaying.get(r.seq)?.();
+          return;
+        }
         const w = m as WriteNotice;
         if (w?.bzctrl !== 'replica-write' || typeof w.caller !== 'string') return;
         if (w.begin) this.#began(w.caller);
         else this.#ended(w.caller);
       };
-      process.on('message', this.#relayed);
+      process.on('message', this.#heard);
     }
     this.#timer = setInterval(() => void this.check(), options.checkMs ?? REPLICA_CHECK_MS);
     this.#timer.unref();
@@ -224,16 +256,36 @@ export class ReplicaSet {
     return replica ? this.#reader(replica) : null;
   }
 
-  /** A write request of `caller` begins: its reads go to the primary until it ends. */
-  beginWrite(caller: string): void {
+  /**
+   * A write request of `caller` begins: its reads go to the primary until it ends. In a
+   * worker of `serve --workers`, the other workers are told through the primary; the
+   * promise resolves once the primary has passed the notice on (or after RELAY_WAIT_MS),
+   * and the request's response waits for it (read-routing.ts). Null in a lone process.
+   */
+  beginWrite(caller: string): Promise<void> | null {
     this.#began(caller);
-    tellWorkers({ bzctrl: 'replica-write', caller, begin: true });
+    if (!cluster.isWorker || !process.send) return null;
+    const seq = ++this.#seq;
+    const relayed = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), RELAY_WAIT_MS);
+      timer.unref();
+      const done = () => {
+        clearTimeout(timer);
+        this.#relaying.delete(seq);
+        resolve();
+      };
+      this.#relaying.set(seq, done);
+    });
+    process.send({ bzctrl: 'replica-write', caller, begin: true, seq } satisfies WriteNotice);
+    return relayed;
   }
 
   /** It ended (answered or not): its reads wait for a replica that replayed it. */
   endWrite(caller: string): void {
     this.#ended(caller);
-    tellWorkers({ bzctrl: 'replica-write', caller, begin: false });
+    if (cluster.isWorker) {
+      process.send?.({ bzctrl: 'replica-write', caller, begin: false } satisfies WriteNotice);
+    }
   }
 
   #began(caller: string): void {
@@ -285,7 +337,8 @@ export class ReplicaSet {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
-    if (this.#relayed) process.off('message', this.#relayed);
+    if (this.#heard) process.off('message', this.#heard);
+    for (const done of [...this.#relaying.values()]) done();
     await Promise.all(this.#replicas.map((r) => r.pool.end()));
   }
 

@@ -6,8 +6,11 @@ import type { Database } from '../db/tables.ts';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Write requests running, by request: the caller they hold on the primary. */
-const writing = new WeakMap<FastifyRequest, string>();
+/**
+ * Write requests running, by request: the caller they hold on the primary, and (in a
+ * worker of `serve --workers`) the primary's passing that on to the other workers.
+ */
+const writing = new WeakMap<FastifyRequest, { caller: string; relayed: Promise<void> | null }>();
 
 /**
  * Read replicas (BZCTRL_DATABASE_REPLICA_URLS): a caller's write request holds its reads
@@ -18,11 +21,18 @@ export function useReadRouting(app: FastifyInstance, db: Db): void {
   const replicas = db.replicas;
   if (!replicas) return;
   const ended = async (request: FastifyRequest) => {
-    const caller = writing.get(request);
-    if (caller === undefined) return;
+    const write = writing.get(request);
+    if (write === undefined) return;
     writing.delete(request);
-    replicas.endWrite(caller);
+    replicas.endWrite(write.caller);
   };
+  // The answer waits until every other worker knows of the write (usually long since):
+  // else the caller's next read could reach one that sends it to a stale replica.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const relayed = writing.get(request)?.relayed;
+    if (relayed) await relayed;
+    return payload;
+  });
   app.addHook('onResponse', ended);
   app.addHook('onRequestAbort', ended);
 }
@@ -38,10 +48,8 @@ export function routedDb(db: Db, request: FastifyRequest): Db {
   if (!replicas || !request.actor) return db;
   const caller = callerKey(request.actor);
   if (!READS.has(request.method)) {
-    if (!writing.has(request)) {
-      writing.set(request, caller);
-      replicas.beginWrite(caller);
-    }
+    if (!writing.has(request))
+      writing.set(request, { caller, relayed: replicas.beginWrite(caller) });
     return db;
   }
   let reader: Kysely<Database> | undefined;
